@@ -1,0 +1,12 @@
+namespace Ops.Operator.Api.V1Alpha1;
+
+/// <summary>The string values of the phases, shared by the types, the schema and the controllers.</summary>
+public static class CommandPhase
+{
+    public const string Pending = "Pending";
+    public const string Running = "Running";
+    public const string Succeeded = "Succeeded";
+    public const string PartiallyFailed = "PartiallyFailed";
+    public const string Failed = "Failed";
+    public const string Cancelled = "Cancelled";
+}
