@@ -1,0 +1,1 @@
+namespace Ops.Sandbox; internal static class Program { public static int Main() => 0; }
