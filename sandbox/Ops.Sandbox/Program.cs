@@ -1,1 +1,88 @@
-namespace Ops.Sandbox; internal static class Program { public static int Main() => 0; }
+using Microsoft.Extensions.Logging;
+using Ops.Sandbox.Hosting;
+
+namespace Ops.Sandbox;
+
+internal static class Program
+{
+    private const string Usage = """
+        usage: Ops.Sandbox up [--port N] [--data-dir DIR] [--kubeconfig PATH] [--manifests DIR]...
+
+        Starts the embedded Kubernetes API server on 127.0.0.1, writes a kubeconfig for kubectl,
+        applies the manifests (default: the repository's crds/ when found) and runs until stopped.
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is not ["up", .. var rest])
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        var options = new SandboxOptions();
+        var manifests = new List<string>();
+        for (var i = 0; i < rest.Length; i++)
+        {
+            string Value() => i + 1 < rest.Length ? rest[++i] : throw new ArgumentException($"{rest[i]} needs a value");
+            try
+            {
+                switch (rest[i])
+                {
+                    case "--port": options = options with { Port = int.Parse(Value()) }; break;
+                    case "--data-dir": options = options with { DataDirectory = Path.GetFullPath(Value()) }; break;
+                    case "--kubeconfig": options = options with { KubeconfigPath = Path.GetFullPath(Value()) }; break;
+                    case "--manifests": manifests.Add(Path.GetFullPath(Value())); break;
+                    default: throw new ArgumentException($"unknown option {rest[i]}");
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}\n\n{Usage}");
+                return 2;
+            }
+        }
+        if (manifests.Count == 0 && FindRepositoryDirectory("crds") is { } crds) manifests.Add(crds);
+        options = options with { ManifestDirectories = manifests };
+
+        // The web host handles SIGINT and SIGTERM itself; Main waits for the host to begin stopping.
+        using var stop = new CancellationTokenSource();
+
+        SandboxServer server;
+        try
+        {
+            server = await SandboxServer.StartAsync(options, logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning), stop.Token);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"error: the sandbox could not start: {e.Message}");
+            return 1;
+        }
+        await using var running = server;
+        Console.WriteLine($"sandbox API server: {server.Url}");
+        Console.WriteLine($"applied manifests from: {(manifests.Count == 0 ? "(none)" : string.Join(", ", manifests))}");
+        Console.WriteLine($"kubeconfig: {server.KubeconfigPath}");
+        Console.WriteLine($"try: kubectl --kubeconfig {server.KubeconfigPath} get crds");
+        Console.WriteLine("press Ctrl+C to stop");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, server.Stopping);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return 0;
+    }
+
+    private static string? FindRepositoryDirectory(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Ops.sln")) && Directory.Exists(Path.Combine(dir.FullName, name))) return Path.Combine(dir.FullName, name);
+        }
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Ops.sln")) && Directory.Exists(Path.Combine(dir.FullName, name))) return Path.Combine(dir.FullName, name);
+        }
+        return null;
+    }
+}

@@ -30,6 +30,8 @@ internal sealed record ResourceType
     public IReadOnlyList<string> SelectableFields { get; init; } = [];
     public IReadOnlyList<TableColumn> Columns { get; init; } = [];
     public Validation.StructuralSchema? Schema { get; init; }
+    /// <summary>The CRD's openAPIV3Schema as written, published in the OpenAPI documents.</summary>
+    public System.Text.Json.Nodes.JsonObject? RawSchema { get; init; }
     public IObjectConverter Converter { get; init; } = ApiVersionConverter.Instance;
 
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";

@@ -73,17 +73,18 @@ internal sealed class ObjectStore(int historyCapacity = 10_000, int watcherCapac
     /// ADDED; with one it gets every change after it, or a 410 Expired error when the history no
     /// longer reaches back that far.
     /// </summary>
-    public Watcher Watch(string storageKey, Func<StoredObject, bool> matches, long? fromResourceVersion, bool bookmarks)
+    public Watcher Watch(string storageKey, Func<StoredObject, bool> matches, long? fromResourceVersion, bool bookmarks, int? capacity = null, bool markInitialEventsEnd = false)
     {
         lock (_lock)
         {
-            var watcher = new Watcher(storageKey, matches, bookmarks, watcherCapacity);
+            var watcher = new Watcher(storageKey, matches, bookmarks, capacity ?? watcherCapacity);
             if (fromResourceVersion is not { } from)
             {
                 foreach (var obj in _snapshot.Of(storageKey).Values)
                 {
                     if (matches(obj) && !watcher.TryWrite(new WatchEvent(WatchEvent.Added, obj, obj.ResourceVersion))) break;
                 }
+                if (markInitialEventsEnd) watcher.TryWrite(new WatchEvent(WatchEvent.Bookmark, null, _snapshot.ResourceVersion, InitialEventsEnd: true));
             }
             else if (from < _historyFloor)
             {
@@ -171,10 +172,10 @@ internal sealed class ObjectStore(int historyCapacity = 10_000, int watcherCapac
         }
 
         /// <summary>Removes the object; watchers get its last state, stamped with the deletion's version.</summary>
-        public StoredObject Remove(StoredObject existing, IReadOnlyList<string> selectableFields)
+        public StoredObject Remove(StoredObject existing, IReadOnlyList<string> selectableFields, JsonObject? lastState = null)
         {
             var rv = store._snapshot.ResourceVersion + 1;
-            var last = existing.Parse();
+            var last = lastState ?? existing.Parse();
             ((JsonObject)last["metadata"]!)["resourceVersion"] = rv.ToString();
             var stored = StoredObject.From(existing.StorageKey, last, selectableFields);
             Commit(rv, WatchEvent.Deleted, existing, stored, removed: true);

@@ -16,7 +16,10 @@ internal sealed class Watcher
         StorageKey = storageKey;
         Matches = matches;
         WantsBookmarks = bookmarks;
-        _channel = Channel.CreateBounded<WatchEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        // Capacity 0 is for the sandbox's own controllers, which must never be dropped.
+        _channel = capacity > 0
+            ? Channel.CreateBounded<WatchEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait })
+            : Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
     }
 
     /// <summary>The storage watched, or "*" for every storage (the sandbox's own controllers).</summary>

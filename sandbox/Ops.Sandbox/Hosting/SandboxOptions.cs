@@ -1,0 +1,29 @@
+namespace Ops.Sandbox.Hosting;
+
+/// <summary>How a sandbox API server runs.</summary>
+public sealed record SandboxOptions
+{
+    /// <summary>Port on 127.0.0.1; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>When set, objects, certificates and the token survive a restart here.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Where to write the kubeconfig; inside the data directory, or a temp directory, when absent.</summary>
+    public string? KubeconfigPath { get; init; }
+
+    /// <summary>Changes kept for watch resumption; a watch from further back gets 410 Expired.</summary>
+    public int HistoryCapacity { get; init; } = 10_000;
+
+    /// <summary>Events a slow watcher may have queued before it is closed.</summary>
+    public int WatcherCapacity { get; init; } = 10_000;
+
+    /// <summary>How often watchers that asked for bookmarks get one.</summary>
+    public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bearer token clients must present; generated (or read from the data directory) when absent.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>Manifests (CRDs first) applied at start-up, like <c>kubectl apply -f</c>.</summary>
+    public IReadOnlyList<string> ManifestDirectories { get; init; } = [];
+}

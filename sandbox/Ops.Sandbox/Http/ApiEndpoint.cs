@@ -1,0 +1,209 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Ops.Sandbox.Api;
+using Ops.Sandbox.Patching;
+using Ops.Sandbox.Tables;
+
+namespace Ops.Sandbox.Http;
+
+/// <summary>
+/// The one request handler of the sandbox API server: routes discovery and resource paths, maps
+/// HTTP verbs onto <see cref="ResourceService"/>, and turns every failure into a metav1.Status.
+/// </summary>
+internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches, ILogger<ApiEndpoint> logger)
+{
+    /// <summary>The API server's request body limit (3 MiB).</summary>
+    public const int MaxBodyBytes = 3 * 1024 * 1024;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        try
+        {
+            await RouteAsync(context);
+        }
+        catch (ApiException e)
+        {
+            await WriteErrorAsync(context, e);
+        }
+        catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException or InvalidOperationException or ArgumentException or InvalidCastException)
+        {
+            await WriteErrorAsync(context, ApiException.BadRequest(e.Message));
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Unhandled error serving {Method} {Path}", context.Request.Method, context.Request.Path);
+            await WriteErrorAsync(context, new ApiException(500, "InternalError", $"Internal error occurred: {e.Message}"));
+        }
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, ApiException error)
+    {
+        if (context.Response.HasStarted) return;
+        await ResponseWriter.WriteAsync(context, error.Code, error.ToStatus());
+    }
+
+    private async Task RouteAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        var segments = path.Trim('/').Split('/');
+        var method = context.Request.Method;
+        switch (segments)
+        {
+            case ["healthz" or "livez" or "readyz"]:
+                context.Response.ContentType = "text/plain";
+                await context.Response.WriteAsync("ok", context.RequestAborted);
+                return;
+            case ["version"]:
+                await ResponseWriter.WriteAsync(context, 200, Discovery.Version());
+                return;
+            case ["api"]:
+                await ResponseWriter.WriteAsync(context, 200, Discovery.CoreVersions($"{context.Request.Host}"));
+                return;
+            case ["apis"]:
+                await ResponseWriter.WriteAsync(context, 200, Discovery.GroupList(service.Catalog));
+                return;
+            case ["apis", var group]:
+                await ResponseWriter.WriteAsync(context, 200, Discovery.Group(service.Catalog, group) ?? throw NotFoundPath());
+                return;
+            case ["api", var coreVersion]:
+                await ResponseWriter.WriteAsync(context, 200, Discovery.ResourceList(service.Catalog, "", coreVersion) ?? throw NotFoundPath());
+                return;
+            case ["apis", var group, var version]:
+                await ResponseWriter.WriteAsync(context, 200, Discovery.ResourceList(service.Catalog, group, version) ?? throw NotFoundPath());
+                return;
+            case ["openapi", "v3"]:
+                await ResponseWriter.WriteAsync(context, 200, OpenApiDocuments.Root(service.Catalog));
+                return;
+            case ["openapi", "v3", "api", var coreVersion]:
+                await ResponseWriter.WriteAsync(context, 200, OpenApiDocuments.Document(service.Catalog, "", coreVersion) ?? throw NotFoundPath());
+                return;
+            case ["openapi", "v3", "apis", var group, var version]:
+                await ResponseWriter.WriteAsync(context, 200, OpenApiDocuments.Document(service.Catalog, group, version) ?? throw NotFoundPath());
+                return;
+        }
+        var apiPath = ApiPath.Parse(segments) ?? throw NotFoundPath();
+        var type = service.Catalog.Find(apiPath.Group, apiPath.Version, apiPath.Resource) ?? throw NotFoundPath();
+        if (apiPath.Namespace is not null && !type.Namespaced) throw NotFoundPath();
+        if (apiPath.Subresource is not null && !(apiPath.Subresource == "status" && type.HasStatusSubresource)) throw NotFoundPath();
+        if (apiPath.Namespace is { } ns && !Validation.ObjectMetaValidator.IsDnsLabel(ns)) throw NotFoundPath();
+        var scope = new RequestScope(type, apiPath.Namespace ?? "", apiPath.Name, apiPath.Subresource);
+        RejectProtobufBody(context);
+
+        switch (method, apiPath.Name is null)
+        {
+            case ("GET", true):
+                if (QueryOptions.Flag(context.Request.Query, "watch")) await watches.StreamAsync(context, scope, QueryOptions.List(context.Request.Query, type));
+                else await ListAsync(context, scope);
+                return;
+            case ("GET", false):
+                if (type.Namespaced && apiPath.Namespace is null) throw NotFoundPath();
+                await WriteObjectAsync(context, 200, service.Get(scope), type);
+                return;
+            case ("POST", true):
+                if (type.Namespaced && apiPath.Namespace is null) throw ApiException.MethodNotAllowed("create of a namespaced resource needs a namespace in the path");
+                await WriteResultAsync(context, service.Create(scope, QueryOptions.ParseJson(await ReadBodyAsync(context)), QueryOptions.Write(context.Request)), type);
+                return;
+            case ("PUT", false):
+                await WriteResultAsync(context, service.Update(scope, QueryOptions.ParseJson(await ReadBodyAsync(context)), QueryOptions.Write(context.Request)), type);
+                return;
+            case ("PATCH", false):
+                await WriteResultAsync(context, service.Patch(scope, context.Request.ContentType, await ReadBodyAsync(context), QueryOptions.Write(context.Request)), type);
+                return;
+            case ("DELETE", false):
+                var deleteBody = QueryOptions.ParseJson(await ReadBodyAsync(context));
+                await WriteResultAsync(context, service.Delete(scope, QueryOptions.Delete(context.Request.Query, deleteBody)), type);
+                return;
+            case ("DELETE", true):
+                var options = QueryOptions.Delete(context.Request.Query, QueryOptions.ParseJson(await ReadBodyAsync(context)));
+                var results = service.DeleteCollection(scope, QueryOptions.List(context.Request.Query, type), options);
+                await ResponseWriter.WriteListAsync(context, type.ListKind, type.ApiVersion, service.Store.ResourceVersion, null, null,
+                    results.Where(r => r.Object is not null).Select(r => service.Render(r.Object!, type)));
+                return;
+            default:
+                throw ApiException.MethodNotAllowed($"the server does not allow this method on the requested resource");
+        }
+    }
+
+    private async Task ListAsync(HttpContext context, RequestScope scope)
+    {
+        var type = scope.Type;
+        var result = service.List(scope, QueryOptions.List(context.Request.Query, type));
+        var accept = context.Request.Headers.Accept.ToString();
+        if (accept.Contains("as=Table", StringComparison.Ordinal))
+        {
+            var table = TableBuilder.Build(type, result.Items.Select(o => service.RenderObject(o, type)), result.ResourceVersion.ToString(), result.Continue,
+                context.Request.Query["includeObject"].ToString(), service.Now);
+            await ResponseWriter.WriteAsync(context, 200, table);
+            return;
+        }
+        if (accept.Contains("as=PartialObjectMetadataList", StringComparison.Ordinal))
+        {
+            await ResponseWriter.WriteListAsync(context, "PartialObjectMetadataList", "meta.k8s.io/v1", result.ResourceVersion, result.Continue, result.RemainingItemCount,
+                result.Items.Select(o => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(TableBuilder.PartialMetadata(o.Parse()))));
+            return;
+        }
+        await ResponseWriter.WriteListAsync(context, type.ListKind, type.ApiVersion, result.ResourceVersion, result.Continue, result.RemainingItemCount,
+            result.Items.Select(o => service.Render(o, type)));
+    }
+
+    private async Task WriteResultAsync(HttpContext context, ApiResult result, ResourceType type)
+    {
+        if (result.Body is not null) await ResponseWriter.WriteAsync(context, result.Code, result.Body, result.Warnings);
+        else await WriteObjectAsync(context, result.Code, result.Object!, type, result.Warnings);
+    }
+
+    private async Task WriteObjectAsync(HttpContext context, int code, Storage.StoredObject obj, ResourceType type, IEnumerable<string>? warnings = null)
+    {
+        var accept = context.Request.Headers.Accept.ToString();
+        if (accept.Contains("as=Table", StringComparison.Ordinal))
+        {
+            var table = TableBuilder.Build(type, [service.RenderObject(obj, type)], obj.ResourceVersion.ToString(), null, context.Request.Query["includeObject"].ToString(), service.Now);
+            await ResponseWriter.WriteAsync(context, code, table, warnings);
+            return;
+        }
+        if (accept.Contains("as=PartialObjectMetadata", StringComparison.Ordinal))
+        {
+            await ResponseWriter.WriteAsync(context, code, TableBuilder.PartialMetadata(obj.Parse()), warnings);
+            return;
+        }
+        await ResponseWriter.WriteAsync(context, code, service.Render(obj, type), warnings);
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength > MaxBodyBytes) throw TooLarge();
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes) throw TooLarge();
+            buffer.Write(chunk, 0, read);
+        }
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw ApiException.BadRequest("the request body is not valid UTF-8");
+        }
+    }
+
+    private static void RejectProtobufBody(HttpContext context)
+    {
+        if (context.Request.ContentType?.Contains("protobuf", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            throw ApiException.UnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+        }
+    }
+
+    private static ApiException TooLarge() => ApiException.TooLarge($"Request entity too large: limit is {MaxBodyBytes}");
+
+    private static ApiException NotFoundPath() => new(404, "NotFound", "the server could not find the requested resource");
+}
