@@ -167,14 +167,19 @@ internal sealed partial class ResourceService
         return !JsonNode.DeepEquals(Strip(old), Strip(next));
     }
 
+    /// <summary>
+    /// The body must be an object of the addressed kind. Like the API server's decoder, missing kind
+    /// and apiVersion default to the ones the URL names; different ones are a 400.
+    /// </summary>
     private static JsonObject RequireObject(JsonNode? body, ResourceType type)
     {
         if (body is not JsonObject obj) throw ApiException.BadRequest("the body of the request must be a JSON object");
-        var kind = (string?)obj["kind"];
-        var apiVersion = (string?)obj["apiVersion"];
-        if (string.IsNullOrEmpty(kind)) throw ApiException.BadRequest($"Object 'Kind' is missing in '{Truncate(obj.ToJsonString())}'");
-        if (kind != type.Kind) throw ApiException.BadRequest($"the kind of the object ({kind}) does not match the kind of the resource ({type.Kind})");
-        if (apiVersion != type.ApiVersion) throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersion})");
+        var kind = obj["kind"] is JsonValue k && k.TryGetValue<string>(out var kindText) ? kindText : obj["kind"] is null ? null : throw ApiException.BadRequest("kind must be a string");
+        var apiVersion = obj["apiVersion"] is JsonValue v && v.TryGetValue<string>(out var versionText) ? versionText : obj["apiVersion"] is null ? null : throw ApiException.BadRequest("apiVersion must be a string");
+        if (string.IsNullOrEmpty(kind)) obj["kind"] = type.Kind;
+        else if (kind != type.Kind) throw ApiException.BadRequest($"the kind of the object ({kind}) does not match the kind of the resource ({type.Kind})");
+        if (string.IsNullOrEmpty(apiVersion)) obj["apiVersion"] = type.ApiVersion;
+        else if (apiVersion != type.ApiVersion) throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersion})");
         return obj;
     }
 
@@ -211,6 +216,4 @@ internal sealed partial class ResourceService
         var size = System.Text.Encoding.UTF8.GetByteCount(obj.ToJsonString());
         if (size > MaxObjectBytes) throw ApiException.TooLarge($"{type.QualifiedPlural} \"{name}\" is too large to store: {size} bytes, the limit is {MaxObjectBytes} bytes");
     }
-
-    private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "...";
 }

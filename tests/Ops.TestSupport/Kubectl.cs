@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Ops.TestSupport;
+
+/// <summary>
+/// Runs the real kubectl found on the machine. Where it is missing the test is skipped with the
+/// reason, except under CI=true, where a missing kubectl fails the test.
+/// </summary>
+public sealed class Kubectl(string kubeconfigPath)
+{
+    public static string? FindExecutable() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .Select(dir => Path.Combine(dir, "kubectl"))
+            .FirstOrDefault(File.Exists);
+
+    public static void RequireInstalled()
+    {
+        if (FindExecutable() is not null) return;
+        const string reason = "kubectl is not installed on this machine (apt-get install kubectl, or .ci/run installs it)";
+        if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail(reason + "; under CI=true this is a failure, not a skip");
+        Assert.Skip(reason);
+    }
+
+    public async Task<KubectlResult> RunAsync(string arguments, string? stdin = null)
+    {
+        RequireInstalled();
+        var start = new ProcessStartInfo(FindExecutable()!, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
+            UseShellExecute = false,
+        };
+        start.Environment["KUBECONFIG"] = kubeconfigPath;
+        start.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(start)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(Timeouts.Kubectl);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"kubectl {arguments} did not finish in {Timeouts.Kubectl}");
+        }
+        return new KubectlResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Runs and requires success, returning standard output.</summary>
+    public async Task<string> OkAsync(string arguments, string? stdin = null)
+    {
+        var result = await RunAsync(arguments, stdin);
+        Assert.True(result.ExitCode == 0, $"kubectl {arguments} exited {result.ExitCode}\nstdout: {result.Stdout}\nstderr: {result.Stderr}");
+        return result.Stdout;
+    }
+}

@@ -1,0 +1,3 @@
+namespace Ops.TestSupport;
+
+public sealed record KubectlResult(int ExitCode, string Stdout, string Stderr);
