@@ -72,7 +72,12 @@ internal static class ManagedFields
             throw new ApiException(409, "Conflict", message, new JsonObject { ["name"] = name, ["group"] = type.Group, ["kind"] = type.Plural });
         }
 
-        var result = live?.DeepClone().AsObject() ?? new JsonObject { ["apiVersion"] = applied["apiVersion"]?.DeepClone(), ["kind"] = applied["kind"]?.DeepClone(), ["metadata"] = new JsonObject() };
+        var result = live?.DeepClone().AsObject() ?? new JsonObject
+        {
+            ["apiVersion"] = applied["apiVersion"]?.DeepClone(),
+            ["kind"] = applied["kind"]?.DeepClone(),
+            ["metadata"] = new JsonObject { ["name"] = applied["metadata"]?["name"]?.DeepClone(), ["namespace"] = applied["metadata"]?["namespace"]?.DeepClone() },
+        };
         foreach (var (path, value) in appliedLeaves) Set(result, FieldSet.Split(path), value?.DeepClone());
         var others = entries.Where(e => !e.SameOwner(mine)).ToList();
         foreach (var path in previous.Paths.Where(p => !appliedLeaves.ContainsKey(p)))

@@ -12,7 +12,8 @@ internal static class YamlJson
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
-        return [.. stream.Documents.Select(d => Convert(d.RootNode))];
+        // Re-parse so numbers and strings are JSON-backed values, exactly like a JSON request body.
+        return [.. stream.Documents.Select(d => Convert(d.RootNode) is { } node ? JsonNode.Parse(node.ToJsonString()) : null)];
     }
 
     public static JsonNode? Parse(string text)

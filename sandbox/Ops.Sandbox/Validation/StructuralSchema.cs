@@ -230,7 +230,7 @@ internal sealed class StructuralSchema
         }
         else if (value.GetValueKind() == JsonValueKind.Number)
         {
-            var number = value.GetValue<double>();
+            var number = AsDouble(value);
             var shown = Show(value);
             if (Minimum is { } min && (ExclusiveMinimum ? number <= min : number < min))
             {
@@ -285,6 +285,9 @@ internal sealed class StructuralSchema
         "integer" => node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && IsWhole(v),
         _ => true,
     };
+
+    private static double AsDouble(JsonValue value) =>
+        value.TryGetValue<double>(out var d) ? d : value.TryGetValue<long>(out var l) ? l : value.TryGetValue<int>(out var i) ? i : double.NaN;
 
     private static bool IsWhole(JsonValue value) =>
         value.TryGetValue<long>(out _) || (value.TryGetValue<double>(out var d) && Math.Abs(d % 1) < double.Epsilon && Math.Abs(d) < 9.2e18);
