@@ -25,7 +25,7 @@ internal sealed partial class ResourceService(ObjectStore store, ResourceCatalog
     public byte[] Render(StoredObject obj, ResourceType type) =>
         type.Converter.IsTrivial && type.ApiVersion == type.StorageApiVersion
             ? obj.Json
-            : JsonSerializer.SerializeToUtf8Bytes(type.Converter.ToServed(obj.Parse(), type));
+            : JsonSerializer.SerializeToUtf8Bytes(type.Converter.ToServed(obj.Parse(), type), JsonOptions.Wire);
 
     public JsonObject RenderObject(StoredObject obj, ResourceType type) => type.Converter.ToServed(obj.Parse(), type);
 

@@ -144,7 +144,7 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         if (accept.Contains("as=PartialObjectMetadataList", StringComparison.Ordinal))
         {
             await ResponseWriter.WriteListAsync(context, "PartialObjectMetadataList", "meta.k8s.io/v1", result.ResourceVersion, result.Continue, result.RemainingItemCount,
-                result.Items.Select(o => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(TableBuilder.PartialMetadata(o.Parse()))));
+                result.Items.Select(o => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(TableBuilder.PartialMetadata(o.Parse()), JsonOptions.Wire)));
             return;
         }
         await ResponseWriter.WriteListAsync(context, type.ListKind, type.ApiVersion, result.ResourceVersion, result.Continue, result.RemainingItemCount,

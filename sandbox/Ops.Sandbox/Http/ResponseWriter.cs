@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Ops.Sandbox.Api;
 
 namespace Ops.Sandbox.Http;
 
@@ -9,7 +10,7 @@ internal static class ResponseWriter
     public const string Json = "application/json";
 
     public static Task WriteAsync(HttpContext context, int code, JsonNode body, IEnumerable<string>? warnings = null) =>
-        WriteAsync(context, code, JsonSerializer.SerializeToUtf8Bytes(body), warnings);
+        WriteAsync(context, code, JsonSerializer.SerializeToUtf8Bytes(body, JsonOptions.Wire), warnings);
 
     public static async Task WriteAsync(HttpContext context, int code, byte[] body, IEnumerable<string>? warnings = null)
     {
@@ -29,7 +30,7 @@ internal static class ResponseWriter
     public static async Task WriteListAsync(HttpContext context, string kind, string apiVersion, long resourceVersion, string? continueToken, long? remaining, IEnumerable<byte[]> items)
     {
         var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, JsonOptions.Writer))
         {
             writer.WriteStartObject();
             writer.WriteString("kind", kind);

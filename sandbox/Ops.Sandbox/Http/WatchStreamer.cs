@@ -56,7 +56,7 @@ internal sealed class WatchStreamer(ResourceService service, TimeProvider clock)
     private byte[] Encode(WatchEvent change, ResourceType type, bool asTable)
     {
         var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, JsonOptions.Writer))
         {
             writer.WriteStartObject();
             writer.WriteString("type", change.Type);

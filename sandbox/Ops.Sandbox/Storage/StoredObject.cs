@@ -58,7 +58,7 @@ internal sealed class StoredObject
         var owners = (metadata["ownerReferences"] as JsonArray)?
             .Select(o => (string?)o?["uid"]).OfType<string>().ToArray() ?? [];
         var rv = long.TryParse((string?)metadata["resourceVersion"], out var parsed) ? parsed : 0;
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(obj);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(obj, Api.JsonOptions.Wire);
         return new StoredObject(storageKey, ns, name, (string?)metadata["uid"] ?? "", rv, bytes, labels, fields, owners);
     }
 
