@@ -22,16 +22,21 @@ public sealed class Kubectl(string kubeconfigPath)
         Assert.Skip(reason);
     }
 
+    /// <summary>
+    /// Runs kubectl with the space-separated arguments, each passed verbatim (no shell, no quote
+    /// processing), so JSON patches need no escaping.
+    /// </summary>
     public async Task<KubectlResult> RunAsync(string arguments, string? stdin = null)
     {
         RequireInstalled();
-        var start = new ProcessStartInfo(FindExecutable()!, arguments)
+        var start = new ProcessStartInfo(FindExecutable()!)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
         };
+        foreach (var argument in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)) start.ArgumentList.Add(argument);
         start.Environment["KUBECONFIG"] = kubeconfigPath;
         start.Environment["NO_COLOR"] = "1";
         using var process = Process.Start(start)!;
