@@ -43,6 +43,12 @@ internal static class Program
         }
         if (manifests.Count == 0 && FindRepositoryDirectory("crds") is { } crds) manifests.Add(crds);
         options = options with { ManifestDirectories = manifests };
+        if (options.KubeconfigPath is null && options.DataDirectory is null)
+        {
+            // A stable place, so `export KUBECONFIG=$PWD/.sandbox/kubeconfig` keeps working across runs.
+            var root = FindRepositoryDirectory(".") ?? Directory.GetCurrentDirectory();
+            options = options with { KubeconfigPath = Path.Combine(Path.GetFullPath(root), ".sandbox", "kubeconfig") };
+        }
 
         // The web host handles SIGINT and SIGTERM itself; Main waits for the host to begin stopping.
         using var stop = new CancellationTokenSource();
