@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
 using Ops.Sandbox.Storage;
 
 namespace Ops.Sandbox.Api;
@@ -55,6 +54,4 @@ internal sealed class ResourceCatalog : ICommitObserver
     {
         foreach (var crd in crds) _custom = _custom.SetItem(crd.Name, CrdResourceTypes.From(crd.Parse()));
     }
-
-    public static bool IsTerminating(JsonObject obj) => obj["metadata"]?["deletionTimestamp"] is not null;
 }

@@ -103,6 +103,12 @@ internal sealed partial class ResourceService
         return existing is null || type is null ? null : DeleteCore(w, type, existing, options ?? DeleteOptions.Background);
     });
 
+    /// <summary>Deletes, as a controller would, each object not already being deleted (the content of a terminating owner).</summary>
+    internal void SystemDeleteEach(IEnumerable<StoredObject> objects)
+    {
+        foreach (var obj in objects.Where(o => !o.IsDeleting)) SystemDelete(obj.StorageKey, obj.Key);
+    }
+
     /// <summary>Removes an object whose own lifecycle is finished (a namespace emptied of content).</summary>
     internal void SystemRemove(string storageKey, string key) => store.Write(w =>
     {

@@ -196,7 +196,7 @@ internal sealed partial class ResourceService
     {
         var found = w.Get(BuiltInResources.NamespaceStorageKey, ns);
         if (found is null) throw new ApiException(404, "NotFound", $"namespaces \"{ns}\" not found", new JsonObject { ["name"] = ns, ["kind"] = "namespaces" });
-        if (ResourceCatalog.IsTerminating(found.Parse()))
+        if (found.IsDeleting)
         {
             throw ApiException.Forbidden($"unable to create new content in namespace {ns} because it is being terminated");
         }
@@ -205,7 +205,7 @@ internal sealed partial class ResourceService
     private static void CheckDefinitionAcceptsCreates(ObjectStore.StoreWriter w, ResourceType type)
     {
         var crd = w.Get(BuiltInResources.CrdStorageKey, $"{type.Plural}.{type.Group}");
-        if (crd is not null && ResourceCatalog.IsTerminating(crd.Parse()))
+        if (crd is { IsDeleting: true })
         {
             throw ApiException.MethodNotAllowed($"create not allowed while custom resource definition is terminating");
         }

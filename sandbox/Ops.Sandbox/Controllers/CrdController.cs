@@ -15,7 +15,7 @@ internal sealed class CrdController(ResourceService service) : ISandboxControlle
     {
         foreach (var crd in snapshot.Of(BuiltInResources.CrdStorageKey).Values)
         {
-            if (ResourceCatalog.IsTerminating(crd.Parse())) Drain(crd);
+            if (crd.IsDeleting) Drain(crd);
         }
     }
 
@@ -24,10 +24,10 @@ internal sealed class CrdController(ResourceService service) : ISandboxControlle
         if (change.Object is not { } obj) return;
         if (obj.StorageKey == BuiltInResources.CrdStorageKey)
         {
-            if (change.Type != WatchEvent.Deleted && ResourceCatalog.IsTerminating(obj.Parse())) Drain(obj);
+            if (change.Type != WatchEvent.Deleted && obj.IsDeleting) Drain(obj);
             return;
         }
-        if (change.Type == WatchEvent.Deleted && service.Store.Get(BuiltInResources.CrdStorageKey, obj.StorageKey) is { } crd && ResourceCatalog.IsTerminating(crd.Parse()))
+        if (change.Type == WatchEvent.Deleted && service.Store.Get(BuiltInResources.CrdStorageKey, obj.StorageKey) is { IsDeleting: true } crd)
         {
             Drain(crd);
         }
@@ -43,10 +43,7 @@ internal sealed class CrdController(ResourceService service) : ISandboxControlle
             return;
         }
         service.SystemUpdate(BuiltInResources.CrdStorageKey, crd.Key, MarkTerminating);
-        foreach (var instance in instances.Where(i => !ResourceCatalog.IsTerminating(i.Parse())))
-        {
-            service.SystemDelete(instance.StorageKey, instance.Key);
-        }
+        service.SystemDeleteEach(instances);
     }
 
     private bool MarkTerminating(JsonObject crd)

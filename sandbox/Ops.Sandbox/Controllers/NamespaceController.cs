@@ -14,7 +14,7 @@ internal sealed class NamespaceController(ResourceService service) : ISandboxCon
     {
         foreach (var ns in snapshot.Of(BuiltInResources.NamespaceStorageKey).Values)
         {
-            if (ResourceCatalog.IsTerminating(ns.Parse())) Drain(ns.Name);
+            if (ns.IsDeleting) Drain(ns.Name);
         }
     }
 
@@ -24,12 +24,12 @@ internal sealed class NamespaceController(ResourceService service) : ISandboxCon
         if (obj.StorageKey == BuiltInResources.NamespaceStorageKey)
         {
             if (change.Type == WatchEvent.Deleted) return;
-            if (ResourceCatalog.IsTerminating(obj.Parse())) Drain(obj.Name);
+            if (obj.IsDeleting) Drain(obj.Name);
             else if (change.Type == WatchEvent.Added) EnsureDefaultServiceAccount(obj.Name);
             return;
         }
         if (change.Type == WatchEvent.Deleted && obj.Namespace.Length > 0
-            && service.Store.Get(BuiltInResources.NamespaceStorageKey, obj.Namespace) is { } owner && ResourceCatalog.IsTerminating(owner.Parse()))
+            && service.Store.Get(BuiltInResources.NamespaceStorageKey, obj.Namespace) is { IsDeleting: true })
         {
             Drain(obj.Namespace);
         }
@@ -43,10 +43,7 @@ internal sealed class NamespaceController(ResourceService service) : ISandboxCon
             service.SystemRemove(BuiltInResources.NamespaceStorageKey, ns);
             return;
         }
-        foreach (var obj in content.Where(o => !ResourceCatalog.IsTerminating(o.Parse())))
-        {
-            service.SystemDelete(obj.StorageKey, obj.Key);
-        }
+        service.SystemDeleteEach(content);
     }
 
     private void EnsureDefaultServiceAccount(string ns)

@@ -10,8 +10,9 @@ namespace Ops.Sandbox.Storage;
 internal sealed class StoredObject
 {
     private StoredObject(string storageKey, string ns, string name, string uid, long resourceVersion, byte[] json,
-        IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string> fields, IReadOnlyList<string> ownerUids)
+        IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string> fields, IReadOnlyList<string> ownerUids, bool isDeleting)
     {
+        IsDeleting = isDeleting;
         StorageKey = storageKey;
         Namespace = ns;
         Name = name;
@@ -34,6 +35,8 @@ internal sealed class StoredObject
     /// <summary>Values of the selectable fields (metadata.name, spec.nodeName, ...) for field selectors.</summary>
     public IReadOnlyDictionary<string, string> Fields { get; }
     public IReadOnlyList<string> OwnerUids { get; }
+    /// <summary>True once metadata.deletionTimestamp is set: the object waits on finalizers (or is a terminating namespace).</summary>
+    public bool IsDeleting { get; }
 
     public static string KeyOf(string ns, string name) => ns.Length == 0 ? name : $"{ns}/{name}";
 
@@ -59,7 +62,7 @@ internal sealed class StoredObject
             .Select(o => (string?)o?["uid"]).OfType<string>().ToArray() ?? [];
         var rv = long.TryParse((string?)metadata["resourceVersion"], out var parsed) ? parsed : 0;
         var bytes = JsonSerializer.SerializeToUtf8Bytes(obj, Api.JsonOptions.Wire);
-        return new StoredObject(storageKey, ns, name, (string?)metadata["uid"] ?? "", rv, bytes, labels, fields, owners);
+        return new StoredObject(storageKey, ns, name, (string?)metadata["uid"] ?? "", rv, bytes, labels, fields, owners, metadata["deletionTimestamp"] is not null);
     }
 
     private static string? Lookup(JsonObject obj, string dottedPath)
