@@ -65,7 +65,8 @@ public sealed class HostileInputTests(SandboxFixture sandbox)
             ("the wrong kind", HttpMethod.Put, cm + "/keep", """{"kind":"Secret","apiVersion":"v1","metadata":{"name":"keep"}}""", "application/json", HttpStatusCode.BadRequest),
             ("another name than the URL's", HttpMethod.Put, cm + "/keep", """{"metadata":{"name":"other"}}""", "application/json", HttpStatusCode.BadRequest),
             ("metadata that is not an object", HttpMethod.Post, cm, """{"metadata":"x"}""", "application/json", HttpStatusCode.BadRequest),
-            ("labels that are not strings", HttpMethod.Post, cm, """{"metadata":{"name":"l","labels":{"a":{"b":1}}}}""", "application/json", HttpStatusCode.UnprocessableEntity),
+            ("labels that are not strings", HttpMethod.Post, cm, """{"metadata":{"name":"l","labels":{"a":{"b":1}}}}""", "application/json", HttpStatusCode.BadRequest),
+            ("a label value that is not a valid label", HttpMethod.Post, cm, """{"metadata":{"name":"l","labels":{"a":"not valid!"}}}""", "application/json", HttpStatusCode.UnprocessableEntity),
             ("an unknown resource", HttpMethod.Post, $"/api/v1/namespaces/{ns}/gadgets", "{}", "application/json", HttpStatusCode.NotFound),
             ("an unknown group", HttpMethod.Get, "/apis/nope.dev/v1/things", "", "application/json", HttpStatusCode.NotFound),
             ("an unknown subresource", HttpMethod.Get, cm + "/keep/scale", "", "application/json", HttpStatusCode.NotFound),
@@ -94,6 +95,90 @@ public sealed class HostileInputTests(SandboxFixture sandbox)
         }
 
         Assert.Equal(before, await SnapshotAsync(ns));
+    }
+
+    [Theory]
+    [InlineData("""{"metadata":{"name":5}}""")]
+    [InlineData("""{"metadata":{"name":"a","namespace":7}}""")]
+    [InlineData("""{"metadata":{"generateName":[1]}}""")]
+    [InlineData("""{"metadata":{"name":"b","finalizers":{"a":1}}}""")]
+    [InlineData("""{"metadata":{"name":"c","ownerReferences":"x"}}""")]
+    [InlineData("""{"metadata":{"name":"d","ownerReferences":[{"uid":5}]}}""")]
+    [InlineData("""{"metadata":{"name":"e","resourceVersion":3}}""")]
+    [InlineData("""{"metadata":{"name":"g","annotations":"x"}}""")]
+    [InlineData("""{"metadata":{"name":"h","deletionTimestamp":1}}""")]
+    [InlineData("""{"metadata":{"name":"i","uid":{}}}""")]
+    [InlineData("""{"metadata":{"name":"j","labels":{"a":null}}}""")]
+    [InlineData("""{"metadata":{"name":"m","finalizers":[1]}}""")]
+    [InlineData("""{"metadata":{"name":"k","generation":"one"}}""")]
+    [InlineData("""{"kind":5,"metadata":{"name":"l"}}""")]
+    public async Task Wrongly_typed_metadata_is_400_and_never_stored(string body)
+    {
+        var ns = await SeedAsync();
+        var before = await SnapshotAsync(ns);
+        using var http = SandboxHttp.Create(sandbox.Server);
+
+        using var created = await http.PostAsync($"/api/v1/namespaces/{ns}/configmaps", new StringContent(body, Encoding.UTF8, "application/json"), _ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, created.StatusCode);
+        await ExpectClientErrorAsync(created, body);
+        Assert.Equal(before, await SnapshotAsync(ns));
+    }
+
+    [Theory]
+    [InlineData("""{"kind":5}""", "application/merge-patch+json")]
+    [InlineData("""{"kind":"Secret"}""", "application/merge-patch+json")]
+    [InlineData("""{"apiVersion":"v2"}""", "application/merge-patch+json")]
+    [InlineData("""{"metadata":{"finalizers":{"a":1}}}""", "application/merge-patch+json")]
+    [InlineData("""{"metadata":{"ownerReferences":"x"}}""", "application/merge-patch+json")]
+    [InlineData("""{"metadata":{"labels":{"a":5}}}""", "application/merge-patch+json")]
+    [InlineData("""{"metadata":{"resourceVersion":3}}""", "application/merge-patch+json")]
+    [InlineData("""[{"op":"add","path":"/metadata/annotations","value":[1]}]""", "application/json-patch+json")]
+    [InlineData("""{"metadata":{"finalizers":[{"x":1}]}}""", "application/strategic-merge-patch+json")]
+    public async Task A_patch_that_leaves_an_ill_typed_object_is_400_and_changes_nothing(string patch, string mediaType)
+    {
+        var ns = await SeedAsync();
+        var before = await SnapshotAsync(ns);
+        using var http = SandboxHttp.Create(sandbox.Server);
+
+        using var patched = await http.PatchAsync($"/api/v1/namespaces/{ns}/configmaps/keep", new StringContent(patch, Encoding.UTF8, mediaType), _ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, patched.StatusCode);
+        await ExpectClientErrorAsync(patched, patch);
+        Assert.Equal(before, await SnapshotAsync(ns));
+    }
+
+    [Fact]
+    public async Task Unknown_metadata_fields_are_dropped_with_a_warning_or_rejected_under_Strict()
+    {
+        var ns = await SeedAsync();
+        using var http = SandboxHttp.Create(sandbox.Server);
+
+        using var warned = await http.PatchAsync($"/api/v1/namespaces/{ns}/configmaps/keep", new StringContent("""{"metadata":{"owner":"me"}}""", Encoding.UTF8, "application/merge-patch+json"), _ct);
+        Assert.Equal(HttpStatusCode.OK, warned.StatusCode);
+        Assert.Contains("metadata.owner", string.Join(" ", warned.Headers.GetValues("Warning")));
+        Assert.DoesNotContain("\"owner\"", await warned.Content.ReadAsStringAsync(_ct));
+
+        using var strict = await http.PatchAsync($"/api/v1/namespaces/{ns}/configmaps/keep?fieldValidation=Strict", new StringContent("""{"metadata":{"owner":"me"}}""", Encoding.UTF8, "application/merge-patch+json"), _ct);
+        Assert.Equal(HttpStatusCode.BadRequest, strict.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{"propagationPolicy":5}""")]
+    [InlineData("""{"preconditions":"uid"}""")]
+    [InlineData("""{"dryRun":[1]}""")]
+    [InlineData("""{"dryRun":["Sometimes"]}""")]
+    [InlineData("""{"dryRun":"All"}""")]
+    public async Task Wrongly_typed_delete_options_are_400_and_delete_nothing(string options)
+    {
+        var ns = await SeedAsync();
+        using var http = SandboxHttp.Create(sandbox.Server);
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/namespaces/{ns}/configmaps/keep") { Content = new StringContent(options, Encoding.UTF8, "application/json") };
+
+        using var response = await http.SendAsync(request, _ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/v1/namespaces/{ns}/configmaps/keep", _ct)).StatusCode);
     }
 
     [Fact]

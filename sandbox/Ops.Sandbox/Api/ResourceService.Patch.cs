@@ -45,7 +45,9 @@ internal sealed partial class ResourceService
                 StrategicMergePatchType => StrategicMergePatch.Apply(served, patch),
                 _ => ManagedFields.Apply(served, RequireApplied(patch, type, scope), options.FieldManager!, options.Force, type.ApiVersion, Timestamps.Format(clock.GetUtcNow()), type, scope.Name!),
             };
-            if (patched is not JsonObject result) throw new ApiException(422, "Invalid", "the patch does not leave an object");
+            if (patched is not JsonObject) throw new ApiException(422, "Invalid", "the patch does not leave an object");
+            // The patched object is decoded like a request body: same kind, well-typed metadata.
+            var result = RequireObject(patched, type);
             var metadata = MetadataOf(result);
             if ((string?)metadata["resourceVersion"] is { Length: > 0 } rv && rv != old.ResourceVersion.ToString())
             {

@@ -147,6 +147,7 @@ internal sealed partial class ResourceService
         ObjectMetaValidator.Validate(type, MetadataOf(obj), errors);
         StrategyFor(type.StorageKey)?.Validate(obj, old, errors);
         var unknown = new List<string>();
+        ObjectMetaShape.PruneUnknown(obj, unknown);
         type.Schema?.Apply(obj, errors, unknown);
         if (errors.Count > 0) throw ApiException.Invalid(type, name, errors);
         if (unknown.Count == 0 || options.FieldValidation == "Ignore") return [];
@@ -171,7 +172,7 @@ internal sealed partial class ResourceService
     /// The body must be an object of the addressed kind. Like the API server's decoder, missing kind
     /// and apiVersion default to the ones the URL names; different ones are a 400.
     /// </summary>
-    private static JsonObject RequireObject(JsonNode? body, ResourceType type)
+    internal static JsonObject RequireObject(JsonNode? body, ResourceType type)
     {
         if (body is not JsonObject obj) throw ApiException.BadRequest("the body of the request must be a JSON object");
         var kind = obj["kind"] is JsonValue k && k.TryGetValue<string>(out var kindText) ? kindText : obj["kind"] is null ? null : throw ApiException.BadRequest("kind must be a string");
@@ -180,6 +181,7 @@ internal sealed partial class ResourceService
         else if (kind != type.Kind) throw ApiException.BadRequest($"the kind of the object ({kind}) does not match the kind of the resource ({type.Kind})");
         if (string.IsNullOrEmpty(apiVersion)) obj["apiVersion"] = type.ApiVersion;
         else if (apiVersion != type.ApiVersion) throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersion})");
+        ObjectMetaShape.Check(obj);
         return obj;
     }
 

@@ -41,14 +41,23 @@ internal static class QueryOptions
     {
         var options = body as JsonObject;
         if (body is not null && options is null) throw ApiException.BadRequest("DeleteOptions must be an object");
-        var policy = (string?)options?["propagationPolicy"] ?? NullIfEmpty(query["propagationPolicy"].ToString());
+        var policy = Text(options, "propagationPolicy") ?? NullIfEmpty(query["propagationPolicy"].ToString());
         if (policy is null)
         {
             var orphan = options?["orphanDependents"] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : (bool?)null;
             if (orphan is not null) policy = orphan.Value ? "Orphan" : "Background";
         }
-        var dryRun = options?["dryRun"] is JsonArray modes && modes.Any(m => (string?)m == "All") || query["dryRun"].ToString() == "All";
-        return new DeleteOptions(policy, (string?)options?["preconditions"]?["uid"], (string?)options?["preconditions"]?["resourceVersion"], dryRun);
+        var dryRun = query["dryRun"].ToString() == "All";
+        if (options?["dryRun"] is { } modes)
+        {
+            if (modes is not JsonArray list || list.Any(m => m is not JsonValue v || v.GetValueKind() != JsonValueKind.String || v.GetValue<string>() != "All"))
+            {
+                throw ApiException.BadRequest("DeleteOptions.dryRun must be a list whose only supported value is \"All\"");
+            }
+            dryRun |= list.Count > 0;
+        }
+        var preconditions = options?["preconditions"] is null ? null : options["preconditions"] as JsonObject ?? throw ApiException.BadRequest("DeleteOptions.preconditions must be an object");
+        return new DeleteOptions(policy, Text(preconditions, "uid"), Text(preconditions, "resourceVersion"), dryRun);
     }
 
     public static JsonNode? ParseJson(string body)
@@ -65,4 +74,11 @@ internal static class QueryOptions
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    private static string? Text(JsonObject? obj, string field) => obj?[field] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        _ => throw ApiException.BadRequest($"DeleteOptions.{field} must be a string"),
+    };
 }

@@ -24,7 +24,8 @@ internal static class YamlJson
 
     private static JsonNode? Convert(YamlNode node) => node switch
     {
-        YamlMappingNode map => new JsonObject(map.Children.Select(c => KeyValuePair.Create(((YamlScalarNode)c.Key).Value ?? "", Convert(c.Value)))),
+        YamlMappingNode map => new JsonObject(map.Children.Select(c => KeyValuePair.Create(
+            (c.Key as YamlScalarNode)?.Value ?? throw new FormatException("YAML mapping keys must be strings"), Convert(c.Value)))),
         YamlSequenceNode seq => new JsonArray([.. seq.Children.Select(Convert)]),
         YamlScalarNode scalar => Scalar(scalar),
         _ => throw new FormatException($"unsupported YAML node {node.NodeType}"),

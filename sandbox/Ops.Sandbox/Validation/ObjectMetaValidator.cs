@@ -10,6 +10,7 @@ internal static partial class ObjectMetaValidator
     public const string SubdomainMessage = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
     public const string LabelMessage = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
+    /// <summary>Checks values; the JSON types were already checked by <see cref="ObjectMetaShape"/>.</summary>
     public static void Validate(ResourceType type, JsonObject metadata, List<FieldError> errors)
     {
         var name = (string?)metadata["name"] ?? "";
@@ -26,16 +27,12 @@ internal static partial class ObjectMetaValidator
             foreach (var (key, value) in labels)
             {
                 if (!IsQualifiedName(key)) errors.Add(FieldError.Invalid("metadata.labels", $"\"{key}\"", "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"));
-                var text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-                if (text is null || text.Length > 63 || (text.Length > 0 && !LabelValue().IsMatch(text)))
+                var text = value!.GetValue<string>();
+                if (text.Length > 63 || (text.Length > 0 && !LabelValue().IsMatch(text)))
                 {
                     errors.Add(FieldError.Invalid($"metadata.labels", $"\"{value?.ToJsonString()}\"", "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"));
                 }
             }
-        }
-        else if (metadata["labels"] is not null)
-        {
-            errors.Add(FieldError.Invalid("metadata.labels", metadata["labels"]!.ToJsonString(), "must be a map of strings"));
         }
         if (metadata["annotations"] is JsonObject annotations)
         {
@@ -43,12 +40,7 @@ internal static partial class ObjectMetaValidator
             foreach (var (key, value) in annotations)
             {
                 if (!IsQualifiedName(key)) errors.Add(FieldError.Invalid("metadata.annotations", $"\"{key}\"", "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"));
-                if (value is not JsonValue av || !av.TryGetValue<string>(out var text))
-                {
-                    errors.Add(FieldError.Invalid($"metadata.annotations", value?.ToJsonString() ?? "null", "annotation values must be strings"));
-                    continue;
-                }
-                size += key.Length + text.Length;
+                size += key.Length + value!.GetValue<string>().Length;
             }
             if (size > 256 * 1024) errors.Add(FieldError.TooLong("metadata.annotations", 256 * 1024));
         }
@@ -56,9 +48,9 @@ internal static partial class ObjectMetaValidator
         {
             foreach (var finalizer in finalizers)
             {
-                if (finalizer is not JsonValue fv || !fv.TryGetValue<string>(out var f) || !IsQualifiedName(f))
+                if (!IsQualifiedName(finalizer!.GetValue<string>()))
                 {
-                    errors.Add(FieldError.Invalid("metadata.finalizers", finalizer?.ToJsonString() ?? "null", "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"));
+                    errors.Add(FieldError.Invalid("metadata.finalizers", finalizer.ToJsonString(), "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"));
                 }
             }
         }
