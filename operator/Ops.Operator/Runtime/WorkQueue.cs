@@ -1,0 +1,122 @@
+namespace Ops.Operator.Runtime;
+
+/// <summary>
+/// A de-duplicating, rate-limited work queue in the manner of client-go's: an item waiting is queued
+/// once however often it is added; an item being processed is not handed out again, and if it is
+/// added meanwhile it is queued again when <see cref="Done"/> is called. Failures come back with
+/// per-item exponential backoff under an overall token bucket.
+/// </summary>
+public sealed class WorkQueue<T> : IDisposable where T : notnull
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<T> _queue = new();
+    private readonly HashSet<T> _dirty = [];
+    private readonly HashSet<T> _processing = [];
+    private readonly SemaphoreSlim _available = new(0);
+    private readonly List<ITimer> _timers = [];
+    private readonly TimeProvider _clock;
+    private readonly ItemBackoff<T> _backoff;
+    private readonly TokenBucket _bucket;
+    private bool _shutDown;
+
+    public WorkQueue(TimeProvider clock, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null, double perSecond = 10, int burst = 100)
+    {
+        _clock = clock;
+        _backoff = new ItemBackoff<T>(baseDelay ?? TimeSpan.FromMilliseconds(5), maxDelay ?? TimeSpan.FromMinutes(16));
+        _bucket = new TokenBucket(perSecond, burst, clock);
+    }
+
+    /// <summary>Items waiting to be processed (not counting those in process).</summary>
+    public int Depth
+    {
+        get { lock (_lock) return _queue.Count; }
+    }
+
+    public void Add(T item)
+    {
+        lock (_lock)
+        {
+            if (_shutDown || !_dirty.Add(item)) return;
+            if (_processing.Contains(item)) return;
+            _queue.Enqueue(item);
+        }
+        _available.Release();
+    }
+
+    public void AddAfter(T item, TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            Add(item);
+            return;
+        }
+        lock (_lock)
+        {
+            if (_shutDown) return;
+            ITimer? timer = null;
+            timer = _clock.CreateTimer(_ =>
+            {
+                lock (_lock) _timers.Remove(timer!);
+                timer!.Dispose();
+                Add(item);
+            }, null, delay, Timeout.InfiniteTimeSpan);
+            _timers.Add(timer);
+        }
+    }
+
+    /// <summary>Adds again after the item's backoff, or later if the overall rate limit says so.</summary>
+    public void AddRateLimited(T item)
+    {
+        var itemDelay = _backoff.When(item);
+        var bucketDelay = _bucket.Reserve();
+        AddAfter(item, itemDelay > bucketDelay ? itemDelay : bucketDelay);
+    }
+
+    public int Failures(T item) => _backoff.Failures(item);
+
+    /// <summary>Clears the item's backoff after it succeeded.</summary>
+    public void Forget(T item) => _backoff.Forget(item);
+
+    /// <summary>Waits for the next item; the caller must call <see cref="Done"/> with it, in a finally.</summary>
+    public async Task<T> TakeAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await _available.WaitAsync(cancellationToken);
+            lock (_lock)
+            {
+                if (_queue.Count == 0) continue;
+                var item = _queue.Dequeue();
+                _dirty.Remove(item);
+                _processing.Add(item);
+                return item;
+            }
+        }
+    }
+
+    public void Done(T item)
+    {
+        var requeue = false;
+        lock (_lock)
+        {
+            _processing.Remove(item);
+            if (_dirty.Contains(item) && !_shutDown)
+            {
+                _queue.Enqueue(item);
+                requeue = true;
+            }
+        }
+        if (requeue) _available.Release();
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _shutDown = true;
+            foreach (var timer in _timers) timer.Dispose();
+            _timers.Clear();
+        }
+        _available.Dispose();
+    }
+}
