@@ -47,6 +47,9 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>Cancelled when the server begins to stop (SIGTERM, Ctrl+C, or disposal).</summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
 
+    /// <summary>Watches open right now, the sandbox's own controller watch included (for leak checks).</summary>
+    public int OpenWatches => Service.Store.WatcherCount;
+
     internal ResourceService Service => _app.Services.GetRequiredService<ResourceService>();
 
     public static async Task<SandboxServer> StartAsync(SandboxOptions options, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)

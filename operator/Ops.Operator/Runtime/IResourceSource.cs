@@ -1,0 +1,18 @@
+using k8s;
+
+namespace Ops.Operator.Runtime;
+
+/// <summary>How an informer lists and watches one kind; the informer owns all the retry logic.</summary>
+public interface IResourceSource<T>
+{
+    /// <summary>Kind name for logs and metrics.</summary>
+    string Kind { get; }
+
+    Task<ResourcePage<T>> ListPageAsync(string? continueToken, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Watches from a resourceVersion with bookmarks and a server-side timeout. An ERROR event (for
+    /// example 410 Expired) is reported through <paramref name="onError"/> and ends the stream.
+    /// </summary>
+    IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken);
+}

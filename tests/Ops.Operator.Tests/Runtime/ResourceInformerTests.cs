@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Runtime;
+using Ops.Sandbox.Hosting;
+using Ops.TestSupport;
+
+namespace Ops.Operator.Tests.Runtime;
+
+public sealed class ResourceInformerTests
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    private static readonly InformerOptions Fast = new() { MinBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1) };
+
+    private static V1Alpha1DiagnosticCommand Command(string name) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" },
+        Spec = new V1Alpha1DiagnosticCommand.CommandSpec { Action = "processes" },
+    };
+
+    private static GenericClient Commands(IKubernetes client) => new(client, ApiGroup.Name, ApiGroup.Version, V1Alpha1DiagnosticCommand.Plural, disposeClient: false);
+
+    private static SandboxOptions Options(SandboxOptions? options = null) =>
+        (options ?? new SandboxOptions()) with { KubeconfigPath = Path.Combine(Directory.CreateTempSubdirectory("ops-informer-").FullName, "kubeconfig") };
+
+    private sealed class Running<T>(ResourceInformer<T> informer, CancellationTokenSource stop, Task run) : IAsyncDisposable where T : IKubernetesObject<V1ObjectMeta>
+    {
+        public ResourceInformer<T> Informer => informer;
+        public ConcurrentQueue<string> Events { get; } = new();
+
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            await run;
+            stop.Dispose();
+        }
+    }
+
+    private async Task<Running<V1Alpha1DiagnosticCommand>> StartAsync(IResourceSource<V1Alpha1DiagnosticCommand> source, InformerOptions options)
+    {
+        var informer = new ResourceInformer<V1Alpha1DiagnosticCommand>(source, options, TimeProvider.System, NullLogger.Instance);
+        var stop = new CancellationTokenSource();
+        var running = new Running<V1Alpha1DiagnosticCommand>(informer, stop, Task.Run(() => informer.RunAsync(stop.Token), _ct));
+        informer.Subscribe(e => running.Events.Enqueue($"{e.Type}:{e.Object.Metadata.Name}"));
+        await informer.ReadyAsync(_ct).WaitAsync(Timeouts.Eventually, _ct);
+        return running;
+    }
+
+    [Fact]
+    public async Task Lists_then_watches_and_reports_every_change_in_order()
+    {
+        await using var sandbox = await SandboxFixture.StartAsync(Options());
+        using var client = SandboxFixture.CreateClient(sandbox);
+        await Commands(client).CreateNamespacedAsync(Command("a"), "default", _ct);
+        await using var running = await StartAsync(ResourceSources.Custom<V1Alpha1DiagnosticCommand>(client), Fast);
+
+        await Commands(client).CreateNamespacedAsync(Command("b"), "default", _ct);
+        await Commands(client).PatchNamespacedAsync<V1Alpha1DiagnosticCommand>(new V1Patch("""{"spec":{"parallelism":3}}""", V1Patch.PatchType.MergePatch), "default", "a", _ct);
+        await Commands(client).DeleteNamespacedAsync<V1Alpha1DiagnosticCommand>("default", "b", _ct);
+
+        await Eventually.True(() => Task.FromResult(running.Events.Count >= 4), "four events");
+        Assert.Equal(["Added:a", "Added:b", "Modified:a", "Deleted:b"], running.Events);
+        Assert.True(running.Informer.TryGet(new NamespacedName("default", "a"), out var cached));
+        Assert.Equal(3, cached.Spec.Parallelism);
+        Assert.False(running.Informer.TryGet(new NamespacedName("default", "b"), out _));
+    }
+
+    [Fact]
+    public async Task Re_lists_on_410_and_reports_what_changed_while_it_was_away()
+    {
+        await using var sandbox = await SandboxFixture.StartAsync(Options(new SandboxOptions { HistoryCapacity = 5 }));
+        using var client = SandboxFixture.CreateClient(sandbox);
+        await Commands(client).CreateNamespacedAsync(Command("old"), "default", _ct);
+        var gated = new GatedSource<V1Alpha1DiagnosticCommand>(ResourceSources.Custom<V1Alpha1DiagnosticCommand>(client));
+        await using var running = await StartAsync(gated, Fast with { WatchTimeout = TimeSpan.FromSeconds(1) });
+
+        gated.Close();
+        await Eventually.True(() => Task.FromResult(gated.Waiting == 1), "the informer to be between watches");
+        for (var i = 0; i < 10; i++) await Commands(client).CreateNamespacedAsync(Command($"new-{i}"), "default", _ct);
+        await Commands(client).DeleteNamespacedAsync<V1Alpha1DiagnosticCommand>("default", "old", _ct);
+        gated.Open();
+
+        await Eventually.True(() => Task.FromResult(running.Informer.Items.Count == 10 && running.Events.Contains("Deleted:old")), "the re-list");
+        Assert.Equal(2, running.Informer.Relists);
+        Assert.Equal(10, running.Events.Count(e => e.StartsWith("Added:new-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_quiet_watch_is_restarted_and_the_old_connection_is_closed()
+    {
+        await using var sandbox = await SandboxFixture.StartAsync(Options(new SandboxOptions { BookmarkInterval = TimeSpan.FromHours(1) }));
+        using var client = SandboxFixture.CreateClient(sandbox);
+        await using var running = await StartAsync(ResourceSources.Custom<V1Alpha1DiagnosticCommand>(client), Fast with { IdleTimeout = TimeSpan.FromMilliseconds(300) });
+
+        await Eventually.True(() => Task.FromResult(running.Informer.WatchStarts >= 5), "several watch restarts");
+        await Eventually.True(() => Task.FromResult(sandbox.OpenWatches <= 2), "old watch connections to be closed (one is the sandbox's own)");
+
+        await Commands(client).CreateNamespacedAsync(Command("after-restarts"), "default", _ct);
+        await Eventually.True(() => Task.FromResult(running.Events.Contains("Added:after-restarts")), "the informer to still see changes");
+        Assert.Equal(1, running.Informer.Relists);
+    }
+
+    [Fact]
+    public async Task Survives_an_API_server_restart()
+    {
+        var port = FreePort();
+        var data = Directory.CreateTempSubdirectory("ops-informer-data-").FullName;
+        var options = Options(new SandboxOptions { Port = port, DataDirectory = data });
+        var first = await SandboxFixture.StartAsync(options);
+        using var client = SandboxFixture.CreateClient(first);
+        await using var running = await StartAsync(ResourceSources.Custom<V1Alpha1DiagnosticCommand>(client), Fast);
+        await Commands(client).CreateNamespacedAsync(Command("before"), "default", _ct);
+        await Eventually.True(() => Task.FromResult(running.Events.Contains("Added:before")), "the first object");
+
+        await first.DisposeAsync();
+        await using var second = await SandboxFixture.StartAsync(options);
+        await Commands(client).CreateNamespacedAsync(Command("after"), "default", _ct);
+
+        await Eventually.True(() => Task.FromResult(running.Events.Contains("Added:after")), "the informer to resume after the restart");
+        Assert.True(running.Informer.TryGet(new NamespacedName("default", "before"), out _));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
