@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ops.Operator.Runtime;
+
+/// <summary>How one controller runs its reconciles.</summary>
+public sealed record ControllerOptions
+{
+    /// <summary>Reconciles in flight at once (different keys; one key is never reconciled twice at once).</summary>
+    [Range(1, 1000)] public int Concurrency { get; init; } = 4;
+
+    /// <summary>First retry delay after a failed reconcile; doubles per failure of the same key.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Overall rate of retries, so a burst of failures does not hammer the API server.</summary>
+    public double RetriesPerSecond { get; init; } = 20;
+}

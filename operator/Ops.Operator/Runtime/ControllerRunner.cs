@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Ops.Operator.Runtime;
+
+/// <summary>
+/// Runs one kind's reconciler: informer events become keys in a de-duplicating work queue, and a
+/// fixed number of workers reconcile them, each in a fresh DI scope, retrying failures with backoff.
+/// Status-only changes (same generation, no deletion) do not enqueue: a controller writing its own
+/// status must not wake itself.
+/// </summary>
+public sealed class ControllerRunner<T> : IDisposable where T : IKubernetesObject<V1ObjectMeta>
+{
+    private readonly ResourceInformer<T> _informer;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly ControllerOptions _options;
+    private readonly ILogger _logger;
+    private readonly WorkQueue<NamespacedName> _queue;
+    private readonly ConcurrentDictionary<NamespacedName, (long? Generation, bool Deleting)> _seen = new();
+
+    public ControllerRunner(ResourceInformer<T> informer, IServiceScopeFactory scopes, ControllerOptions options, TimeProvider clock, ILogger logger)
+    {
+        _informer = informer;
+        _scopes = scopes;
+        _options = options;
+        _logger = logger;
+        _queue = new WorkQueue<NamespacedName>(clock, options.RetryBaseDelay, options.RetryMaxDelay, options.RetriesPerSecond, burst: Math.Max(10, options.Concurrency * 2));
+        informer.Subscribe(OnChange);
+    }
+
+    public int QueueDepth => _queue.Depth;
+
+    /// <summary>Asks for a reconcile of the key now (another controller or a timer decided it is due).</summary>
+    public void Enqueue(NamespacedName key) => _queue.Add(key);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await _informer.ReadyAsync(cancellationToken);
+        var workers = Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None));
+        await Task.WhenAll(workers);
+    }
+
+    private void OnChange(ResourceEvent<T> change)
+    {
+        var key = NamespacedName.Of(change.Object);
+        if (change.Type == WatchEventType.Deleted)
+        {
+            _seen.TryRemove(key, out _);
+            _queue.Add(key);
+            return;
+        }
+        var now = (change.Object.Metadata.Generation, change.Object.Metadata.DeletionTimestamp is not null);
+        var before = _seen.TryGetValue(key, out var seen) ? seen : ((long?)null, false);
+        _seen[key] = now;
+        if (change.Type == WatchEventType.Added || now != before) _queue.Add(key);
+    }
+
+    private async Task WorkAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            NamespacedName key;
+            try
+            {
+                key = await _queue.TakeAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                using var scope = _logger.BeginScope(new Dictionary<string, object> { ["Kind"] = typeof(T).Name, ["Key"] = key.ToString() });
+                await using var services = _scopes.CreateAsyncScope();
+                var result = await services.ServiceProvider.GetRequiredService<IReconciler<T>>().ReconcileAsync(key, cancellationToken);
+                _queue.Forget(key);
+                if (result.RequeueAfter is { } delay) _queue.AddAfter(key, delay);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "Reconcile of {Kind} {Key} failed (attempt {Attempt}); retrying with backoff", typeof(T).Name, key, _queue.Failures(key) + 1);
+                _queue.AddRateLimited(key);
+            }
+            finally
+            {
+                _queue.Done(key);
+            }
+        }
+    }
+
+    public void Dispose() => _queue.Dispose();
+}

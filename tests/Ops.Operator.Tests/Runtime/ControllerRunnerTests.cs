@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Runtime;
+using Ops.Sandbox.Hosting;
+using Ops.TestSupport;
+
+namespace Ops.Operator.Tests.Runtime;
+
+public sealed class ControllerRunnerTests
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    /// <summary>What the test reconciler saw, shared across the scopes the runner creates.</summary>
+    private sealed class Recorder
+    {
+        public ConcurrentQueue<string> Reconciled { get; } = new();
+        public Func<NamespacedName, int, Task<ReconcileResult>> Behaviour { get; set; } = (_, _) => Task.FromResult(ReconcileResult.Done);
+        public ConcurrentDictionary<NamespacedName, int> Counts { get; } = new();
+        public int InFlight;
+        public int MaxInFlight;
+        public int SameKeyOverlaps;
+        public ConcurrentDictionary<NamespacedName, byte> Active { get; } = new();
+    }
+
+    private sealed class RecordingReconciler(Recorder recorder) : IReconciler<V1Alpha1DiagnosticCommand>
+    {
+        public async Task<ReconcileResult> ReconcileAsync(NamespacedName key, CancellationToken cancellationToken)
+        {
+            if (!recorder.Active.TryAdd(key, 0)) Interlocked.Increment(ref recorder.SameKeyOverlaps);
+            var inFlight = Interlocked.Increment(ref recorder.InFlight);
+            int max;
+            while (inFlight > (max = recorder.MaxInFlight) && Interlocked.CompareExchange(ref recorder.MaxInFlight, inFlight, max) != max) { }
+            try
+            {
+                var count = recorder.Counts.AddOrUpdate(key, 1, (_, c) => c + 1);
+                recorder.Reconciled.Enqueue(key.Name);
+                return await recorder.Behaviour(key, count);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref recorder.InFlight);
+                recorder.Active.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private sealed class Harness(SandboxServer sandbox, Kubernetes client, ControllerRunner<V1Alpha1DiagnosticCommand> runner, Recorder recorder,
+        CancellationTokenSource stop, Task running) : IAsyncDisposable
+    {
+        public Kubernetes Client => client;
+        public Recorder Recorder => recorder;
+        public ControllerRunner<V1Alpha1DiagnosticCommand> Runner => runner;
+        public GenericClient Commands => new(client, ApiGroup.Name, ApiGroup.Version, V1Alpha1DiagnosticCommand.Plural, disposeClient: false);
+
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            await running;
+            runner.Dispose();
+            client.Dispose();
+            await sandbox.DisposeAsync();
+        }
+    }
+
+    private async Task<Harness> StartAsync(ControllerOptions options, Action<Recorder>? configure = null)
+    {
+        var sandbox = await SandboxFixture.StartAsync(new SandboxOptions { KubeconfigPath = Path.Combine(Directory.CreateTempSubdirectory("ops-runner-").FullName, "kubeconfig") });
+        var client = SandboxFixture.CreateClient(sandbox);
+        var recorder = new Recorder();
+        configure?.Invoke(recorder);
+        var services = new ServiceCollection().AddSingleton(recorder).AddScoped<IReconciler<V1Alpha1DiagnosticCommand>, RecordingReconciler>().BuildServiceProvider();
+        var informer = new ResourceInformer<V1Alpha1DiagnosticCommand>(ResourceSources.Custom<V1Alpha1DiagnosticCommand>(client), new InformerOptions(), TimeProvider.System, NullLogger.Instance);
+        var runner = new ControllerRunner<V1Alpha1DiagnosticCommand>(informer, services.GetRequiredService<IServiceScopeFactory>(), options, TimeProvider.System, NullLogger.Instance);
+        var stop = new CancellationTokenSource();
+        var running = Task.WhenAll(Task.Run(() => informer.RunAsync(stop.Token), _ct), Task.Run(() => runner.RunAsync(stop.Token), _ct));
+        return new Harness(sandbox, client, runner, recorder, stop, running);
+    }
+
+    private static V1Alpha1DiagnosticCommand Command(string name) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name },
+        Spec = new V1Alpha1DiagnosticCommand.CommandSpec { Action = "processes" },
+    };
+
+    [Fact]
+    public async Task Spec_changes_reconcile_and_status_only_changes_do_not()
+    {
+        await using var harness = await StartAsync(new ControllerOptions());
+        await harness.Commands.CreateNamespacedAsync(Command("a"), "default", _ct);
+        await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Count == 1), "the first reconcile");
+
+        await harness.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(JsonSerializer.Serialize(new { status = new { phase = "Running" } }), V1Patch.PatchType.MergePatch),
+            ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, "a", cancellationToken: _ct);
+        await Task.Delay(Timeouts.Quiet, _ct);
+        Assert.Single(harness.Recorder.Reconciled);
+
+        await harness.Commands.PatchNamespacedAsync<V1Alpha1DiagnosticCommand>(new V1Patch("""{"spec":{"cancel":true}}""", V1Patch.PatchType.MergePatch), "default", "a", _ct);
+        await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Count == 2), "a reconcile for the spec change");
+
+        await harness.Commands.DeleteNamespacedAsync<V1Alpha1DiagnosticCommand>("default", "a", _ct);
+        await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Count == 3), "a reconcile for the deletion");
+    }
+
+    [Fact]
+    public async Task A_failing_reconcile_is_retried_with_backoff_until_it_succeeds()
+    {
+        await using var harness = await StartAsync(new ControllerOptions(), r => r.Behaviour = (_, attempt) =>
+            attempt < 4 ? throw new InvalidOperationException($"transient failure {attempt}") : Task.FromResult(ReconcileResult.Done));
+
+        await harness.Commands.CreateNamespacedAsync(Command("flaky"), "default", _ct);
+
+        await Eventually.True(() => Task.FromResult(harness.Recorder.Counts.GetValueOrDefault(new NamespacedName("default", "flaky")) == 4), "four attempts");
+        await Task.Delay(Timeouts.Quiet, _ct);
+        Assert.Equal(4, harness.Recorder.Counts[new NamespacedName("default", "flaky")]);
+    }
+
+    [Fact]
+    public async Task RequeueAfter_brings_the_key_back()
+    {
+        await using var harness = await StartAsync(new ControllerOptions(), r => r.Behaviour = (_, attempt) =>
+            Task.FromResult(attempt < 3 ? ReconcileResult.After(TimeSpan.FromMilliseconds(100)) : ReconcileResult.Done));
+
+        await harness.Commands.CreateNamespacedAsync(Command("timer"), "default", _ct);
+
+        await Eventually.True(() => Task.FromResult(harness.Recorder.Counts.GetValueOrDefault(new NamespacedName("default", "timer")) == 3), "three reconciles");
+    }
+
+    [Fact]
+    public async Task Concurrency_is_bounded_and_one_key_is_never_reconciled_twice_at_once()
+    {
+        await using var harness = await StartAsync(new ControllerOptions { Concurrency = 3 }, r => r.Behaviour = async (_, _) =>
+        {
+            // Longer than creating all the objects takes, so the workers really overlap.
+            await Task.Delay(300);
+            return ReconcileResult.Done;
+        });
+        for (var i = 0; i < 12; i++) await harness.Commands.CreateNamespacedAsync(Command($"c{i}"), "default", _ct);
+        for (var i = 0; i < 20; i++) harness.Runner.Enqueue(new NamespacedName("default", "c0"));
+
+        await Eventually.True(() => Task.FromResult(harness.Recorder.Counts.Count == 12 && harness.Runner.QueueDepth == 0 && harness.Recorder.InFlight == 0), "every key reconciled");
+        Assert.Equal(3, harness.Recorder.MaxInFlight);
+        Assert.Equal(0, harness.Recorder.SameKeyOverlaps);
+    }
+}
