@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Ops.Agent.Actions;
+
+/// <summary>check.tcp: is a TCP port open? On the pod's IP by default, or on the host parameter.</summary>
+public sealed class CheckTcpAction : IAgentAction
+{
+    public string Name => "check.tcp";
+
+    public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
+    {
+        var port = context.Integer("port", 0, 1, 65535);
+        if (port == 0) throw new ActionParameterException("parameter \"port\" is required");
+        var host = context.Optional("host") ?? (context.Target.PodIp is { Length: > 0 } ip ? ip : throw new ActionParameterException("parameter \"host\" is required for a target without a pod IP"));
+        var timeout = TimeSpan.FromMilliseconds(context.Integer("timeoutMs", 2000, 1, 60_000));
+        using var client = new TcpClient();
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(timeout);
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            await client.ConnectAsync(host, port, attempt.Token);
+            return ActionOutcome.Success($"{host}:{port} open ({watch.ElapsedMilliseconds} ms)");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ActionOutcome.Failure($"{host}:{port} did not answer within {timeout.TotalMilliseconds:0} ms");
+        }
+        catch (SocketException e)
+        {
+            return ActionOutcome.Failure($"{host}:{port} is not open: {e.SocketErrorCode}");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Ops.Agent.Security;
+using Ops.Agent.Services;
+
+namespace Ops.Agent.Hosting;
+
+/// <summary>
+/// Builds the agent's web host: gRPC over HTTP/2 with TLS, where a client must present a
+/// certificate that chains to the Ops CA and names the operator; anything else is refused during the
+/// handshake, before any request is read.
+/// </summary>
+public static class AgentHost
+{
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        configure?.Invoke(builder.Configuration);
+        if (logging is not null)
+        {
+            builder.Logging.ClearProviders();
+            logging(builder.Logging);
+        }
+        builder.Services.AddOpsAgent();
+        var options = builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions();
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var logger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Ops.Agent.Tls");
+            var ca = X509CertificateLoader.LoadCertificateFromFile(options.CaPath);
+            var certificate = PemCertificates.LoadFiles(options.CertificatePath, options.KeyPath);
+            kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = certificate,
+                    ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                    ClientCertificateValidation = (peer, _, _) =>
+                    {
+                        if (PeerCertificateValidator.IsValid(peer, ca, Identities.Operator, peerIsServer: false, out var reason)) return true;
+                        logger.LogWarning("Refused a client: {Reason} (subject {Subject})", reason, peer?.Subject);
+                        return false;
+                    },
+                });
+            });
+        });
+        var app = builder.Build();
+        app.MapGrpcService<AgentService>();
+        app.MapGrpcHealthChecksService();
+        return app;
+    }
+}

@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ops.Agent.Hosting;
+
+/// <summary>The agent's settings, bound from the "Agent" configuration section and validated at start-up.</summary>
+public sealed class AgentOptions
+{
+    public const string Section = "Agent";
+
+    /// <summary>The node this agent serves (the DaemonSet passes spec.nodeName).</summary>
+    [Required] public string NodeName { get; set; } = "";
+
+    /// <summary>Address to listen on: the pod IP in a cluster, the node's loopback address in the sandbox.</summary>
+    [Required] public string ListenAddress { get; set; } = "0.0.0.0";
+
+    [Range(0, 65535)] public int Port { get; set; } = 7443;
+
+    /// <summary>PEM files of the serving certificate, its key, and the Ops CA that must sign the operator's certificate.</summary>
+    [Required] public string CertificatePath { get; set; } = "";
+    [Required] public string KeyPath { get; set; } = "";
+    [Required] public string CaPath { get; set; } = "";
+
+    /// <summary>Execution journal and artifacts live here.</summary>
+    [Required] public string DataDirectory { get; set; } = "/var/lib/ops-agent";
+
+    /// <summary>The version this agent reports; the image tag in a cluster.</summary>
+    public string Version { get; set; } = typeof(AgentOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>Full output kept per target; more is cut and flagged as truncated.</summary>
+    [Range(1024, 16 * 1024 * 1024)] public int MaxOutputBytes { get; set; } = 256 * 1024;
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Ops.Agent.Actions;
+using Ops.Agent.Executions;
+
+namespace Ops.Agent.Hosting;
+
+public static class AgentServiceCollectionExtensions
+{
+    /// <summary>The agent's services; actions are registered by name here, one class each.</summary>
+    public static IServiceCollection AddOpsAgent(this IServiceCollection services)
+    {
+        services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ExecutionJournal>();
+        services.AddSingleton<ExecutionManager>();
+        services.AddSingleton<ActionCatalog>();
+        services.AddSingleton<IAgentAction, AgentSelfTestAction>();
+        services.AddSingleton<IAgentAction, NodeInfoAction>();
+        services.AddSingleton<IAgentAction, CheckTcpAction>();
+        services.AddGrpc();
+        services.AddGrpcHealthChecks();
+        return services;
+    }
+}

@@ -1,0 +1,115 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+using Ops.Agent.V1;
+using Ops.Operator.Agents;
+using Ops.TestSupport;
+
+namespace Ops.Agent.Tests.Executions;
+
+/// <summary>Execute is idempotent on (command uid, target key): replays attach or get the recorded result; nothing runs twice.</summary>
+public sealed class ExecutionTests : IAsyncLifetime
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+    private readonly TestPki _pki = TestPki.Create();
+    private AgentChannels _channels = null!;
+    private TestAgent _agent = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _agent = await TestAgent.StartAsync(_pki);
+        _channels = new AgentChannels(_pki.OperatorCertificate, _pki.Ca.Certificate, NullLoggerFactory.Instance);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channels.Dispose();
+        await _agent.DisposeAsync();
+        _pki.Dispose();
+    }
+
+    private static ExecuteRequest Request(string action, string uid = "uid-1", string key = "node/node-a", int delayMs = 0, int timeout = 30, params (string, string)[] parameters)
+    {
+        var request = new ExecuteRequest { CommandUid = uid, TargetKey = key, Action = action, StartDelayMs = delayMs, TimeoutSeconds = timeout, Target = new Target { Node = true } };
+        foreach (var (name, value) in parameters) request.Parameters[name] = value;
+        return request;
+    }
+
+    private async Task<ExecutionResult> ExecuteAsync(V1.Agent.AgentClient client, ExecuteRequest request)
+    {
+        using var call = client.Execute(request, cancellationToken: _ct);
+        ExecutionResult? result = null;
+        await foreach (var e in call.ResponseStream.ReadAllAsync(_ct))
+        {
+            if (e.EventCase == ExecuteEvent.EventOneofCase.Result) result = e.Result;
+        }
+        return result ?? throw new InvalidOperationException("the stream ended without a result");
+    }
+
+    [Fact]
+    public async Task Concurrent_and_later_replays_run_the_work_once_and_share_its_result()
+    {
+        var client = _channels.For(_agent.Address);
+        var request = Request("agent.selftest", delayMs: 300);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => ExecuteAsync(client, request)));
+        var later = await ExecuteAsync(client, request);
+        var recorded = await client.GetExecutionAsync(new GetExecutionRequest { CommandUid = "uid-1", TargetKey = "node/node-a" }, cancellationToken: _ct);
+
+        Assert.Equal(1, _agent.Executions.Started);
+        Assert.All(results, r => Assert.Equal(ExecutionPhase.Succeeded, r.Phase));
+        Assert.All(results.Append(later).Append(recorded), r => Assert.Equal(results[0].Finished, r.Finished));
+        Assert.Contains("ok   data directory writable", recorded.Output.ToStringUtf8());
+    }
+
+    [Fact]
+    public async Task A_restarted_agent_returns_recorded_results_and_never_reruns_an_interrupted_target()
+    {
+        var client = _channels.For(_agent.Address);
+        var finished = await ExecuteAsync(client, Request("node.info", key: "finished"));
+        var journal = new Ops.Agent.Executions.ExecutionJournal(Microsoft.Extensions.Options.Options.Create(new Ops.Agent.Hosting.AgentOptions { DataDirectory = _agent.DataDirectory }));
+        journal.MarkStarted(new Ops.Agent.Executions.ExecutionKey("uid-1", "interrupted"));
+        await _agent.DisposeAsync();
+
+        _agent = await TestAgent.StartAsync(_pki, _agent.DataDirectory);
+        client = _channels.For(_agent.Address);
+        var replayed = await ExecuteAsync(client, Request("node.info", key: "finished"));
+        var interrupted = await ExecuteAsync(client, Request("node.info", key: "interrupted"));
+
+        Assert.Equal(0, _agent.Executions.Started);
+        Assert.Equal(finished.Finished, replayed.Finished);
+        Assert.Equal(ExecutionPhase.Failed, interrupted.Phase);
+        Assert.Contains("agent restarted", interrupted.Message);
+    }
+
+    [Fact]
+    public async Task Cancel_stops_a_running_target_and_a_timeout_fails_it()
+    {
+        var client = _channels.For(_agent.Address);
+        var slow = ExecuteAsync(client, Request("node.info", uid: "uid-c", key: "slow", delayMs: 60_000));
+        await Eventually.True(async () => (await client.CancelAsync(new CancelRequest { CommandUid = "uid-c" }, cancellationToken: _ct)).Cancelled == 1, "the cancel to reach the running target");
+        var cancelled = await slow;
+        var timedOut = await ExecuteAsync(client, Request("node.info", uid: "uid-t", key: "late", delayMs: 60_000, timeout: 1));
+
+        Assert.Equal(ExecutionPhase.Cancelled, cancelled.Phase);
+        Assert.Equal(ExecutionPhase.Failed, timedOut.Phase);
+        Assert.Equal("timed out after 1s", timedOut.Message);
+    }
+
+    [Fact]
+    public async Task Bad_requests_fail_clearly_and_the_agent_keeps_serving()
+    {
+        var client = _channels.For(_agent.Address);
+
+        var unknown = await ExecuteAsync(client, Request("rm.rf", key: "u"));
+        var badPort = await ExecuteAsync(client, Request("check.tcp", key: "p", parameters: [("port", "eighty"), ("host", "127.0.0.1")]));
+        var missing = await Assert.ThrowsAsync<RpcException>(() => ExecuteAsync(client, new ExecuteRequest { Action = "node.info" }));
+        var notFound = await Assert.ThrowsAsync<RpcException>(() => client.GetExecutionAsync(new GetExecutionRequest { CommandUid = "nope", TargetKey = "nope" }, cancellationToken: _ct).ResponseAsync);
+
+        Assert.Equal(ExecutionPhase.Failed, unknown.Phase);
+        Assert.StartsWith("unknown action \"rm.rf\"; this agent runs: agent.selftest, check.tcp, node.info", unknown.Message);
+        Assert.Equal("parameter \"port\" must be a whole number from 1 to 65535, not \"eighty\"", badPort.Message);
+        Assert.Equal(StatusCode.InvalidArgument, missing.StatusCode);
+        Assert.Equal(StatusCode.NotFound, notFound.StatusCode);
+        Assert.Equal("node-a", (await client.GetInfoAsync(new GetInfoRequest(), cancellationToken: _ct)).Node);
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Ops.Agent.Executions;
+using Ops.Agent.Hosting;
+
+namespace Ops.TestSupport;
+
+/// <summary>A real agent server in this process, on a free port of a loopback address, with TLS files of the caller's choosing.</summary>
+public sealed class TestAgent : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestAgent(WebApplication app, string address, string dataDirectory)
+    {
+        _app = app;
+        Address = address;
+        DataDirectory = dataDirectory;
+    }
+
+    /// <summary>host:port to dial.</summary>
+    public string Address { get; }
+    public string DataDirectory { get; }
+    public ExecutionManager Executions => _app.Services.GetRequiredService<ExecutionManager>();
+
+    public static async Task<TestAgent> StartAsync(string certificatePath, string keyPath, string caPath, string? dataDirectory = null, string node = "node-a", string listen = "127.0.0.1")
+    {
+        dataDirectory ??= Directory.CreateTempSubdirectory("ops-agent-").FullName;
+        var app = AgentHost.Build([], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Agent:NodeName"] = node,
+            ["Agent:ListenAddress"] = listen,
+            ["Agent:Port"] = "0",
+            ["Agent:CertificatePath"] = certificatePath,
+            ["Agent:KeyPath"] = keyPath,
+            ["Agent:CaPath"] = caPath,
+            ["Agent:DataDirectory"] = dataDirectory,
+            ["Agent:Version"] = "1.2.3",
+        }), logging => logging.AddSimpleConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Error));
+        await app.StartAsync();
+        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return new TestAgent(app, $"{listen}:{bound.Port}", dataDirectory);
+    }
+
+    public static Task<TestAgent> StartAsync(TestPki pki, string? dataDirectory = null) =>
+        StartAsync(pki.AgentCertificatePath, pki.AgentKeyPath, pki.CaPath, dataDirectory);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
