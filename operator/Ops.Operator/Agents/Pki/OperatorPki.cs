@@ -1,0 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Ops.Operator.Agents.Pki;
+
+/// <summary>What the operator needs to talk to agents: the CA to trust and its own client certificate.</summary>
+public sealed record OperatorPki(X509Certificate2 Ca, X509Certificate2 ClientCertificate);
