@@ -26,7 +26,7 @@ public sealed class TestAgent : IAsyncDisposable
     public string DataDirectory { get; }
     public ExecutionManager Executions => _app.Services.GetRequiredService<ExecutionManager>();
 
-    public static async Task<TestAgent> StartAsync(string certificatePath, string keyPath, string caPath, string? dataDirectory = null, string node = "node-a", string listen = "127.0.0.1")
+    public static async Task<TestAgent> StartAsync(string certificatePath, string keyPath, string caPath, string? dataDirectory = null, string node = "node-a", string listen = "127.0.0.1", string procRoot = "/proc")
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("ops-agent-").FullName;
         var app = AgentHost.Build([], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -39,14 +39,15 @@ public sealed class TestAgent : IAsyncDisposable
             ["Agent:CaPath"] = caPath,
             ["Agent:DataDirectory"] = dataDirectory,
             ["Agent:Version"] = "1.2.3",
+            ["Agent:ProcRoot"] = procRoot,
         }), logging => logging.AddSimpleConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Error));
         await app.StartAsync();
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return new TestAgent(app, $"{listen}:{bound.Port}", dataDirectory);
     }
 
-    public static Task<TestAgent> StartAsync(TestPki pki, string? dataDirectory = null) =>
-        StartAsync(pki.AgentCertificatePath, pki.AgentKeyPath, pki.CaPath, dataDirectory);
+    public static Task<TestAgent> StartAsync(TestPki pki, string? dataDirectory = null, string procRoot = "/proc") =>
+        StartAsync(pki.AgentCertificatePath, pki.AgentKeyPath, pki.CaPath, dataDirectory, procRoot: procRoot);
 
     public async ValueTask DisposeAsync()
     {

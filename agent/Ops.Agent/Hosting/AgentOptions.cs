@@ -26,6 +26,9 @@ public sealed class AgentOptions
     /// <summary>The version this agent reports; the image tag in a cluster.</summary>
     public string Version { get; set; } = typeof(AgentOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
+    /// <summary>The node's /proc (hostPID); configurable so tests can use a fixture tree.</summary>
+    [Required] public string ProcRoot { get; set; } = "/proc";
+
     /// <summary>Full output kept per target; more is cut and flagged as truncated.</summary>
     [Range(1024, 16 * 1024 * 1024)] public int MaxOutputBytes { get; set; } = 256 * 1024;
 }

@@ -15,6 +15,12 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<ExecutionJournal>();
         services.AddSingleton<ExecutionManager>();
         services.AddSingleton<ActionCatalog>();
+        services.AddSingleton<Processes.ProcessLocator>();
+        services.AddSingleton<TargetFiles>();
+        services.AddSingleton<IAgentAction, ProcessesAction>();
+        services.AddSingleton<IAgentAction, CheckProcessAction>();
+        services.AddSingleton<IAgentAction, FileTailAction>();
+        services.AddSingleton<IAgentAction, LogGrepAction>();
         services.AddSingleton<IAgentAction, AgentSelfTestAction>();
         services.AddSingleton<IAgentAction, NodeInfoAction>();
         services.AddSingleton<IAgentAction, CheckTcpAction>();

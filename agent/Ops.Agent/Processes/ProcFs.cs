@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace Ops.Agent.Processes;
+
+/// <summary>Reads processes from a /proc tree (the node's, or a fixture's in tests).</summary>
+public sealed class ProcFs(string root)
+{
+    public string Root => root;
+
+    public IEnumerable<int> Pids() => Directory.Exists(root)
+        ? Directory.EnumerateDirectories(root).Select(Path.GetFileName).Select(n => int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0).Where(p => p > 0)
+        : [];
+
+    /// <summary>The process, or null when it is gone or unreadable (processes come and go while we look).</summary>
+    public ProcessInfo? Read(int pid)
+    {
+        try
+        {
+            var status = File.ReadAllLines(Path.Combine(root, pid.ToString(CultureInfo.InvariantCulture), "status"))
+                .Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim());
+            var commandLine = ReadText(pid, "cmdline").Replace('\0', ' ').Trim();
+            var nspid = status.TryGetValue("NSpid", out var ns) ? ns.Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries).Last() : pid.ToString(CultureInfo.InvariantCulture);
+            var rssKb = status.TryGetValue("VmRSS", out var rss) && long.TryParse(rss.Split(' ')[0], out var kb) ? kb : 0;
+            return new ProcessInfo(
+                pid,
+                int.TryParse(status.GetValueOrDefault("PPid"), out var ppid) ? ppid : 0,
+                int.TryParse(nspid, out var inner) ? inner : pid,
+                status.GetValueOrDefault("Name") ?? "",
+                commandLine,
+                status.GetValueOrDefault("State") is { Length: > 0 } state ? state[0] : '?',
+                rssKb * 1024);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public string ReadText(int pid, string file)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(root, pid.ToString(CultureInfo.InvariantCulture), file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>The process's view of the file system (its mount namespace's root).</summary>
+    public string RootOf(int pid) => Path.Combine(root, pid.ToString(CultureInfo.InvariantCulture), "root");
+}

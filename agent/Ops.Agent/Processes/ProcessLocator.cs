@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using Ops.Agent.Actions;
+using Ops.Agent.Hosting;
+using Ops.Agent.V1;
+
+namespace Ops.Agent.Processes;
+
+/// <summary>
+/// Finds the processes of a pod's container from its container id, without sidecars: containerd,
+/// CRI-O and Docker ids by scanning every process's cgroup for the id; sandbox://pid is the process
+/// tree rooted at that pid. Then picks the target process (pid as seen inside the container, name
+/// regex, or the container's main process).
+/// </summary>
+public sealed class ProcessLocator(IOptions<AgentOptions> options)
+{
+    private static readonly Regex RuntimeId = new(@"^(containerd|cri-o|docker)://([0-9a-f]{12,64})$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    public ProcFs Proc { get; } = new(options.Value.ProcRoot);
+
+    /// <summary>Every process of the target: the container's, or the node's for node targets.</summary>
+    public IReadOnlyList<ProcessInfo> ProcessesOf(Target target)
+    {
+        if (target.Node) return [.. Proc.Pids().Select(Proc.Read).OfType<ProcessInfo>().OrderBy(p => p.Pid)];
+        var id = target.ContainerId;
+        if (id.StartsWith("sandbox://", StringComparison.Ordinal))
+        {
+            if (!int.TryParse(id["sandbox://".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var root)) throw new ActionParameterException($"container id \"{id}\" is not sandbox://<pid>");
+            return Tree(root);
+        }
+        var match = RuntimeId.Match(id);
+        if (!match.Success) throw new ActionParameterException($"container id \"{id}\" is not one this agent knows (containerd://, cri-o://, docker://, sandbox://)");
+        var hex = match.Groups[2].Value;
+        return [.. Proc.Pids().Where(pid => Proc.ReadText(pid, "cgroup").Contains(hex, StringComparison.Ordinal)).Select(Proc.Read).OfType<ProcessInfo>().OrderBy(p => p.Pid)];
+    }
+
+    /// <summary>The one process an action works on; a clear error when there is none.</summary>
+    public ProcessInfo Select(Target target)
+    {
+        var processes = ProcessesOf(target);
+        if (processes.Count == 0) throw new ActionParameterException(target.Node ? "no processes are visible on this node" : $"no running process found for container {target.Container} ({target.ContainerId})");
+        var selector = target.Process;
+        if (selector is { Pid: > 0 })
+        {
+            return processes.FirstOrDefault(p => p.NamespacePid == selector.Pid || (target.Node && p.Pid == selector.Pid))
+                ?? throw new ActionParameterException($"no process with pid {selector.Pid} in the target");
+        }
+        if (selector is { Name.Length: > 0 })
+        {
+            Regex pattern;
+            try
+            {
+                pattern = new Regex(selector.Name, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            }
+            catch (ArgumentException e)
+            {
+                throw new ActionParameterException($"process name \"{selector.Name}\" is not a valid regular expression: {e.Message}");
+            }
+            return processes.FirstOrDefault(p => pattern.IsMatch(p.Name) || pattern.IsMatch(p.CommandLine))
+                ?? throw new ActionParameterException($"no process matching \"{selector.Name}\" in the target");
+        }
+        // The main process: the one whose parent is outside the container.
+        var pids = processes.Select(p => p.Pid).ToHashSet();
+        return processes.FirstOrDefault(p => !pids.Contains(p.ParentPid)) ?? processes[0];
+    }
+
+    private List<ProcessInfo> Tree(int root)
+    {
+        var all = Proc.Pids().Select(Proc.Read).OfType<ProcessInfo>().ToList();
+        var children = all.ToLookup(p => p.ParentPid);
+        var tree = new List<ProcessInfo>();
+        var pending = new Queue<ProcessInfo>(all.Where(p => p.Pid == root));
+        while (pending.TryDequeue(out var next))
+        {
+            tree.Add(next);
+            foreach (var child in children[next.Pid]) pending.Enqueue(child);
+        }
+        return [.. tree.OrderBy(p => p.Pid)];
+    }
+}

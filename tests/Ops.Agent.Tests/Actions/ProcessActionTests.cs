@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+using Ops.Agent.Tests.Processes;
+using Ops.Agent.V1;
+using Ops.Operator.Agents;
+using Ops.TestSupport;
+
+namespace Ops.Agent.Tests.Actions;
+
+/// <summary>Process and file actions over real gRPC, against real processes and a fixture container root.</summary>
+public sealed class ProcessActionTests : IAsyncLifetime
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+    private readonly TestPki _pki = TestPki.Create();
+    private readonly List<TestAgent> _agents = [];
+    private AgentChannels _channels = null!;
+
+    public ValueTask InitializeAsync()
+    {
+        _channels = new AgentChannels(_pki.OperatorCertificate, _pki.Ca.Certificate, NullLoggerFactory.Instance);
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channels.Dispose();
+        foreach (var agent in _agents) await agent.DisposeAsync();
+        _pki.Dispose();
+    }
+
+    private async Task<ExecutionResult> RunAsync(string action, Target target, string procRoot = "/proc", params (string, string)[] parameters)
+    {
+        var agent = await TestAgent.StartAsync(_pki, procRoot: procRoot);
+        _agents.Add(agent);
+        var request = new ExecuteRequest { CommandUid = Guid.NewGuid().ToString(), TargetKey = "t", Action = action, TimeoutSeconds = 30, Target = target };
+        foreach (var (name, value) in parameters) request.Parameters[name] = value;
+        using var call = _channels.For(agent.Address).Execute(request, cancellationToken: _ct);
+        ExecutionResult? result = null;
+        await foreach (var e in call.ResponseStream.ReadAllAsync(_ct)) result = e.Result ?? result;
+        return result!;
+    }
+
+    private static Process Sleep()
+    {
+        var process = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        return process;
+    }
+
+    [Fact]
+    public async Task Processes_and_check_process_see_a_real_process_and_its_death()
+    {
+        using var sleeper = Sleep();
+        var target = new Target { Pod = "p", Container = "c", ContainerId = $"sandbox://{sleeper.Id}" };
+
+        var listed = await RunAsync("processes", target);
+        var alive = await RunAsync("check.process", target);
+        sleeper.Kill();
+        await sleeper.WaitForExitAsync(_ct);
+        var dead = await RunAsync("check.process", target);
+
+        Assert.Equal(ExecutionPhase.Succeeded, listed.Phase);
+        Assert.Contains($"{sleeper.Id}\t", listed.Output.ToStringUtf8());
+        Assert.Contains("sleep 60", listed.Output.ToStringUtf8());
+        Assert.Equal(sleeper.Id, alive.Pid);
+        Assert.Equal(ExecutionPhase.Failed, dead.Phase);
+        Assert.Contains("no running process found", dead.Message);
+    }
+
+    [Fact]
+    public async Task File_tail_and_log_grep_read_inside_the_container_root_only()
+    {
+        using var proc = new FakeProc();
+        var root = proc.Add(300, 1, "app", "0::/kubepods/sandbox-300");
+        Directory.CreateDirectory(Path.Combine(root, "var/log"));
+        await File.WriteAllLinesAsync(Path.Combine(root, "var/log/app.log"), Enumerable.Range(1, 50).Select(i => i % 10 == 0 ? $"ERROR failure {i}" : $"INFO line {i}"), _ct);
+        var secret = Path.Combine(proc.Root, "host-secret");
+        await File.WriteAllTextAsync(secret, "do not read", _ct);
+        File.CreateSymbolicLink(Path.Combine(root, "var/log/escape"), "../../../../host-secret");
+        var target = new Target { Pod = "p", Container = "app", ContainerId = "sandbox://300" };
+
+        var tail = await RunAsync("file.tail", target, proc.Root, ("path", "/var/log/app.log"), ("lines", "3"));
+        var grep = await RunAsync("log.grep", target, proc.Root, ("path", "/var/log/app.log"), ("pattern", "^ERROR"));
+        var traversal = await RunAsync("file.tail", target, proc.Root, ("path", "/../../../../host-secret"));
+        var escape = await RunAsync("file.tail", target, proc.Root, ("path", "/var/log/escape"));
+        var badPattern = await RunAsync("log.grep", target, proc.Root, ("path", "/var/log/app.log"), ("pattern", "(unclosed"));
+
+        Assert.Equal("INFO line 48\nINFO line 49\nERROR failure 50\n", tail.Output.ToStringUtf8());
+        Assert.Equal("10:ERROR failure 10\n20:ERROR failure 20\n30:ERROR failure 30\n40:ERROR failure 40\n50:ERROR failure 50\n", grep.Output.ToStringUtf8());
+        Assert.Equal(ExecutionPhase.Failed, traversal.Phase);
+        Assert.Equal("/../../../../host-secret does not exist in the target", traversal.Message);
+        Assert.Equal(ExecutionPhase.Failed, escape.Phase);
+        Assert.DoesNotContain("do not read", escape.Output.ToStringUtf8());
+        Assert.Contains("is not a valid regular expression", badPattern.Message);
+    }
+}
