@@ -26,10 +26,11 @@ public sealed class TestAgent : IAsyncDisposable
     public string DataDirectory { get; }
     public ExecutionManager Executions => _app.Services.GetRequiredService<ExecutionManager>();
 
-    public static async Task<TestAgent> StartAsync(string certificatePath, string keyPath, string caPath, string? dataDirectory = null, string node = "node-a", string listen = "127.0.0.1", string procRoot = "/proc")
+    public static async Task<TestAgent> StartAsync(string certificatePath, string keyPath, string caPath, string? dataDirectory = null, string node = "node-a", string listen = "127.0.0.1", string procRoot = "/proc",
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("ops-agent-").FullName;
-        var app = AgentHost.Build([], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var app = AgentHost.Build([], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Agent:NodeName"] = node,
             ["Agent:ListenAddress"] = listen,
@@ -46,8 +47,8 @@ public sealed class TestAgent : IAsyncDisposable
         return new TestAgent(app, $"{listen}:{bound.Port}", dataDirectory);
     }
 
-    public static Task<TestAgent> StartAsync(TestPki pki, string? dataDirectory = null, string procRoot = "/proc") =>
-        StartAsync(pki.AgentCertificatePath, pki.AgentKeyPath, pki.CaPath, dataDirectory, procRoot: procRoot);
+    public static Task<TestAgent> StartAsync(TestPki pki, string? dataDirectory = null, string procRoot = "/proc", IReadOnlyDictionary<string, string?>? settings = null) =>
+        StartAsync(pki.AgentCertificatePath, pki.AgentKeyPath, pki.CaPath, dataDirectory, procRoot: procRoot, settings: settings);
 
     public async ValueTask DisposeAsync()
     {

@@ -29,6 +29,9 @@ public sealed class AgentOptions
     /// <summary>The node's /proc (hostPID); configurable so tests can use a fixture tree.</summary>
     [Required] public string ProcRoot { get; set; } = "/proc";
 
+    /// <summary>The scripts script.run may run, by name; free-form commands are never accepted.</summary>
+    public Dictionary<string, Actions.ScriptDefinition> Scripts { get; set; } = [];
+
     /// <summary>Full output kept per target; more is cut and flagged as truncated.</summary>
     [Range(1024, 16 * 1024 * 1024)] public int MaxOutputBytes { get; set; } = 256 * 1024;
 }

@@ -21,6 +21,8 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<IAgentAction, CheckProcessAction>();
         services.AddSingleton<IAgentAction, FileTailAction>();
         services.AddSingleton<IAgentAction, LogGrepAction>();
+        services.AddSingleton<IAgentAction, CheckHttpAction>();
+        services.AddSingleton<IAgentAction, ScriptRunAction>();
         services.AddSingleton<IAgentAction, AgentSelfTestAction>();
         services.AddSingleton<IAgentAction, NodeInfoAction>();
         services.AddSingleton<IAgentAction, CheckTcpAction>();
