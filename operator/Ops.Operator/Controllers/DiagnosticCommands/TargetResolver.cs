@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Text;
+using k8s.Models;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Runtime;
+
+namespace Ops.Operator.Controllers.DiagnosticCommands;
+
+/// <summary>
+/// Resolves a command's targets. Pods come only from the command's own namespace; node targets only
+/// from namespaces the operator allows. Sampling is stable: targets are ordered by a hash of the
+/// command uid and the target key, so the same command picks the same targets after a restart.
+/// </summary>
+public sealed class TargetResolver(IReadOnlySet<string> nodeTargetNamespaces)
+{
+    public TargetPlan Resolve(V1Alpha1DiagnosticCommand command, IEnumerable<V1Pod> pods, IEnumerable<V1Node> nodes)
+    {
+        var spec = command.Spec;
+        var ns = command.Metadata.NamespaceProperty ?? "";
+        if ((spec.Target.Pods is null) == (spec.Target.Nodes is null))
+        {
+            return TargetPlan.Invalid("InvalidTarget", "set exactly one of spec.target.pods and spec.target.nodes");
+        }
+        List<CommandTarget> matched;
+        if (spec.Target.Pods is { } podTarget)
+        {
+            if (LabelSelectors.Problem(podTarget.Selector) is { } problem) return TargetPlan.Invalid("InvalidSelector", $"spec.target.pods.selector: {problem}");
+            matched = [.. pods
+                .Where(p => p.Metadata.NamespaceProperty == ns && p.Metadata.DeletionTimestamp is null && LabelSelectors.Matches(podTarget.Selector, p.Metadata.Labels))
+                .SelectMany(p => Containers(p, podTarget.Container))];
+            if (matched.Count == 0) return TargetPlan.Invalid("NoTargets", $"no running pod in namespace {ns} matches the selector{(podTarget.Container is null ? "" : $" with a running container \"{podTarget.Container}\"")}");
+        }
+        else
+        {
+            var nodeTarget = spec.Target.Nodes!;
+            if (!nodeTargetNamespaces.Contains(ns)) return TargetPlan.Invalid("NodeTargetsForbidden", $"node targets are not allowed from namespace {ns}; the operator allows them from: {(nodeTargetNamespaces.Count == 0 ? "no namespace" : string.Join(", ", nodeTargetNamespaces.Order(StringComparer.Ordinal)))}");
+            if (LabelSelectors.Problem(nodeTarget.Selector) is { } problem) return TargetPlan.Invalid("InvalidSelector", $"spec.target.nodes.selector: {problem}");
+            var names = nodeTarget.Names?.ToHashSet(StringComparer.Ordinal);
+            var allNodes = nodes.ToList();
+            if (names is not null && names.Except(allNodes.Select(n => n.Metadata.Name)).ToList() is { Count: > 0 } unknown)
+            {
+                return TargetPlan.Invalid("NoTargets", $"unknown nodes: {string.Join(", ", unknown.Order(StringComparer.Ordinal))}");
+            }
+            matched = [.. allNodes
+                .Where(n => names is null || names.Contains(n.Metadata.Name))
+                .Where(n => nodeTarget.Selector is null || LabelSelectors.Matches(nodeTarget.Selector, n.Metadata.Labels))
+                .Select(n => CommandTarget.ForNode(n.Metadata.Name))];
+            if (matched.Count == 0) return TargetPlan.Invalid("NoTargets", "no node matches spec.target.nodes");
+        }
+        return Sample(command, matched);
+    }
+
+    private static IEnumerable<CommandTarget> Containers(V1Pod pod, string? container)
+    {
+        if (pod.Status?.Phase != "Running" || string.IsNullOrEmpty(pod.Spec?.NodeName)) yield break;
+        foreach (var status in pod.Status.ContainerStatuses ?? [])
+        {
+            if (container is not null && status.Name != container) continue;
+            if (string.IsNullOrEmpty(status.ContainerID) || status.State?.Running is null) continue;
+            yield return new CommandTarget($"pod/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{status.Name}", pod.Spec.NodeName,
+                pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.Uid, status.Name, status.ContainerID, pod.Status.PodIP);
+        }
+    }
+
+    private static TargetPlan Sample(V1Alpha1DiagnosticCommand command, List<CommandTarget> matched)
+    {
+        var sample = command.Spec.Target.Sample;
+        var count = (sample?.Mode ?? "all") switch
+        {
+            "one" => 1,
+            "fixed" when sample?.Value is > 0 and var n => Math.Min(n, matched.Count),
+            "percent" when sample?.Value is > 0 and <= 100 and var p => Math.Max(1, (int)Math.Ceiling(matched.Count * p / 100.0)),
+            "fixed" or "percent" => -1,
+            _ => matched.Count,
+        };
+        if (count < 0) return TargetPlan.Invalid("InvalidSample", $"spec.target.sample.value must be {(sample!.Mode == "fixed" ? "at least 1" : "from 1 to 100")} for mode {sample.Mode}");
+        var uid = command.Metadata.Uid ?? "";
+        var chosen = matched.OrderBy(t => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{uid}/{t.Key}"))), StringComparer.Ordinal).Take(count).ToList();
+        return new TargetPlan(chosen, matched.Count);
+    }
+}

@@ -1,0 +1,49 @@
+using k8s;
+using k8s.Models;
+using Ops.Operator.Agents;
+using Ops.Operator.Runtime;
+
+namespace Ops.Operator.Tests.Agents;
+
+public sealed class AgentRegistryTests
+{
+    private static V1Pod Agent(string name, string node, bool ready, string ip = "10.1.0.5", string version = "1.2.0", bool deleting = false) => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = name, NamespaceProperty = "ops-system", Labels = new Dictionary<string, string> { [AgentRegistry.VersionLabel] = version },
+            DeletionTimestamp = deleting ? DateTime.UtcNow : null,
+        },
+        Spec = new V1PodSpec { NodeName = node },
+        Status = new V1PodStatus { Phase = "Running", PodIP = ip, Conditions = [new V1PodCondition { Type = "Ready", Status = ready ? "True" : "False" }] },
+    };
+
+    [Fact]
+    public void A_ready_agent_pod_is_its_nodes_endpoint_and_a_deleted_one_is_forgotten()
+    {
+        var registry = new AgentRegistry(7443);
+
+        registry.Observe(new ResourceEvent<V1Pod>(WatchEventType.Added, Agent("agent-a", "node-a", ready: true)));
+        Assert.Equal(new AgentEndpoint("node-a", "ops-system/agent-a", "10.1.0.5:7443", true, "1.2.0"), registry.For("node-a"));
+
+        registry.Observe(new ResourceEvent<V1Pod>(WatchEventType.Deleted, Agent("agent-a", "node-a", ready: true)));
+        Assert.Null(registry.For("node-a"));
+    }
+
+    [Fact]
+    public void During_a_replacement_the_ready_pod_wins_and_a_terminating_one_is_not_ready()
+    {
+        var registry = new AgentRegistry(7443);
+        registry.Observe(new ResourceEvent<V1Pod>(WatchEventType.Added, Agent("old", "node-a", ready: true, ip: "10.1.0.5", version: "1.2.0")));
+        registry.Observe(new ResourceEvent<V1Pod>(WatchEventType.Added, Agent("new", "node-a", ready: false, ip: "10.1.0.9", version: "1.3.0")));
+        Assert.Equal("ops-system/old", registry.For("node-a")!.Pod);
+
+        registry.Observe(new ResourceEvent<V1Pod>(WatchEventType.Modified, Agent("old", "node-a", ready: true, deleting: true)));
+        Assert.False(registry.For("node-a")!.Ready);
+        registry.Observe(new ResourceEvent<V1Pod>(WatchEventType.Modified, Agent("new", "node-a", ready: true, ip: "10.1.0.9", version: "1.3.0")));
+        Assert.Equal(("ops-system/new", "10.1.0.9:7443", "1.3.0"), (registry.For("node-a")!.Pod, registry.For("node-a")!.Address, registry.For("node-a")!.Version));
+
+        registry.Observe(new ResourceEvent<V1Pod>(WatchEventType.Deleted, Agent("old", "node-a", ready: false)));
+        Assert.Equal("ops-system/new", registry.For("node-a")!.Pod);
+    }
+}

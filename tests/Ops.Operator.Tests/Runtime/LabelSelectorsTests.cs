@@ -1,0 +1,37 @@
+using k8s.Models;
+using Ops.Operator.Runtime;
+
+namespace Ops.Operator.Tests.Runtime;
+
+public sealed class LabelSelectorsTests
+{
+    private static readonly Dictionary<string, string> Labels = new() { ["app"] = "web", ["tier"] = "front" };
+
+    private static V1LabelSelector Expression(string key, string op, params string[] values) =>
+        new() { MatchExpressions = [new V1LabelSelectorRequirement { Key = key, OperatorProperty = op, Values = values.Length == 0 ? null : values }] };
+
+    [Fact]
+    public void An_empty_selector_matches_everything_and_match_labels_must_all_hold()
+    {
+        Assert.True(LabelSelectors.Matches(new V1LabelSelector(), Labels));
+        Assert.True(LabelSelectors.Matches(new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web", ["tier"] = "front" } }, Labels));
+        Assert.False(LabelSelectors.Matches(new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web", ["tier"] = "back" } }, Labels));
+    }
+
+    [Theory]
+    [InlineData("app", "In", true, "web", "api")]
+    [InlineData("app", "NotIn", false, "web")]
+    [InlineData("missing", "NotIn", true, "x")]
+    [InlineData("tier", "Exists", true)]
+    [InlineData("tier", "DoesNotExist", false)]
+    public void Expressions_hold_as_in_Kubernetes(string key, string op, bool expected, params string[] values) =>
+        Assert.Equal(expected, LabelSelectors.Matches(Expression(key, op, values), Labels));
+
+    [Theory]
+    [InlineData("app", "In", "needs at least one value")]
+    [InlineData("app", "Exists", "takes no values", "x")]
+    [InlineData("", "Exists", "key is required")]
+    [InlineData("app", "Like", "is not one of In, NotIn, Exists, DoesNotExist", "x")]
+    public void Invalid_expressions_are_explained(string key, string op, string problem, params string[] values) =>
+        Assert.Contains(problem, LabelSelectors.Problem(Expression(key, op, values)));
+}
