@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ops.TestSupport;
+
+/// <summary>The real agent executable as a separate process, so a test can kill it the way a node loses it.</summary>
+public sealed class AgentProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private AgentProcess(Process process, string address, string dataDirectory)
+    {
+        _process = process;
+        Address = address;
+        DataDirectory = dataDirectory;
+    }
+
+    public string Address { get; }
+    public string DataDirectory { get; }
+
+    public static async Task<AgentProcess> StartAsync(TestPki pki, string node, string? dataDirectory = null, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        dataDirectory ??= Directory.CreateTempSubdirectory("ops-agent-").FullName;
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ops.Agent.dll"));
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Agent:NodeName"] = node,
+            ["Agent:ListenAddress"] = "127.0.0.1",
+            ["Agent:Port"] = port.ToString(),
+            ["Agent:CertificatePath"] = pki.AgentCertificatePath,
+            ["Agent:KeyPath"] = pki.AgentKeyPath,
+            ["Agent:CaPath"] = pki.CaPath,
+            ["Agent:DataDirectory"] = dataDirectory,
+        };
+        foreach (var (key, value) in all) start.ArgumentList.Add($"--{key}={value}");
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow + Timeouts.Eventually;
+        while (true)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port);
+                break;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                await Task.Delay(100);
+            }
+        }
+        return new AgentProcess(process, $"127.0.0.1:{port}", dataDirectory);
+    }
+
+    /// <summary>SIGKILL: no shutdown, no last words.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) await KillAsync();
+        _process.Dispose();
+    }
+}
