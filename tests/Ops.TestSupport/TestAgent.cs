@@ -50,8 +50,12 @@ public sealed class TestAgent : IAsyncDisposable
     public static Task<TestAgent> StartAsync(TestPki pki, string? dataDirectory = null, string procRoot = "/proc", IReadOnlyDictionary<string, string?>? settings = null) =>
         StartAsync(pki.AgentCertificatePath, pki.AgentKeyPath, pki.CaPath, dataDirectory, procRoot: procRoot, settings: settings);
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -1,30 +1,18 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using Grpc.Core;
-using Microsoft.Extensions.Logging.Abstractions;
 using Ops.Agent.V1;
-using Ops.Operator.Agents;
 using Ops.TestSupport;
 
 namespace Ops.Agent.Tests.Actions;
 
-public sealed class ActionTests
+public sealed class ActionTests : IAsyncDisposable
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+    private readonly AgentHarness _harness = new();
 
-    private async Task<ExecutionResult> RunAsync(string action, params (string, string)[] parameters)
-    {
-        using var pki = TestPki.Create();
-        await using var agent = await TestAgent.StartAsync(pki);
-        using var channels = new AgentChannels(pki.OperatorCertificate, pki.Ca.Certificate, NullLoggerFactory.Instance);
-        var request = new ExecuteRequest { CommandUid = Guid.NewGuid().ToString(), TargetKey = "t", Action = action, TimeoutSeconds = 30, Target = new Target { Node = true } };
-        foreach (var (name, value) in parameters) request.Parameters[name] = value;
-        using var call = channels.For(agent.Address).Execute(request, cancellationToken: _ct);
-        ExecutionResult? result = null;
-        await foreach (var e in call.ResponseStream.ReadAllAsync(_ct)) result = e.Result ?? result;
-        return result!;
-    }
+    private async Task<ExecutionResult> RunAsync(string action, params (string, string)[] parameters) =>
+        await _harness.ExecuteAsync(await _harness.StartAgentAsync(), AgentHarness.Request(action, uid: Guid.NewGuid().ToString(), parameters: parameters), _ct);
 
     [Fact]
     public async Task Node_info_reports_the_node_as_json()
@@ -65,4 +53,6 @@ public sealed class ActionTests
         Assert.Equal(ExecutionPhase.Succeeded, result.Phase);
         Assert.DoesNotContain("FAIL", result.Output.ToStringUtf8());
     }
+
+    public ValueTask DisposeAsync() => _harness.DisposeAsync();
 }

@@ -1,45 +1,20 @@
 using System.Diagnostics;
-using Grpc.Core;
-using Microsoft.Extensions.Logging.Abstractions;
 using Ops.Agent.Tests.Processes;
 using Ops.Agent.V1;
-using Ops.Operator.Agents;
 using Ops.TestSupport;
 
 namespace Ops.Agent.Tests.Actions;
 
 /// <summary>Process and file actions over real gRPC, against real processes and a fixture container root.</summary>
-public sealed class ProcessActionTests : IAsyncLifetime
+public sealed class ProcessActionTests : IAsyncDisposable
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
-    private readonly TestPki _pki = TestPki.Create();
-    private readonly List<TestAgent> _agents = [];
-    private AgentChannels _channels = null!;
+    private readonly AgentHarness _harness = new();
 
-    public ValueTask InitializeAsync()
-    {
-        _channels = new AgentChannels(_pki.OperatorCertificate, _pki.Ca.Certificate, NullLoggerFactory.Instance);
-        return ValueTask.CompletedTask;
-    }
+    private async Task<ExecutionResult> RunAsync(string action, Target target, string procRoot = "/proc", params (string, string)[] parameters) =>
+        await _harness.ExecuteAsync(await _harness.StartAgentAsync(procRoot: procRoot), AgentHarness.Request(action, target, Guid.NewGuid().ToString(), parameters: parameters), _ct);
 
-    public async ValueTask DisposeAsync()
-    {
-        _channels.Dispose();
-        foreach (var agent in _agents) await agent.DisposeAsync();
-        _pki.Dispose();
-    }
-
-    private async Task<ExecutionResult> RunAsync(string action, Target target, string procRoot = "/proc", params (string, string)[] parameters)
-    {
-        var agent = await TestAgent.StartAsync(_pki, procRoot: procRoot);
-        _agents.Add(agent);
-        var request = new ExecuteRequest { CommandUid = Guid.NewGuid().ToString(), TargetKey = "t", Action = action, TimeoutSeconds = 30, Target = target };
-        foreach (var (name, value) in parameters) request.Parameters[name] = value;
-        using var call = _channels.For(agent.Address).Execute(request, cancellationToken: _ct);
-        ExecutionResult? result = null;
-        await foreach (var e in call.ResponseStream.ReadAllAsync(_ct)) result = e.Result ?? result;
-        return result!;
-    }
+    public ValueTask DisposeAsync() => _harness.DisposeAsync();
 
     private static Process Sleep()
     {

@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Grpc.Core;
-using Microsoft.Extensions.Logging.Abstractions;
 using Ops.Agent.V1;
-using Ops.Operator.Agents;
 using Ops.TestSupport;
 
 namespace Ops.Agent.Tests.Actions;
@@ -11,8 +8,7 @@ namespace Ops.Agent.Tests.Actions;
 public sealed class ScriptAndHttpActionTests : IAsyncLifetime
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
-    private readonly TestPki _pki = TestPki.Create();
-    private AgentChannels _channels = null!;
+    private readonly AgentHarness _harness = new();
     private TestAgent _agent = null!;
 
     private static readonly Dictionary<string, string?> Scripts = new()
@@ -31,28 +27,12 @@ public sealed class ScriptAndHttpActionTests : IAsyncLifetime
         ["Agent:Scripts:fails:Path"] = "/bin/false",
     };
 
-    public async ValueTask InitializeAsync()
-    {
-        _agent = await TestAgent.StartAsync(_pki, settings: Scripts);
-        _channels = new AgentChannels(_pki.OperatorCertificate, _pki.Ca.Certificate, NullLoggerFactory.Instance);
-    }
+    public async ValueTask InitializeAsync() => _agent = await _harness.StartAgentAsync(settings: Scripts);
 
-    public async ValueTask DisposeAsync()
-    {
-        _channels.Dispose();
-        await _agent.DisposeAsync();
-        _pki.Dispose();
-    }
+    public ValueTask DisposeAsync() => _harness.DisposeAsync();
 
-    private async Task<ExecutionResult> RunAsync(string action, int timeout = 30, Target? target = null, params (string, string)[] parameters)
-    {
-        var request = new ExecuteRequest { CommandUid = Guid.NewGuid().ToString(), TargetKey = "t", Action = action, TimeoutSeconds = timeout, Target = target ?? new Target { Node = true } };
-        foreach (var (name, value) in parameters) request.Parameters[name] = value;
-        using var call = _channels.For(_agent.Address).Execute(request, cancellationToken: _ct);
-        ExecutionResult? result = null;
-        await foreach (var e in call.ResponseStream.ReadAllAsync(_ct)) result = e.Result ?? result;
-        return result!;
-    }
+    private Task<ExecutionResult> RunAsync(string action, int timeout = 30, Target? target = null, params (string, string)[] parameters) =>
+        _harness.ExecuteAsync(_agent, AgentHarness.Request(action, target, Guid.NewGuid().ToString(), timeout: timeout, parameters: parameters), _ct);
 
     [Fact]
     public async Task A_named_script_runs_with_typed_parameters()

@@ -1,7 +1,5 @@
 using Grpc.Core;
-using Microsoft.Extensions.Logging.Abstractions;
 using Ops.Agent.V1;
-using Ops.Operator.Agents;
 using Ops.TestSupport;
 
 namespace Ops.Agent.Tests.Executions;
@@ -10,45 +8,22 @@ namespace Ops.Agent.Tests.Executions;
 public sealed class ExecutionTests : IAsyncLifetime
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
-    private readonly TestPki _pki = TestPki.Create();
-    private AgentChannels _channels = null!;
+    private readonly AgentHarness _harness = new();
     private TestAgent _agent = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _agent = await TestAgent.StartAsync(_pki);
-        _channels = new AgentChannels(_pki.OperatorCertificate, _pki.Ca.Certificate, NullLoggerFactory.Instance);
-    }
+    public async ValueTask InitializeAsync() => _agent = await _harness.StartAgentAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        _channels.Dispose();
-        await _agent.DisposeAsync();
-        _pki.Dispose();
-    }
+    public ValueTask DisposeAsync() => _harness.DisposeAsync();
 
-    private static ExecuteRequest Request(string action, string uid = "uid-1", string key = "node/node-a", int delayMs = 0, int timeout = 30, params (string, string)[] parameters)
-    {
-        var request = new ExecuteRequest { CommandUid = uid, TargetKey = key, Action = action, StartDelayMs = delayMs, TimeoutSeconds = timeout, Target = new Target { Node = true } };
-        foreach (var (name, value) in parameters) request.Parameters[name] = value;
-        return request;
-    }
+    private static ExecuteRequest Request(string action, string uid = "uid-1", string key = "node/node-a", int delayMs = 0, int timeout = 30, params (string, string)[] parameters) =>
+        AgentHarness.Request(action, null, uid, key, timeout, delayMs, parameters);
 
-    private async Task<ExecutionResult> ExecuteAsync(V1.Agent.AgentClient client, ExecuteRequest request)
-    {
-        using var call = client.Execute(request, cancellationToken: _ct);
-        ExecutionResult? result = null;
-        await foreach (var e in call.ResponseStream.ReadAllAsync(_ct))
-        {
-            if (e.EventCase == ExecuteEvent.EventOneofCase.Result) result = e.Result;
-        }
-        return result ?? throw new InvalidOperationException("the stream ended without a result");
-    }
+    private Task<ExecutionResult> ExecuteAsync(V1.Agent.AgentClient client, ExecuteRequest request) => _harness.ExecuteAsync(_agent, request, _ct);
 
     [Fact]
     public async Task Concurrent_and_later_replays_run_the_work_once_and_share_its_result()
     {
-        var client = _channels.For(_agent.Address);
+        var client = _harness.Channels.For(_agent.Address);
         var request = Request("agent.selftest", delayMs: 300);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => ExecuteAsync(client, request)));
@@ -64,14 +39,14 @@ public sealed class ExecutionTests : IAsyncLifetime
     [Fact]
     public async Task A_restarted_agent_returns_recorded_results_and_never_reruns_an_interrupted_target()
     {
-        var client = _channels.For(_agent.Address);
+        var client = _harness.Channels.For(_agent.Address);
         var finished = await ExecuteAsync(client, Request("node.info", key: "finished"));
         var journal = new Ops.Agent.Executions.ExecutionJournal(Microsoft.Extensions.Options.Options.Create(new Ops.Agent.Hosting.AgentOptions { DataDirectory = _agent.DataDirectory }));
         journal.MarkStarted(new Ops.Agent.Executions.ExecutionKey("uid-1", "interrupted"));
         await _agent.DisposeAsync();
 
-        _agent = await TestAgent.StartAsync(_pki, _agent.DataDirectory);
-        client = _channels.For(_agent.Address);
+        _agent = await _harness.StartAgentAsync(_agent.DataDirectory);
+        client = _harness.Channels.For(_agent.Address);
         var replayed = await ExecuteAsync(client, Request("node.info", key: "finished"));
         var interrupted = await ExecuteAsync(client, Request("node.info", key: "interrupted"));
 
@@ -84,7 +59,7 @@ public sealed class ExecutionTests : IAsyncLifetime
     [Fact]
     public async Task Cancel_stops_a_running_target_and_a_timeout_fails_it()
     {
-        var client = _channels.For(_agent.Address);
+        var client = _harness.Channels.For(_agent.Address);
         var slow = ExecuteAsync(client, Request("node.info", uid: "uid-c", key: "slow", delayMs: 60_000));
         await Eventually.True(async () => (await client.CancelAsync(new CancelRequest { CommandUid = "uid-c" }, cancellationToken: _ct)).Cancelled == 1, "the cancel to reach the running target");
         var cancelled = await slow;
@@ -98,7 +73,7 @@ public sealed class ExecutionTests : IAsyncLifetime
     [Fact]
     public async Task Bad_requests_fail_clearly_and_the_agent_keeps_serving()
     {
-        var client = _channels.For(_agent.Address);
+        var client = _harness.Channels.For(_agent.Address);
 
         var unknown = await ExecuteAsync(client, Request("rm.rf", key: "u"));
         var badPort = await ExecuteAsync(client, Request("check.tcp", key: "p", parameters: [("port", "eighty"), ("host", "127.0.0.1")]));
