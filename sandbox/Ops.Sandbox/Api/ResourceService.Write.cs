@@ -77,14 +77,8 @@ internal sealed partial class ResourceService
 
         if (type.Namespaced) CheckNamespaceAcceptsCreates(w, scope.Namespace);
         if (type.IsCustom) CheckDefinitionAcceptsCreates(w, type);
-        if (w.Get(type.StorageKey, StoredObject.KeyOf(scope.Namespace, name)) is not null && type.Namespaced
-            || !type.Namespaced && w.Get(type.StorageKey, name) is not null)
-        {
-            throw ApiException.AlreadyExists(type, name);
-        }
-        CheckSize(obj, type, name);
-        var stored = options.DryRun ? StoredObject.From(type.StorageKey, obj, FieldsOf(type.StorageKey)) : w.Put(type.StorageKey, obj, FieldsOf(type.StorageKey));
-        return new ApiResult(201, stored) { Warnings = warnings };
+        if (w.Get(type.StorageKey, StoredObject.KeyOf(type.Namespaced ? scope.Namespace : "", name)) is not null) throw ApiException.AlreadyExists(type, name);
+        return new ApiResult(201, Persist(w, type, obj, name, options.DryRun)) { Warnings = warnings };
     }
 
     /// <summary>The shared tail of update, patch and apply: merge with what is stored, validate, and write only a real change.</summary>
@@ -130,14 +124,13 @@ internal sealed partial class ResourceService
         if (type.HasGeneration && SpecChanged(oldObj, next)) nextMetadata["generation"] = ((long?)oldMetadata["generation"] ?? 0) + 1;
 
         if (JsonNode.DeepEquals(oldObj, next)) return new ApiResult(200, old) { Warnings = warnings };
-        CheckSize(next, type, old.Name);
-        if (options.DryRun) return new ApiResult(200, StoredObject.From(type.StorageKey, next, FieldsOf(type.StorageKey))) { Warnings = warnings };
+        if (options.DryRun) return new ApiResult(200, Persist(w, type, next, old.Name, dryRun: true)) { Warnings = warnings };
         if (nextMetadata["deletionTimestamp"] is not null && Finalizers(nextMetadata).Count == 0 && type.StorageKey != BuiltInResources.NamespaceStorageKey)
         {
             // The last finalizer removed from a deleting object deletes it: watchers see one DELETED with the final state.
             return new ApiResult(200, w.Remove(old, FieldsOf(type.StorageKey), next)) { Warnings = warnings };
         }
-        return new ApiResult(200, w.Put(type.StorageKey, next, FieldsOf(type.StorageKey))) { Warnings = warnings };
+        return new ApiResult(200, Persist(w, type, next, old.Name, dryRun: false)) { Warnings = warnings };
     }
 
     /// <summary>Metadata, strategy and schema checks; unknown fields are errors under Strict and warnings under Warn.</summary>
@@ -213,9 +206,18 @@ internal sealed partial class ResourceService
         }
     }
 
-    private static void CheckSize(JsonObject obj, ResourceType type, string name)
+    /// <summary>Stores the object (or, for a dry run, only encodes it), refusing one over the store's size limit as a 413.</summary>
+    private StoredObject Persist(ObjectStore.StoreWriter w, ResourceType type, JsonObject obj, string name, bool dryRun)
     {
-        var size = System.Text.Encoding.UTF8.GetByteCount(obj.ToJsonString());
-        if (size > MaxObjectBytes) throw ApiException.TooLarge($"{type.QualifiedPlural} \"{name}\" is too large to store: {size} bytes, the limit is {MaxObjectBytes} bytes");
+        try
+        {
+            return dryRun
+                ? ObjectStore.CheckFits(StoredObject.From(type.StorageKey, obj, FieldsOf(type.StorageKey)))
+                : w.Put(type.StorageKey, obj, FieldsOf(type.StorageKey));
+        }
+        catch (ObjectTooLargeException e)
+        {
+            throw ApiException.TooLarge($"{type.QualifiedPlural} \"{name}\" is too large to store: {e.Message}");
+        }
     }
 }

@@ -10,9 +10,6 @@ namespace Ops.Sandbox.Api;
 /// </summary>
 internal sealed partial class ResourceService(ObjectStore store, ResourceCatalog catalog, IEnumerable<IResourceStrategy> strategies, ListSnapshots snapshots, TimeProvider clock)
 {
-    /// <summary>etcd's default request limit; a larger object could not be stored by a real cluster.</summary>
-    public const int MaxObjectBytes = 1_572_864;
-
     private readonly Dictionary<string, IResourceStrategy> _strategies = strategies.ToDictionary(s => s.StorageKey);
 
     public ObjectStore Store => store;

@@ -10,6 +10,9 @@ namespace Ops.Sandbox.Storage;
 /// </summary>
 internal sealed class ObjectStore(int historyCapacity = 10_000, int watcherCapacity = 10_000)
 {
+    /// <summary>etcd's default request limit; a larger object could not be stored by a real cluster.</summary>
+    public const int MaxObjectBytes = 1_572_864;
+
     private static readonly ImmutableSortedDictionary<string, StoredObject> Empty = ImmutableSortedDictionary.Create<string, StoredObject>(StringComparer.Ordinal);
 
     private readonly Lock _lock = new();
@@ -35,6 +38,10 @@ internal sealed class ObjectStore(int historyCapacity = 10_000, int watcherCapac
     {
         lock (_lock) _observers.Add(observer);
     }
+
+    /// <summary>Refuses an object a real cluster's etcd would refuse, measured on the bytes that would be stored.</summary>
+    public static StoredObject CheckFits(StoredObject obj) =>
+        obj.Json.Length > MaxObjectBytes ? throw new ObjectTooLargeException(obj.Json.Length, MaxObjectBytes) : obj;
 
     /// <summary>Loads persisted objects before serving; watches from before <paramref name="resourceVersion"/> get 410.</summary>
     public void Load(IEnumerable<StoredObject> objects, long resourceVersion)
@@ -165,7 +172,7 @@ internal sealed class ObjectStore(int historyCapacity = 10_000, int watcherCapac
         {
             var rv = store._snapshot.ResourceVersion + 1;
             ((JsonObject)obj["metadata"]!)["resourceVersion"] = rv.ToString();
-            var stored = StoredObject.From(storageKey, obj, selectableFields);
+            var stored = CheckFits(StoredObject.From(storageKey, obj, selectableFields));
             var old = Get(storageKey, stored.Key);
             Commit(rv, old is null ? WatchEvent.Added : WatchEvent.Modified, old, stored, removed: false);
             return stored;
