@@ -10,18 +10,28 @@ namespace Ops.Sandbox.Api;
 internal sealed class ResourceCatalog : ICommitObserver
 {
     private ImmutableDictionary<string, IReadOnlyList<ResourceType>> _custom = ImmutableDictionary<string, IReadOnlyList<ResourceType>>.Empty;
+    private volatile Served _served = Served.Of(BuiltInResources.All);
 
-    public IEnumerable<ResourceType> All => BuiltInResources.All.Concat(_custom.Values.SelectMany(t => t));
+    /// <summary>The served types with their lookups, rebuilt only when a CRD changes (every request and write looks types up).</summary>
+    private sealed record Served(IReadOnlyList<ResourceType> All, IReadOnlyDictionary<(string, string, string), ResourceType> ByResource, IReadOnlyDictionary<string, ResourceType> ByStorage)
+    {
+        public static Served Of(IReadOnlyList<ResourceType> all) => new(
+            all,
+            // First wins, as a scan did: a CRD can never shadow a built-in resource.
+            all.GroupBy(t => (t.Group, t.Version, t.Plural)).ToDictionary(g => g.Key, g => g.First()),
+            // Objects of a storage are kept in its storage version's form.
+            all.GroupBy(t => t.StorageKey).ToDictionary(g => g.Key, g => g.OrderByDescending(t => t.ApiVersion == t.StorageApiVersion).First()));
+    }
 
-    public ResourceType? Find(string group, string version, string plural) =>
-        All.FirstOrDefault(t => t.Group == group && t.Version == version && t.Plural == plural);
+    public IReadOnlyList<ResourceType> All => _served.All;
+
+    public ResourceType? Find(string group, string version, string plural) => _served.ByResource.GetValueOrDefault((group, version, plural));
 
     public IReadOnlyList<ResourceType> OfGroupVersion(string group, string version) =>
         [.. All.Where(t => t.Group == group && t.Version == version)];
 
     /// <summary>The served type objects of one storage are kept in (its storage version).</summary>
-    public ResourceType? ForStorage(string storageKey) =>
-        All.Where(t => t.StorageKey == storageKey).OrderByDescending(t => t.ApiVersion == t.StorageApiVersion).FirstOrDefault();
+    public ResourceType? ForStorage(string storageKey) => _served.ByStorage.GetValueOrDefault(storageKey);
 
     /// <summary>API groups in discovery order: core first, then built-in groups, then custom groups by name.</summary>
     public IReadOnlyList<(string Group, IReadOnlyList<string> Versions)> Groups()
@@ -36,22 +46,28 @@ internal sealed class ResourceCatalog : ICommitObserver
         if (entry.New.StorageKey != BuiltInResources.CrdStorageKey) return;
         if (removed)
         {
-            _custom = _custom.Remove(entry.New.Name);
+            Update(_custom.Remove(entry.New.Name));
             return;
         }
         try
         {
-            _custom = _custom.SetItem(entry.New.Name, CrdResourceTypes.From(entry.New.Parse()));
+            Update(_custom.SetItem(entry.New.Name, CrdResourceTypes.From(entry.New.Parse())));
         }
         catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or ArgumentException)
         {
             // A CRD that passed validation but cannot be served stays stored and unserved.
-            _custom = _custom.Remove(entry.New.Name);
+            Update(_custom.Remove(entry.New.Name));
         }
     }
 
     public void Load(IEnumerable<StoredObject> crds)
     {
-        foreach (var crd in crds) _custom = _custom.SetItem(crd.Name, CrdResourceTypes.From(crd.Parse()));
+        Update(crds.Aggregate(_custom, (custom, crd) => custom.SetItem(crd.Name, CrdResourceTypes.From(crd.Parse()))));
+    }
+
+    private void Update(ImmutableDictionary<string, IReadOnlyList<ResourceType>> custom)
+    {
+        _custom = custom;
+        _served = Served.Of([.. BuiltInResources.All, .. custom.Values.SelectMany(t => t)]);
     }
 }
