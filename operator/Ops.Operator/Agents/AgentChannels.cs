@@ -21,12 +21,6 @@ public sealed class AgentChannels(X509Certificate2 clientCertificate, X509Certif
     /// <summary>A client for the agent at host:port.</summary>
     public Ops.Agent.V1.Agent.AgentClient For(string address) => new(_channels.GetOrAdd(address, Create));
 
-    /// <summary>Closes the channel of an agent that went away.</summary>
-    public void Forget(string address)
-    {
-        if (_channels.TryRemove(address, out var channel)) channel.Dispose();
-    }
-
     private GrpcChannel Create(string address)
     {
         var handler = new SocketsHttpHandler

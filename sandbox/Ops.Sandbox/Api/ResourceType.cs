@@ -35,7 +35,6 @@ internal sealed record ResourceType
     public IObjectConverter Converter { get; init; } = ApiVersionConverter.Instance;
 
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
-    public string GroupVersion => ApiVersion;
     public string QualifiedPlural => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
     public string ListKind => Kind + "List";
 }

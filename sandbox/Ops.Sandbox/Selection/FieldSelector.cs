@@ -15,9 +15,6 @@ internal sealed class FieldSelector
 
     public static readonly FieldSelector Everything = new([]);
 
-    /// <summary>The value a term pins metadata.name to, used by <c>kubectl wait</c>-style watches.</summary>
-    public string? ExactName => _terms.FirstOrDefault(t => t.Field == "metadata.name" && t.Equal).Value;
-
     public bool Matches(IReadOnlyDictionary<string, string> fields) =>
         _terms.All(t => (fields.TryGetValue(t.Field, out var value) ? value : "") == t.Value == t.Equal);
 

@@ -16,8 +16,6 @@ internal sealed partial class LabelSelector
 
     public static readonly LabelSelector Everything = new([]);
 
-    public IReadOnlyList<LabelRequirement> Requirements => _requirements;
-
     public bool Matches(IReadOnlyDictionary<string, string> labels) => _requirements.All(r => r.Matches(labels));
 
     /// <summary>Parses a selector; a malformed one is a 400 BadRequest naming what is wrong.</summary>
