@@ -25,9 +25,16 @@ public sealed class SandboxFixture : IAsyncLifetime
         Client = CreateClient(_server);
     }
 
-    /// <summary>Starts a separate sandbox, for tests that need their own settings or a restart.</summary>
-    public static async Task<SandboxServer> StartAsync(SandboxOptions options) =>
-        await SandboxServer.StartAsync(options with { ManifestDirectories = [RepositoryPaths.Crds] });
+    /// <summary>
+    /// Starts a separate sandbox, for tests that need their own settings or a restart; its kubeconfig
+    /// goes to a fresh temp directory unless the options place it (or a data directory holds it).
+    /// </summary>
+    public static async Task<SandboxServer> StartAsync(SandboxOptions options, bool applyCrds = true) =>
+        await SandboxServer.StartAsync(options with
+        {
+            ManifestDirectories = applyCrds ? [RepositoryPaths.Crds] : [],
+            KubeconfigPath = options.KubeconfigPath ?? (options.DataDirectory is null ? Path.Combine(Directory.CreateTempSubdirectory("ops-sandbox-").FullName, "kubeconfig") : null),
+        });
 
     public static Kubernetes CreateClient(SandboxServer server) =>
         new(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath));

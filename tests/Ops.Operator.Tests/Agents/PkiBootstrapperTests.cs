@@ -18,7 +18,7 @@ public sealed class PkiBootstrapperTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _sandbox = await SandboxFixture.StartAsync(new SandboxOptions { KubeconfigPath = Path.Combine(Directory.CreateTempSubdirectory("ops-pki-").FullName, "kubeconfig") });
+        _sandbox = await SandboxFixture.StartAsync(new SandboxOptions());
         _client = SandboxFixture.CreateClient(_sandbox);
         await _client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "ops-system" } }, cancellationToken: _ct);
     }

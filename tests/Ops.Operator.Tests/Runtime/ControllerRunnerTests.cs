@@ -69,7 +69,7 @@ public sealed class ControllerRunnerTests
 
     private async Task<Harness> StartAsync(ControllerOptions options, Action<Recorder>? configure = null)
     {
-        var sandbox = await SandboxFixture.StartAsync(new SandboxOptions { KubeconfigPath = Path.Combine(Directory.CreateTempSubdirectory("ops-runner-").FullName, "kubeconfig") });
+        var sandbox = await SandboxFixture.StartAsync(new SandboxOptions());
         var client = SandboxFixture.CreateClient(sandbox);
         var recorder = new Recorder();
         configure?.Invoke(recorder);

@@ -12,8 +12,7 @@ public sealed class LeaseLeaderElectorTests
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
-    private static SandboxOptions Options() =>
-        new() { KubeconfigPath = Path.Combine(Directory.CreateTempSubdirectory("ops-lease-").FullName, "kubeconfig") };
+    private static SandboxOptions Options() => new();
 
     private static LeaderElectionOptions Election(string identity, double leaseSeconds = 1, bool release = true) => new()
     {

@@ -25,8 +25,7 @@ public sealed class ResourceInformerTests
 
     private static GenericClient Commands(IKubernetes client) => new(client, ApiGroup.Name, ApiGroup.Version, V1Alpha1DiagnosticCommand.Plural, disposeClient: false);
 
-    private static SandboxOptions Options(SandboxOptions? options = null) =>
-        (options ?? new SandboxOptions()) with { KubeconfigPath = Path.Combine(Directory.CreateTempSubdirectory("ops-informer-").FullName, "kubeconfig") };
+    private static SandboxOptions Options(SandboxOptions? options = null) => options ?? new SandboxOptions();
 
     private sealed class Running<T>(ResourceInformer<T> informer, CancellationTokenSource stop, Task run) : IAsyncDisposable where T : IKubernetesObject<V1ObjectMeta>
     {
@@ -108,7 +107,7 @@ public sealed class ResourceInformerTests
     [Fact]
     public async Task Survives_an_API_server_restart()
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var data = Directory.CreateTempSubdirectory("ops-informer-data-").FullName;
         var options = Options(new SandboxOptions { Port = port, DataDirectory = data });
         var first = await SandboxFixture.StartAsync(options);
@@ -125,10 +124,4 @@ public sealed class ResourceInformerTests
         Assert.True(running.Informer.TryGet(new NamespacedName("default", "before"), out _));
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -79,7 +79,7 @@ public sealed class WatchTests(SandboxFixture sandbox)
     [Fact]
     public async Task A_watch_from_before_the_kept_history_gets_410_Expired()
     {
-        await using var small = await SandboxFixture.StartAsync(new SandboxOptions { HistoryCapacity = 5, KubeconfigPath = Path.Combine(Path.GetTempPath(), $"ops-410-{Guid.NewGuid():n}", "kubeconfig") });
+        await using var small = await SandboxFixture.StartAsync(new SandboxOptions { HistoryCapacity = 5 });
         using var client = SandboxFixture.CreateClient(small);
         var first = await client.CoreV1.CreateNamespacedConfigMapAsync(Resources.ConfigMap("c0"), "default", cancellationToken: _ct);
         for (var i = 1; i <= 10; i++) await client.CoreV1.CreateNamespacedConfigMapAsync(Resources.ConfigMap($"c{i}"), "default", cancellationToken: _ct);

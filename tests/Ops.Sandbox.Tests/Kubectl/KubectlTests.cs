@@ -12,7 +12,7 @@ public sealed class KubectlTests(SandboxFixture sandbox)
     public async Task Applying_the_crds_directory_creates_established_served_CRDs()
     {
         TestSupport.Kubectl.RequireInstalled();
-        await using var empty = await SandboxServer.StartAsync(new SandboxOptions { KubeconfigPath = Path.Combine(Path.GetTempPath(), $"ops-kubectl-{Guid.NewGuid():n}", "kubeconfig") }, cancellationToken: TestContext.Current.CancellationToken);
+        await using var empty = await SandboxFixture.StartAsync(new SandboxOptions(), applyCrds: false);
         var kubectl = new TestSupport.Kubectl(empty.KubeconfigPath);
 
         var applied = await kubectl.OkAsync($"apply -f {RepositoryPaths.Crds}");

@@ -1,0 +1,15 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ops.TestSupport;
+
+public static class Ports
+{
+    /// <summary>A loopback port free right now, for servers that must keep one port across restarts.</summary>
+    public static int Free()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
