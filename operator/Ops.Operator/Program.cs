@@ -1,16 +1,38 @@
+using Ops.Operator.Hosting;
 using Ops.Operator.Manifests;
 
 namespace Ops.Operator;
 
 internal static class Program
 {
-    public static int Main(string[] args)
+    private const string Usage = """
+        usage: Ops.Operator run [--Operator:Setting=value]...
+               Ops.Operator crds --out DIR
+
+        run    reconciles DiagnosticCommands (settings also from Operator__Setting environment variables)
+        crds   writes the CustomResourceDefinitions generated from the API types
+        """;
+
+    public static async Task<int> Main(string[] args)
     {
-        if (args is ["crds", "--out", var outDirectory])
+        switch (args)
         {
-            return CrdsCommand.Run(outDirectory, Console.Out);
+            case ["crds", "--out", var outDirectory]:
+                return CrdsCommand.Run(outDirectory, Console.Out);
+            case ["run", .. var settings]:
+                try
+                {
+                    await OperatorHost.Build(settings).RunAsync();
+                    return Environment.ExitCode;
+                }
+                catch (Microsoft.Extensions.Options.OptionsValidationException e)
+                {
+                    await Console.Error.WriteLineAsync($"error: invalid operator settings: {string.Join("; ", e.Failures)}");
+                    return 2;
+                }
+            default:
+                await Console.Error.WriteLineAsync(Usage);
+                return 2;
         }
-        Console.Error.WriteLine("usage: Ops.Operator crds --out DIR");
-        return 2;
     }
 }

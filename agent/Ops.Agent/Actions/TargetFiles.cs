@@ -13,7 +13,7 @@ public sealed class TargetFiles(ProcessLocator locator)
         var path = context.Required("path");
         if (context.Target.Node) return (ContainerPath.Resolve("/", path), 0);
         var process = locator.Select(context.Target);
-        return (ContainerPath.Resolve(locator.Proc.RootOf(process.Pid), path), process.Pid);
+        return (ContainerPath.Resolve(locator.FileRootOf(context.Target, process), path), process.Pid);
     }
 
     /// <summary>The file's lines, reading at most the last <see cref="MaxReadBytes"/>.</summary>

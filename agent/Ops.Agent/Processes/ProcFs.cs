@@ -50,4 +50,7 @@ public sealed class ProcFs(string root)
 
     /// <summary>The process's view of the file system (its mount namespace's root).</summary>
     public string RootOf(int pid) => Path.Combine(root, pid.ToString(CultureInfo.InvariantCulture), "root");
+
+    /// <summary>The process's working directory.</summary>
+    public string CwdOf(int pid) => Path.Combine(root, pid.ToString(CultureInfo.InvariantCulture), "cwd");
 }

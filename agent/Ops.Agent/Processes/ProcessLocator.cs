@@ -35,6 +35,16 @@ public sealed class ProcessLocator(IOptions<AgentOptions> options)
         return [.. Proc.Pids().Where(pid => Proc.ReadText(pid, "cgroup").Contains(hex, StringComparison.Ordinal)).Select(Proc.Read).OfType<ProcessInfo>().OrderBy(p => p.Pid)];
     }
 
+    /// <summary>
+    /// Where the target's files are: the process's root (its mount namespace) for real containers. A
+    /// sandbox:// container shares the node's root, so its file system is the directory its main
+    /// process runs in (the sandbox's kubelet starts it there).
+    /// </summary>
+    public string FileRootOf(Target target, ProcessInfo process) =>
+        target.ContainerId.StartsWith("sandbox://", StringComparison.Ordinal) && int.TryParse(target.ContainerId["sandbox://".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var main)
+            ? Proc.CwdOf(main)
+            : Proc.RootOf(process.Pid);
+
     /// <summary>The one process an action works on; a clear error when there is none.</summary>
     public ProcessInfo Select(Target target)
     {

@@ -14,6 +14,8 @@ public static class ResourceSources
 
     public static IResourceSource<V1Pod> Pods(IKubernetes client, string? labelSelector = null, string? fieldSelector = null) => new PodSource(client, labelSelector, fieldSelector);
 
+    public static IResourceSource<V1Node> Nodes(IKubernetes client) => new NodeSource(client);
+
     private sealed class CustomSource<T>(IKubernetes client) : IResourceSource<T> where T : IKubernetesObject<V1ObjectMeta>
     {
         private readonly KubernetesEntityAttribute _entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()
@@ -54,5 +56,19 @@ public static class ResourceSources
         public IAsyncEnumerable<(WatchEventType Type, V1Pod Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken) =>
             client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, fieldSelector: fieldSelector, labelSelector: labelSelector,
                 resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: cancellationToken);
+    }
+
+    private sealed class NodeSource(IKubernetes client) : IResourceSource<V1Node>
+    {
+        public string Kind => "Node";
+
+        public async Task<ResourcePage<V1Node>> ListPageAsync(string? continueToken, int limit, CancellationToken cancellationToken)
+        {
+            var list = await client.CoreV1.ListNodeAsync(continueParameter: continueToken, limit: limit, cancellationToken: cancellationToken);
+            return new ResourcePage<V1Node>(list.Items, list.Metadata.ContinueProperty, list.Metadata.ResourceVersion);
+        }
+
+        public IAsyncEnumerable<(WatchEventType Type, V1Node Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken) =>
+            client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: cancellationToken);
     }
 }

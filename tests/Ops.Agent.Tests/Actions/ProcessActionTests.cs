@@ -46,13 +46,13 @@ public sealed class ProcessActionTests : IAsyncDisposable
     public async Task File_tail_and_log_grep_read_inside_the_container_root_only()
     {
         using var proc = new FakeProc();
-        var root = proc.Add(300, 1, "app", "0::/kubepods/sandbox-300");
+        var root = proc.Add(300, 1, "app", "0::/kubepods/cri-containerd-0123456789abcdef0123.scope");
         Directory.CreateDirectory(Path.Combine(root, "var/log"));
         await File.WriteAllLinesAsync(Path.Combine(root, "var/log/app.log"), Enumerable.Range(1, 50).Select(i => i % 10 == 0 ? $"ERROR failure {i}" : $"INFO line {i}"), _ct);
         var secret = Path.Combine(proc.Root, "host-secret");
         await File.WriteAllTextAsync(secret, "do not read", _ct);
         File.CreateSymbolicLink(Path.Combine(root, "var/log/escape"), "../../../../host-secret");
-        var target = new Target { Pod = "p", Container = "app", ContainerId = "sandbox://300" };
+        var target = new Target { Pod = "p", Container = "app", ContainerId = "containerd://0123456789abcdef0123" };
 
         var tail = await RunAsync("file.tail", target, proc.Root, ("path", "/var/log/app.log"), ("lines", "3"));
         var grep = await RunAsync("log.grep", target, proc.Root, ("path", "/var/log/app.log"), ("pattern", "^ERROR"));
@@ -67,5 +67,20 @@ public sealed class ProcessActionTests : IAsyncDisposable
         Assert.Equal(ExecutionPhase.Failed, escape.Phase);
         Assert.DoesNotContain("do not read", escape.Output.ToStringUtf8());
         Assert.Contains("is not a valid regular expression", badPattern.Message);
+    }
+
+    [Fact]
+    public async Task A_sandbox_containers_files_are_under_its_main_process_working_directory()
+    {
+        using var proc = new FakeProc();
+        var root = proc.Add(400, 1, "app", "0::/sandbox");
+        var cwd = Path.Combine(Path.GetDirectoryName(root)!, "cwd");
+        Directory.CreateDirectory(Path.Combine(cwd, "var/log"));
+        await File.WriteAllTextAsync(Path.Combine(cwd, "var/log/app.log"), "ERROR in the pod's own files\n", _ct);
+        var target = new Target { Pod = "p", Container = "app", ContainerId = "sandbox://400" };
+
+        var grep = await RunAsync("log.grep", target, proc.Root, ("path", "/var/log/app.log"), ("pattern", "ERROR"));
+
+        Assert.Equal("1:ERROR in the pod's own files\n", grep.Output.ToStringUtf8());
     }
 }

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Ops.Agent.V1;
 using Ops.Operator.Agents;
+using Ops.Operator.Api.V1Alpha1;
 
 namespace Ops.Operator.Controllers.DiagnosticCommands;
 
@@ -17,34 +18,36 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
     /// <summary>How long a target may wait for its node's agent to come back (an agent being replaced) before failing.</summary>
     public TimeSpan AgentGrace { get; init; } = TimeSpan.FromSeconds(30);
 
-    public async Task RunAsync(FanOutRequest request, Action<TargetRecord> report, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs every target to a result. <paramref name="stopping"/> abandons the fan-out without touching the
+    /// agents (a leader change: the next leader resumes it); <paramref name="cancelRequested"/> is the
+    /// user's cancel: targets not started end Cancelled, running ones are cancelled on their agents.
+    /// </summary>
+    public async Task RunAsync(FanOutRequest request, Action<TargetRecord> report, CancellationToken stopping, CancellationToken cancelRequested = default)
     {
         using var slots = new SemaphoreSlim(Math.Max(1, request.Spec.Parallelism ?? 100));
         var tasks = request.Targets.Select(async target =>
         {
-            await slots.WaitAsync(cancellationToken);
+            await slots.WaitAsync(stopping);
             try
             {
+                if (cancelRequested.IsCancellationRequested)
+                {
+                    report(new TargetRecord(target, TargetPhase.Cancelled, -1, 0, "cancelled before it started"));
+                    return;
+                }
                 report(new TargetRecord(target, TargetPhase.Running));
-                report(await RunTargetAsync(request, target, cancellationToken));
+                report(await RunTargetAsync(request, target, stopping, cancelRequested));
             }
             finally
             {
                 slots.Release();
             }
         });
-        try
-        {
-            await Task.WhenAll(tasks);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await CancelOnAgentsAsync(request);
-            throw;
-        }
+        await Task.WhenAll(tasks);
     }
 
-    private async Task<TargetRecord> RunTargetAsync(FanOutRequest request, CommandTarget target, CancellationToken cancellationToken)
+    private async Task<TargetRecord> RunTargetAsync(FanOutRequest request, CommandTarget target, CancellationToken cancellationToken, CancellationToken cancelRequested)
     {
         var timeout = TimeSpan.FromSeconds(request.Spec.TimeoutSeconds ?? 60);
         // The agent enforces the timeout; the operator allows a margin for the result to travel, and
@@ -55,6 +58,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
         while (clock.GetUtcNow() < deadline)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (cancelRequested.IsCancellationRequested) return new TargetRecord(target, TargetPhase.Cancelled, -1, 0, "cancelled before it started");
             var agent = agentOf(target.Node);
             if (agent is not { Ready: true })
             {
@@ -65,7 +69,10 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
             }
             try
             {
-                using var call = channels.For(agent.Address).Execute(Request(request, target), deadline: deadline.UtcDateTime, cancellationToken: cancellationToken);
+                var client = channels.For(agent.Address);
+                using var call = client.Execute(Request(request, target), deadline: deadline.UtcDateTime, cancellationToken: cancellationToken);
+                // The stream stays open after a cancel: the agent answers it with the Cancelled result.
+                await using var onCancel = cancelRequested.Register(() => _ = CancelOnAgentAsync(client, request.CommandUid, target, cancellationToken));
                 await foreach (var e in call.ResponseStream.ReadAllAsync(cancellationToken))
                 {
                     if (e.EventCase == ExecuteEvent.EventOneofCase.Result) return Record(target, e.Result);
@@ -88,19 +95,42 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
         return new TargetRecord(target, TargetPhase.Failed, -1, null, lastProblem ?? $"the target did not finish within {timeout.TotalSeconds:0}s");
     }
 
-    private async Task CancelOnAgentsAsync(FanOutRequest request)
+    /// <summary>Cancels whatever of the command still runs on these nodes' agents (the command was deleted while no fan-out followed it).</summary>
+    public async Task CancelCommandAsync(string commandUid, IEnumerable<string> nodes, CancellationToken cancellationToken)
     {
-        foreach (var node in request.Targets.Select(t => t.Node).Distinct())
+        foreach (var node in nodes.Distinct(StringComparer.Ordinal))
         {
             if (agentOf(node) is not { Ready: true } agent) continue;
             try
             {
-                await channels.For(agent.Address).CancelAsync(new CancelRequest { CommandUid = request.CommandUid }, deadline: DateTime.UtcNow.AddSeconds(5));
+                await channels.For(agent.Address).CancelAsync(new CancelRequest { CommandUid = commandUid }, deadline: clock.GetUtcNow().UtcDateTime.AddSeconds(5), cancellationToken: cancellationToken);
             }
             catch (RpcException e)
             {
-                logger.LogWarning("Could not cancel command {CommandUid} on node {Node}: {Detail}", request.CommandUid, node, e.Status.Detail);
+                logger.LogWarning("Could not cancel command {CommandUid} on node {Node}: {Detail}", commandUid, node, e.Status.Detail);
             }
+        }
+    }
+
+    /// <summary>
+    /// Asks the agent to cancel one target; repeated briefly while the agent reports nothing to cancel,
+    /// because the Execute may still be on its way to the agent.
+    /// </summary>
+    private async Task CancelOnAgentAsync(Ops.Agent.V1.Agent.AgentClient client, string commandUid, CommandTarget target, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 10 && !cancellationToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                var reply = await client.CancelAsync(new CancelRequest { CommandUid = commandUid, TargetKey = target.Key },
+                    deadline: clock.GetUtcNow().UtcDateTime.AddSeconds(5), cancellationToken: cancellationToken);
+                if (reply.Cancelled > 0) return;
+            }
+            catch (RpcException e)
+            {
+                logger.LogWarning("Could not cancel {Target} of command {CommandUid} on node {Node}: {Detail}", target.Key, commandUid, target.Node, e.Status.Detail);
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(200), clock, cancellationToken);
         }
     }
 
@@ -119,6 +149,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
                 PodUid = target.PodUid ?? "",
                 Container = target.Container ?? "",
                 ContainerId = target.ContainerId ?? "",
+                Process = Process(request.Spec.Target.Pods?.Process),
                 PodIp = target.PodIp ?? "",
                 Node = target.IsNode,
             },
@@ -126,6 +157,9 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
         foreach (var (name, value) in request.Spec.Parameters ?? []) execute.Parameters[name] = value;
         return execute;
     }
+
+    private static ProcessSelector? Process(V1Alpha1DiagnosticCommand.ProcessSelector? process) =>
+        process is null ? null : new ProcessSelector { Pid = process.Pid ?? 0, Name = process.Name ?? "", Port = process.Port ?? 0 };
 
     private static TargetRecord Record(CommandTarget target, ExecutionResult result) => new(
         target,

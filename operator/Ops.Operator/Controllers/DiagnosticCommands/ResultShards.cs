@@ -48,14 +48,7 @@ public static class ResultShards
             Name = NameOf(command.Metadata.Name, index),
             NamespaceProperty = command.Metadata.NamespaceProperty,
             Labels = new Dictionary<string, string> { ["ops.dev/command"] = command.Metadata.Name, ["app.kubernetes.io/part-of"] = "ops" },
-            OwnerReferences =
-            [
-                new V1OwnerReference
-                {
-                    ApiVersion = ApiGroup.ApiVersion, Kind = V1Alpha1DiagnosticCommand.KindName, Name = command.Metadata.Name, Uid = command.Metadata.Uid,
-                    Controller = true, BlockOwnerDeletion = true,
-                },
-            ],
+            OwnerReferences = [CommandPlans.OwnedBy(command)],
         },
         Data = new Dictionary<string, string>(),
     };

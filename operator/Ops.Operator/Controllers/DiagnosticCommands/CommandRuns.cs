@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Runtime;
+
+namespace Ops.Operator.Controllers.DiagnosticCommands;
+
+/// <summary>The fan-outs this operator is running, by command uid.</summary>
+public sealed class CommandRuns(CommandFanOut fanOut, ReconcileTrigger<V1Alpha1DiagnosticCommand> trigger, TimeProvider clock, ILogger<CommandRuns> logger) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, CommandRun> _runs = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>How often a running command's status is brought up to date at most.</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public int Count => _runs.Count;
+
+    public CommandRun? Find(string uid) => _runs.GetValueOrDefault(uid);
+
+    public CommandRun GetOrStart(V1Alpha1DiagnosticCommand command, IReadOnlyList<CommandTarget> targets)
+    {
+        lock (_runs)
+        {
+            if (_runs.TryGetValue(command.Metadata.Uid, out var existing)) return existing;
+            logger.LogInformation("Running {Action} of {Namespace}/{Command} on {Targets} targets", command.Spec.Action, command.Metadata.NamespaceProperty, command.Metadata.Name, targets.Count);
+            var request = new FanOutRequest(command.Metadata.Uid, command.Metadata.NamespaceProperty ?? "", command.Spec, targets);
+            return _runs[command.Metadata.Uid] = new CommandRun(NamespacedName.Of(command), request, fanOut, trigger.Request, clock, StatusInterval, logger, _stopping.Token);
+        }
+    }
+
+    public void Forget(string uid)
+    {
+        if (_runs.TryRemove(uid, out var run)) run.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        foreach (var uid in _runs.Keys) Forget(uid);
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,20 @@
+namespace Ops.Operator.Controllers.DiagnosticCommands;
+
+/// <summary>The condition types a DiagnosticCommand's status carries.</summary>
+public static class ConditionTypes
+{
+    /// <summary>True once targets are resolved and the command runs; False with the reason when it cannot run.</summary>
+    public const string Accepted = "Accepted";
+
+    /// <summary>True when the command reached a final phase (the reason is the phase): <c>kubectl wait --for=condition=Complete</c>.</summary>
+    public const string Complete = "Complete";
+
+    /// <summary>True when the command failed as a whole (rejected, or every target failed).</summary>
+    public const string Failed = "Failed";
+
+    /// <summary>True while a requested cancel is being carried out.</summary>
+    public const string Cancelling = "Cancelling";
+
+    /// <summary>True when the spec was edited after the start; the edit is not acted on (except cancel).</summary>
+    public const string SpecChangeIgnored = "SpecChangeIgnored";
+}

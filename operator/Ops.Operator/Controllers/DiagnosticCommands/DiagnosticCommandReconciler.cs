@@ -1,0 +1,225 @@
+using System.Text;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Runtime;
+
+namespace Ops.Operator.Controllers.DiagnosticCommands;
+
+/// <summary>
+/// Converges a DiagnosticCommand: resolve and record its targets once, fan out in the background,
+/// bring status up to date from the fan-out (writing only on a real change), store full outputs in
+/// owned ConfigMaps when it finishes, and delete it when its TTL after finishing runs out. A command
+/// found running with no fan-out here (operator restart, new leader) is resumed from its stored plan;
+/// agents return recorded results, so no target runs twice.
+/// </summary>
+public sealed class DiagnosticCommandReconciler(
+    ResourceInformer<V1Alpha1DiagnosticCommand> commands,
+    ResourceInformer<V1Pod> pods,
+    ResourceInformer<V1Node> nodes,
+    TargetResolver resolver,
+    CommandPlans plans,
+    CommandRuns runs,
+    CommandFanOut fanOut,
+    CustomResourceClient<V1Alpha1DiagnosticCommand> api,
+    IKubernetes client,
+    EventRecorder events,
+    TimeProvider clock,
+    ILogger<DiagnosticCommandReconciler> logger) : IReconciler<V1Alpha1DiagnosticCommand>
+{
+    /// <summary>Held while targets may be running, so a deletion first cancels them on the agents.</summary>
+    public const string Finalizer = "ops.dev/command-cleanup";
+
+    public async Task<ReconcileResult> ReconcileAsync(NamespacedName key, CancellationToken cancellationToken)
+    {
+        if (!commands.TryGet(key, out var command)) return ReconcileResult.Done;
+        if (command.Metadata.DeletionTimestamp is not null) return await FinalizeAsync(command, cancellationToken);
+        var status = command.Status;
+        if (status?.CompletionTime is not null) return await FinishedAsync(command, cancellationToken);
+        if (status?.StartTime is null) return await StartAsync(command, cancellationToken);
+        return await ProgressAsync(command, cancellationToken);
+    }
+
+    private async Task<ReconcileResult> StartAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
+    {
+        var plan = await plans.LoadAsync(command, cancellationToken);
+        if (plan is null)
+        {
+            var resolved = ActionNames.IsKnown(command.Spec.Action)
+                ? resolver.Resolve(command, pods.Items, nodes.Items)
+                : TargetPlan.Invalid("UnknownAction", $"spec.action \"{command.Spec.Action}\" is not an action of the catalogue: {string.Join(", ", ActionNames.All.Order(StringComparer.Ordinal))}");
+            if (!resolved.IsValid) return await RejectAsync(command, resolved.Reason!, resolved.Message!, cancellationToken);
+            plan = await plans.SaveAsync(command, resolved.Targets, cancellationToken);
+            await api.SetFinalizerAsync(command, Finalizer, present: true, cancellationToken);
+        }
+        var now = clock.GetUtcNow();
+        var written = await WriteStatusAsync(command, status =>
+        {
+            status.Phase = CommandPhase.Running;
+            status.StartTime = Conditions.Truncate(now);
+            status.Targets = new V1Alpha1DiagnosticCommand.TargetCounts { Total = plan.Targets.Count, Pending = plan.Targets.Count };
+            Conditions.Set(status.Conditions!, ConditionTypes.Accepted, true, "TargetsResolved", $"running {command.Spec.Action} on {plan.Targets.Count} targets", command.Metadata.Generation, now);
+        }, cancellationToken);
+        if (written is null) return ReconcileResult.Done;
+        await events.RecordAsync(written, EventRecorder.Normal, "Started", $"Started {command.Spec.Action} on {plan.Targets.Count} targets", cancellationToken);
+        runs.GetOrStart(written, plan.Targets);
+        return ReconcileResult.Done;
+    }
+
+    private async Task<ReconcileResult> RejectAsync(V1Alpha1DiagnosticCommand command, string reason, string message, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        logger.LogInformation("Rejected {Namespace}/{Command}: {Reason}: {Message}", command.Metadata.NamespaceProperty, command.Metadata.Name, reason, message);
+        var written = await WriteStatusAsync(command, status =>
+        {
+            status.Phase = CommandPhase.Failed;
+            status.StartTime = status.CompletionTime = Conditions.Truncate(now);
+            status.Targets = new V1Alpha1DiagnosticCommand.TargetCounts();
+            Conditions.Set(status.Conditions!, ConditionTypes.Accepted, false, reason, message, command.Metadata.Generation, now);
+            Conditions.Set(status.Conditions!, ConditionTypes.Complete, true, CommandPhase.Failed, message, command.Metadata.Generation, now);
+            Conditions.Set(status.Conditions!, ConditionTypes.Failed, true, reason, message, command.Metadata.Generation, now);
+        }, cancellationToken);
+        if (written is null) return ReconcileResult.Done;
+        await events.RecordAsync(written, EventRecorder.Warning, reason, message, cancellationToken);
+        return TtlAfter(written);
+    }
+
+    private async Task<ReconcileResult> ProgressAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
+    {
+        var run = runs.Find(command.Metadata.Uid);
+        var plan = run is null ? await plans.LoadAsync(command, cancellationToken) : null;
+        if (run is null)
+        {
+            if (plan is null) return await RejectAsync(command, "PlanLost", $"the plan of this command (ConfigMap {CommandPlans.NameOf(command.Metadata.Name)}) is gone; create the command again", cancellationToken);
+            logger.LogInformation("Resuming {Namespace}/{Command} ({Targets} targets)", command.Metadata.NamespaceProperty, command.Metadata.Name, plan.Targets.Count);
+            run = runs.GetOrStart(command, plan.Targets);
+        }
+        if (command.Spec.Cancel == true) run.Cancel();
+
+        var records = run.Records;
+        var finished = run.IsFinished;
+        var refs = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (finished)
+        {
+            foreach (var shard in ResultShards.Pack(command, records.Where(r => r.IsFinished).OrderBy(r => r.Target.Key, StringComparer.Ordinal), firstShard: 0))
+            {
+                await WriteShardAsync(shard, cancellationToken);
+                foreach (var k in shard.Data.Keys.Concat(shard.BinaryData?.Keys ?? [])) refs[k] = shard.Metadata.Name;
+            }
+        }
+        var specChanged = await SpecChangedAsync(command, plan, cancellationToken);
+        var now = clock.GetUtcNow();
+        var resultRefs = records.Where(r => refs.ContainsKey(ResultShards.KeyOf(r.Target)))
+            .ToDictionary(r => r.Target.Key, r => refs[ResultShards.KeyOf(r.Target)], StringComparer.Ordinal);
+        var (counts, phase, results, omitted) = CommandStatusBuilder.Build(records, resultRefs, run.CancelRequested);
+        var written = await WriteStatusAsync(command, status =>
+        {
+            status.Phase = phase == CommandPhase.Pending ? CommandPhase.Running : phase;
+            status.Targets = counts;
+            status.Results = results.Count == 0 ? null : results;
+            status.OmittedResults = omitted == 0 ? null : omitted;
+            if (specChanged) Conditions.Set(status.Conditions!, ConditionTypes.SpecChangeIgnored, true, "SpecFixedAtStart", $"spec changed after the command started (generation {command.Metadata.Generation}); only cancel is acted on, the rest runs as started", command.Metadata.Generation, now);
+            if (run.CancelRequested) Conditions.Set(status.Conditions!, ConditionTypes.Cancelling, true, "CancelRequested", "spec.cancel is true: targets not started are skipped, running ones are cancelled on their agents", command.Metadata.Generation, now);
+            if (finished)
+            {
+                status.CompletionTime = Conditions.Truncate(now);
+                Conditions.Remove(status.Conditions!, ConditionTypes.Cancelling);
+                Conditions.Set(status.Conditions!, ConditionTypes.Complete, true, phase, Summary(counts, phase), command.Metadata.Generation, now);
+                if (phase == CommandPhase.Failed) Conditions.Set(status.Conditions!, ConditionTypes.Failed, true, "TargetsFailed", Summary(counts, phase) + FirstFailure(records), command.Metadata.Generation, now);
+            }
+        }, cancellationToken);
+        if (written is null || !finished) return ReconcileResult.Done;
+
+        await events.RecordAsync(written, phase == CommandPhase.Succeeded ? EventRecorder.Normal : EventRecorder.Warning, phase, Summary(counts, phase) + FirstFailure(records), cancellationToken);
+        await api.SetFinalizerAsync(written, Finalizer, present: false, cancellationToken);
+        runs.Forget(command.Metadata.Uid);
+        return TtlAfter(written);
+    }
+
+    private async Task<ReconcileResult> FinishedAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
+    {
+        // Finishing may have been interrupted between the status write and the finalizer removal.
+        await api.SetFinalizerAsync(command, Finalizer, present: false, cancellationToken);
+        runs.Forget(command.Metadata.Uid);
+        var ttl = TtlAfter(command);
+        if (ttl.RequeueAfter is { } wait && wait > TimeSpan.Zero) return ttl;
+        logger.LogInformation("Deleting {Namespace}/{Command}: ttlSecondsAfterFinished has passed", command.Metadata.NamespaceProperty, command.Metadata.Name);
+        await api.DeleteAsync(command, cancellationToken);
+        return ReconcileResult.Done;
+    }
+
+    private async Task<ReconcileResult> FinalizeAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
+    {
+        if (command.Metadata.Finalizers?.Contains(Finalizer) != true) return ReconcileResult.Done;
+        if (runs.Find(command.Metadata.Uid) is { } run)
+        {
+            run.Cancel();
+            await Task.WhenAny(run.Completion, Task.Delay(TimeSpan.FromSeconds(10), clock, cancellationToken));
+            runs.Forget(command.Metadata.Uid);
+        }
+        else if (await plans.LoadAsync(command, cancellationToken) is { } plan)
+        {
+            await fanOut.CancelCommandAsync(command.Metadata.Uid, plan.Targets.Select(t => t.Node), cancellationToken);
+        }
+        await api.SetFinalizerAsync(command, Finalizer, present: false, cancellationToken);
+        return ReconcileResult.Done;
+    }
+
+    private async Task<bool> SpecChangedAsync(V1Alpha1DiagnosticCommand command, CommandPlans.Plan? plan, CancellationToken cancellationToken)
+    {
+        var accepted = Conditions.Find(command.Status?.Conditions, ConditionTypes.Accepted);
+        if (accepted?.ObservedGeneration == command.Metadata.Generation) return false;
+        plan ??= await plans.LoadAsync(command, cancellationToken);
+        return plan is not null && plan.SpecHash != CommandPlans.SpecHash(command.Spec);
+    }
+
+    private async Task WriteShardAsync(V1ConfigMap shard, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(shard, shard.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // Written by an earlier attempt that did not get as far as the status.
+            await client.CoreV1.ReplaceNamespacedConfigMapAsync(shard, shard.Metadata.Name, shard.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+        }
+    }
+
+    /// <summary>Applies <paramref name="change"/> to a copy of the status and writes it only when it differs; returns the object as stored.</summary>
+    private async Task<V1Alpha1DiagnosticCommand?> WriteStatusAsync(V1Alpha1DiagnosticCommand command, Action<V1Alpha1DiagnosticCommand.CommandStatus> change, CancellationToken cancellationToken)
+    {
+        var before = command.Status is null ? "" : KubernetesJson.Serialize(command.Status);
+        var next = Copy(command.Status);
+        next.Conditions ??= [];
+        next.ObservedGeneration = command.Metadata.Generation;
+        change(next);
+        if (KubernetesJson.Serialize(next) == before) return command;
+        return await api.ReplaceStatusAsync(command, c => c.Status = next, cancellationToken);
+    }
+
+    private static V1Alpha1DiagnosticCommand.CommandStatus Copy(V1Alpha1DiagnosticCommand.CommandStatus? status) =>
+        status is null ? new() : KubernetesJson.Deserialize<V1Alpha1DiagnosticCommand.CommandStatus>(KubernetesJson.Serialize(status));
+
+    private ReconcileResult TtlAfter(V1Alpha1DiagnosticCommand command)
+    {
+        var finishedAt = command.Status?.CompletionTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : clock.GetUtcNow();
+        var wait = finishedAt + TimeSpan.FromSeconds(command.Spec.TtlSecondsAfterFinished ?? 86400) - clock.GetUtcNow();
+        return ReconcileResult.After(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+    }
+
+    private static string Summary(V1Alpha1DiagnosticCommand.TargetCounts counts, string phase) => phase switch
+    {
+        CommandPhase.Succeeded => $"all {counts.Total} targets succeeded",
+        CommandPhase.Cancelled => $"cancelled: {counts.Succeeded} of {counts.Total} targets succeeded before the cancel",
+        _ => $"{counts.Failed} of {counts.Total} targets failed",
+    };
+
+    private static string FirstFailure(IEnumerable<TargetRecord> records) =>
+        records.Where(r => r.Phase == TargetPhase.Failed && !string.IsNullOrEmpty(r.Message)).OrderBy(r => r.Target.Key, StringComparer.Ordinal).FirstOrDefault() is { } failed
+            ? $"; {Describe(failed.Target)}: {CommandStatusBuilder.Cut(Encoding.UTF8.GetBytes(failed.Message!), 512)}"
+            : "";
+
+    private static string Describe(CommandTarget target) => target.IsNode ? $"node {target.Node}" : $"pod {target.Pod} container {target.Container}";
+}

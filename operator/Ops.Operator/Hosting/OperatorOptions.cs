@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ops.Operator.Hosting;
+
+/// <summary>The operator's settings, bound from the "Operator" configuration section and validated at start-up.</summary>
+public sealed class OperatorOptions
+{
+    public const string Section = "Operator";
+
+    /// <summary>The namespace the operator runs in: its Lease, the CA and the agents' certificate live here.</summary>
+    [Required, RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")] public string Namespace { get; set; } = "ops-system";
+
+    /// <summary>Namespaces whose DiagnosticCommands may target nodes (pod targets are always limited to the command's namespace).</summary>
+    public List<string> NodeTargetNamespaces { get; set; } = ["ops-system"];
+
+    /// <summary>The port agents serve gRPC on (the agent DaemonSet's containerPort).</summary>
+    [Range(1, 65535)] public int AgentPort { get; set; } = 7443;
+
+    /// <summary>How long a target waits for its node's agent to come back (being replaced) before it fails.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")] public TimeSpan AgentGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Who this replica is in leader election: the pod name in a cluster.</summary>
+    public string Identity { get; set; } = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    [Required] public string LeaseName { get; set; } = "ops-operator";
+
+    /// <summary>A kubeconfig file; when empty, KUBECONFIG, ~/.kube/config or the in-cluster service account.</summary>
+    public string Kubeconfig { get; set; } = "";
+
+    /// <summary>Address and port of /healthz and /readyz (and /metrics).</summary>
+    [Required] public string ListenAddress { get; set; } = "0.0.0.0";
+
+    [Range(0, 65535)] public int Port { get; set; } = 8080;
+
+    /// <summary>DiagnosticCommands reconciled at once.</summary>
+    [Range(1, 100)] public int CommandWorkers { get; set; } = 4;
+}

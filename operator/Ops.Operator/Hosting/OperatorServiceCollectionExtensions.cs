@@ -1,0 +1,75 @@
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Ops.Operator.Agents;
+using Ops.Operator.Agents.Pki;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Controllers.DiagnosticCommands;
+using Ops.Operator.Runtime;
+
+namespace Ops.Operator.Hosting;
+
+public static class OperatorServiceCollectionExtensions
+{
+    /// <summary>The operator's services. <see cref="IKubernetes"/> is registered only when absent, so tests can bring their own.</summary>
+    public static IServiceCollection AddOpsOperator(this IServiceCollection services)
+    {
+        services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IKubernetes>(sp =>
+        {
+            var path = sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Kubeconfig;
+            return new Kubernetes(path.Length > 0 ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path) : KubernetesClientConfiguration.BuildDefaultConfig());
+        });
+        services.AddSingleton(sp => new PkiOptions { Namespace = Options(sp).Namespace });
+        services.AddSingleton<PkiBootstrapper>();
+        services.AddSingleton<OperatorPkiSource>();
+        services.AddSingleton(sp =>
+        {
+            var pki = sp.GetRequiredService<OperatorPkiSource>().Current;
+            return new AgentChannels(pki.ClientCertificate, pki.Ca, sp.GetRequiredService<ILoggerFactory>());
+        });
+        services.AddSingleton(sp => new AgentRegistry(Options(sp).AgentPort));
+        services.AddSingleton(new InformerOptions());
+        services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1DiagnosticCommand>(sp.GetRequiredService<IKubernetes>())));
+        services.AddSingleton(sp => Informer(sp, ResourceSources.Pods(sp.GetRequiredService<IKubernetes>())));
+        services.AddSingleton(sp => Informer(sp, ResourceSources.Nodes(sp.GetRequiredService<IKubernetes>())));
+        services.AddSingleton<EventRecorder>();
+        services.AddSingleton(typeof(ReconcileTrigger<>));
+        services.AddSingleton(typeof(CustomResourceClient<>));
+
+        services.AddSingleton(sp => new TargetResolver(Options(sp).NodeTargetNamespaces.ToHashSet(StringComparer.Ordinal)));
+        services.AddSingleton(sp => new CommandFanOut(sp.GetRequiredService<AgentChannels>(), sp.GetRequiredService<AgentRegistry>().For,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CommandFanOut>>()) { AgentGrace = Options(sp).AgentGrace });
+        services.AddSingleton<CommandPlans>();
+        services.AddSingleton<CommandRuns>();
+        services.AddScoped<IReconciler<V1Alpha1DiagnosticCommand>, DiagnosticCommandReconciler>();
+        services.AddSingleton(sp => Controller<V1Alpha1DiagnosticCommand>(sp, Options(sp).CommandWorkers));
+
+        services.AddSingleton(sp =>
+        {
+            var options = Options(sp);
+            return new LeaseLeaderElector(sp.GetRequiredService<IKubernetes>(),
+                new LeaderElectionOptions { Namespace = options.Namespace, LeaseName = options.LeaseName, Identity = options.Identity },
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<LeaseLeaderElector>());
+        });
+        services.AddHostedService<OperatorWorker>();
+        return services;
+    }
+
+    private static OperatorOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<OperatorOptions>>().Value;
+
+    private static ResourceInformer<T> Informer<T>(IServiceProvider sp, IResourceSource<T> source) where T : IKubernetesObject<V1ObjectMeta> =>
+        new(source, sp.GetRequiredService<InformerOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger($"Ops.Operator.Informer.{source.Kind}"));
+
+    private static ControllerRunner<T> Controller<T>(IServiceProvider sp, int workers) where T : IKubernetesObject<V1ObjectMeta>
+    {
+        var runner = new ControllerRunner<T>(sp.GetRequiredService<ResourceInformer<T>>(), sp.GetRequiredService<IServiceScopeFactory>(), new ControllerOptions { Concurrency = workers },
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger($"Ops.Operator.Controller.{typeof(T).Name}"));
+        sp.GetRequiredService<ReconcileTrigger<T>>().Attach(runner.Enqueue);
+        return runner;
+    }
+}

@@ -1,0 +1,82 @@
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Ops.Operator.Agents;
+using Ops.Operator.Agents.Pki;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Runtime;
+
+namespace Ops.Operator.Hosting;
+
+/// <summary>
+/// Bootstraps the PKI, then campaigns for the Lease; while leading it runs the informers and the
+/// controllers. A replica that loses the lease stops the process (as controller-runtime does), so a
+/// restarted pod starts clean instead of running controllers that another leader also runs.
+/// </summary>
+public sealed class OperatorWorker(IServiceProvider services, PkiBootstrapper pki, OperatorPkiSource pkiSource, LeaseLeaderElector elector,
+    IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<OperatorWorker> logger) : BackgroundService
+{
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when this replica leads and its informers have synced (for /readyz and tests).</summary>
+    public Task Ready => _ready.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        pkiSource.Set(await BootstrapPkiAsync(stoppingToken));
+        await elector.RunAsync(async leading =>
+        {
+            try
+            {
+                await LeadAsync(leading);
+            }
+            finally
+            {
+                if (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogError("Leadership lost; stopping so that the restarted replica campaigns afresh");
+                    Environment.ExitCode = 1;
+                    lifetime.StopApplication();
+                }
+            }
+        }, stoppingToken);
+    }
+
+    private async Task<OperatorPki> BootstrapPkiAsync(CancellationToken cancellationToken)
+    {
+        for (var delay = TimeSpan.FromSeconds(1); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks)))
+        {
+            try
+            {
+                return await pki.EnsureAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Could not bootstrap the CA and certificates; retrying in {Delay}", delay);
+                await Task.Delay(delay, clock, cancellationToken);
+            }
+        }
+    }
+
+    private async Task LeadAsync(CancellationToken leading)
+    {
+        var commands = services.GetRequiredService<ResourceInformer<V1Alpha1DiagnosticCommand>>();
+        var pods = services.GetRequiredService<ResourceInformer<V1Pod>>();
+        var nodes = services.GetRequiredService<ResourceInformer<V1Node>>();
+        var registry = services.GetRequiredService<AgentRegistry>();
+        pods.Subscribe(change =>
+        {
+            if (change.Object.Metadata.Labels is { } labels && labels.TryGetValue("app.kubernetes.io/name", out var name) && name == "ops-agent") registry.Observe(change);
+        });
+        var controller = services.GetRequiredService<ControllerRunner<V1Alpha1DiagnosticCommand>>();
+        var running = new List<Task>
+        {
+            commands.RunAsync(leading), pods.RunAsync(leading), nodes.RunAsync(leading), controller.RunAsync(leading),
+        };
+        await Task.WhenAll(commands.ReadyAsync(leading), pods.ReadyAsync(leading), nodes.ReadyAsync(leading));
+        logger.LogInformation("Leading as {Identity}; informers synced, controllers running", elector.Identity);
+        _ready.TrySetResult();
+        await Task.WhenAll(running);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Reflection;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Ops.Operator.Runtime;
+
+/// <summary>
+/// The writes a controller makes to its own kind: status through the status subresource (retried on
+/// a fresh read when someone else wrote first), finalizers, deletion.
+/// </summary>
+public sealed class CustomResourceClient<T>(IKubernetes client) where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    private readonly KubernetesEntityAttribute _entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()
+        ?? throw new ArgumentException($"{typeof(T).Name} has no [KubernetesEntity]");
+
+    public async Task<T?> GetAsync(NamespacedName key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.CustomObjects.GetNamespacedCustomObjectAsync<T>(_entity.Group, _entity.ApiVersion, key.Namespace, _entity.PluralName, key.Name, cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Replaces the status with <paramref name="setStatus"/> applied to the object. On a conflict the
+    /// object is read again and the status set on the fresh copy: the status is the controller's alone.
+    /// Returns null when the object is gone.
+    /// </summary>
+    public async Task<T?> ReplaceStatusAsync(T obj, Action<T> setStatus, CancellationToken cancellationToken)
+    {
+        var current = obj;
+        for (var attempt = 1; ; attempt++)
+        {
+            setStatus(current);
+            try
+            {
+                return await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<T>(current, _entity.Group, _entity.ApiVersion,
+                    current.Metadata.NamespaceProperty, _entity.PluralName, current.Metadata.Name, cancellationToken: cancellationToken);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < 5)
+            {
+                current = await GetAsync(NamespacedName.Of(current), cancellationToken);
+                if (current is null) return null;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Adds or removes a finalizer; a no-op when already so. Conflicts surface so the reconcile retries on fresh state.</summary>
+    public async Task SetFinalizerAsync(T obj, string finalizer, bool present, CancellationToken cancellationToken)
+    {
+        var finalizers = obj.Metadata.Finalizers?.ToList() ?? [];
+        if (finalizers.Contains(finalizer) == present) return;
+        if (present) finalizers.Add(finalizer);
+        else finalizers.RemoveAll(f => f == finalizer);
+        var patch = new V1Patch(new { metadata = new { finalizers, resourceVersion = obj.Metadata.ResourceVersion } }, V1Patch.PatchType.MergePatch);
+        try
+        {
+            var patched = await client.CustomObjects.PatchNamespacedCustomObjectAsync<T>(patch, _entity.Group, _entity.ApiVersion,
+                obj.Metadata.NamespaceProperty, _entity.PluralName, obj.Metadata.Name, cancellationToken: cancellationToken);
+            obj.Metadata.Finalizers = patched.Metadata.Finalizers;
+            obj.Metadata.ResourceVersion = patched.Metadata.ResourceVersion;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && !present)
+        {
+        }
+    }
+
+    /// <summary>Deletes the object (its owned objects go with it, by garbage collection); gone already is fine.</summary>
+    public async Task DeleteAsync(T obj, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.CustomObjects.DeleteNamespacedCustomObjectAsync(_entity.Group, _entity.ApiVersion, obj.Metadata.NamespaceProperty, _entity.PluralName, obj.Metadata.Name,
+                new V1DeleteOptions { PropagationPolicy = "Background", Preconditions = new V1Preconditions { Uid = obj.Metadata.Uid } }, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        {
+        }
+    }
+}
