@@ -22,7 +22,7 @@ public sealed class AgentProcess : IAsyncDisposable
     public static async Task<AgentProcess> StartAsync(TestPki pki, string node, string? dataDirectory = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("ops-agent-").FullName;
-        var port = Ports.Free();
+        var port = Ops.Sandbox.Hosting.LoopbackPorts.Free();
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ops.Agent.dll"));
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Reflection;
+using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -62,7 +63,16 @@ public sealed class CustomResourceClient<T>(IKubernetes client) where T : class,
         if (finalizers.Contains(finalizer) == present) return;
         if (present) finalizers.Add(finalizer);
         else finalizers.RemoveAll(f => f == finalizer);
-        var patch = new V1Patch(new { metadata = new { finalizers, resourceVersion = obj.Metadata.ResourceVersion } }, V1Patch.PatchType.MergePatch);
+        // An empty list is sent as null, which removes the field, as the API server would omit it.
+        var body = new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["finalizers"] = finalizers.Count == 0 ? null : new JsonArray([.. finalizers.Select(f => (JsonNode?)f)]),
+                ["resourceVersion"] = obj.Metadata.ResourceVersion,
+            },
+        };
+        var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch);
         try
         {
             var patched = await client.CustomObjects.PatchNamespacedCustomObjectAsync<T>(patch, _entity.Group, _entity.ApiVersion,

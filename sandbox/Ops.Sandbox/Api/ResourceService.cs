@@ -18,6 +18,8 @@ internal sealed partial class ResourceService(ObjectStore store, ResourceCatalog
 
     public DateTimeOffset Now => clock.GetUtcNow();
 
+    public TimeProvider Clock => clock;
+
     /// <summary>The object's JSON as the served version shows it; no copy when storage and served forms agree.</summary>
     public byte[] Render(StoredObject obj, ResourceType type) =>
         type.Converter.IsTrivial && type.ApiVersion == type.StorageApiVersion

@@ -26,4 +26,10 @@ public sealed record SandboxOptions
 
     /// <summary>Manifests (CRDs first) applied at start-up, like <c>kubectl apply -f</c>.</summary>
     public IReadOnlyList<string> ManifestDirectories { get; init; } = [];
+
+    /// <summary>Simulated nodes (node-1 ... node-N) whose kubelet runs pods as real processes; none: pods are only stored.</summary>
+    public int Nodes { get; init; }
+
+    /// <summary>What the simulated kubelet runs for each image name (registry and tag ignored).</summary>
+    public IReadOnlyDictionary<string, Nodes.SandboxImage> Images { get; init; } = new Dictionary<string, Nodes.SandboxImage>();
 }

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Ops.Sandbox.Api;
 using Ops.Sandbox.Controllers;
 using Ops.Sandbox.Http;
+using Ops.Sandbox.Nodes;
 using Ops.Sandbox.Patching;
 using Ops.Sandbox.Security;
 using Ops.Sandbox.Storage;
@@ -49,6 +50,9 @@ public sealed class SandboxServer : IAsyncDisposable
 
     /// <summary>Watches open right now, the sandbox's own controller watch included (for leak checks).</summary>
     public int OpenWatches => Service.Store.WatcherCount;
+
+    /// <summary>The simulated nodes (none unless asked for).</summary>
+    public IReadOnlyList<SimulatedNode> Nodes => _app.Services.GetRequiredService<Kubelet>().Nodes;
 
     internal ResourceService Service => _app.Services.GetRequiredService<ResourceService>();
 
@@ -90,6 +94,10 @@ public sealed class SandboxServer : IAsyncDisposable
         services.AddSingleton<ISandboxController, GarbageCollector>();
         services.AddSingleton<ISandboxController, NamespaceController>();
         services.AddSingleton<ISandboxController, CrdController>();
+        services.AddSingleton<ISandboxController, WorkloadController>();
+        services.AddSingleton<KubeconfigLocation>();
+        services.AddSingleton<Kubelet>();
+        services.AddSingleton<ISandboxController>(sp => sp.GetRequiredService<Kubelet>());
         services.AddHostedService<ControllerHost>();
         services.AddHostedService<BookmarkTicker>();
 
@@ -116,6 +124,7 @@ public sealed class SandboxServer : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(kubeconfigPath))!);
         await File.WriteAllTextAsync(kubeconfigPath, Kubeconfig.Render(url.ToString().TrimEnd('/'), certificates.CaPem, token), cancellationToken);
 
+        app.Services.GetRequiredService<KubeconfigLocation>().Set(kubeconfigPath);
         var server = new SandboxServer(app, certificates, journal, token, url, kubeconfigPath);
         server.EnsureDefaultNamespaces();
         foreach (var directory in options.ManifestDirectories) server.ApplyManifests(directory);
@@ -125,17 +134,12 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>Creates or updates every object in the YAML files of a directory, in file-name order.</summary>
     public IReadOnlyList<string> ApplyManifests(string directory)
     {
-        var applied = new List<string>();
         var files = Directory.GetFiles(directory, "*.yaml").Concat(Directory.GetFiles(directory, "*.yml")).Order(StringComparer.Ordinal);
-        foreach (var file in files)
-        {
-            foreach (var document in YamlJson.ParseAll(File.ReadAllText(file)).OfType<JsonObject>())
-            {
-                applied.Add(Apply(document));
-            }
-        }
-        return applied;
+        return [.. files.SelectMany(file => ApplyYaml(File.ReadAllText(file)))];
     }
+
+    /// <summary>Creates or updates every object of a YAML stream, like <c>kubectl apply -f</c>; returns what was applied.</summary>
+    public IReadOnlyList<string> ApplyYaml(string yaml) => [.. YamlJson.ParseAll(yaml).OfType<JsonObject>().Select(Apply)];
 
     private string Apply(JsonObject obj)
     {

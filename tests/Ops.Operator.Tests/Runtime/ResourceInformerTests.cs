@@ -107,7 +107,7 @@ public sealed class ResourceInformerTests
     [Fact]
     public async Task Survives_an_API_server_restart()
     {
-        var port = Ports.Free();
+        var port = Ops.Sandbox.Hosting.LoopbackPorts.Free();
         var data = Directory.CreateTempSubdirectory("ops-informer-data-").FullName;
         var options = Options(new SandboxOptions { Port = port, DataDirectory = data });
         var first = await SandboxFixture.StartAsync(options);

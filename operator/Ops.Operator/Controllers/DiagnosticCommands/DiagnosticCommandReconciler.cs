@@ -59,10 +59,10 @@ public sealed class DiagnosticCommandReconciler(
             status.Phase = CommandPhase.Running;
             status.StartTime = Conditions.Truncate(now);
             status.Targets = new V1Alpha1DiagnosticCommand.TargetCounts { Total = plan.Targets.Count, Pending = plan.Targets.Count };
-            Conditions.Set(status.Conditions!, ConditionTypes.Accepted, true, "TargetsResolved", $"running {command.Spec.Action} on {plan.Targets.Count} targets", command.Metadata.Generation, now);
+            Conditions.Set(status.Conditions!, ConditionTypes.Accepted, true, "TargetsResolved", $"running {command.Spec.Action} on {Targets(plan.Targets.Count)}", command.Metadata.Generation, now);
         }, cancellationToken);
         if (written is null) return ReconcileResult.Done;
-        await events.RecordAsync(written, EventRecorder.Normal, "Started", $"Started {command.Spec.Action} on {plan.Targets.Count} targets", cancellationToken);
+        await events.RecordAsync(written, EventRecorder.Normal, "Started", $"Started {command.Spec.Action} on {Targets(plan.Targets.Count)}", cancellationToken);
         runs.GetOrStart(written, plan.Targets);
         return ReconcileResult.Done;
     }
@@ -211,10 +211,12 @@ public sealed class DiagnosticCommandReconciler(
 
     private static string Summary(V1Alpha1DiagnosticCommand.TargetCounts counts, string phase) => phase switch
     {
-        CommandPhase.Succeeded => $"all {counts.Total} targets succeeded",
+        CommandPhase.Succeeded => counts.Total == 1 ? "the target succeeded" : $"all {counts.Total} targets succeeded",
         CommandPhase.Cancelled => $"cancelled: {counts.Succeeded} of {counts.Total} targets succeeded before the cancel",
         _ => $"{counts.Failed} of {counts.Total} targets failed",
     };
+
+    private static string Targets(int count) => count == 1 ? "1 target" : $"{count} targets";
 
     private static string FirstFailure(IEnumerable<TargetRecord> records) =>
         records.Where(r => r.Phase == TargetPhase.Failed && !string.IsNullOrEmpty(r.Message)).OrderBy(r => r.Target.Key, StringComparer.Ordinal).FirstOrDefault() is { } failed

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Ops.TestSupport;
+namespace Ops.Sandbox.Hosting;
 
-public static class Ports
+/// <summary>Free ports on the loopback, for servers of the sandbox world that need a known port.</summary>
+public static class LoopbackPorts
 {
     /// <summary>A loopback port free right now, for servers that must keep one port across restarts.</summary>
     public static int Free()

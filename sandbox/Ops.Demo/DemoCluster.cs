@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Ops.Sandbox.Hosting;
+using Ops.Sandbox.Nodes;
+
+namespace Ops.Demo;
+
+/// <summary>
+/// The sandbox with everything Ops needs running in it: simulated nodes, the agent DaemonSet, the
+/// operator Deployment and the sample workload, all real processes started by the sandbox's kubelet
+/// from the manifests next to this program. The demo's main job, and the world of the end-to-end tests.
+/// </summary>
+public sealed class DemoCluster : IAsyncDisposable
+{
+    public const string OpsNamespace = "ops-system";
+    public const string ShopNamespace = "shop";
+
+    private DemoCluster(SandboxServer server, int agentPort, int operatorPort)
+    {
+        Server = server;
+        AgentPort = agentPort;
+        OperatorPort = operatorPort;
+        Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath));
+    }
+
+    public SandboxServer Server { get; }
+    public Kubernetes Client { get; }
+    public int AgentPort { get; }
+    public int OperatorPort { get; }
+    /// <summary>The port the checkout pods serve HTTP on, each on its own pod IP (the samples use it).</summary>
+    public const int AppPort = 8080;
+
+    public static string ManifestsDirectory => Path.Combine(AppContext.BaseDirectory, "manifests");
+
+    public static async Task<DemoCluster> StartAsync(DemoOptions options, Action<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var server = await SandboxServer.StartAsync(new SandboxOptions
+        {
+            Port = options.Port,
+            Nodes = options.Nodes,
+            Images = SandboxImage.FromDirectory(AppContext.BaseDirectory),
+            ManifestDirectories = [options.CrdsDirectory],
+            KubeconfigPath = options.KubeconfigPath ?? Path.Combine(Directory.CreateTempSubdirectory("ops-demo-").FullName, "kubeconfig"),
+        }, options.Logging, cancellationToken);
+        var cluster = new DemoCluster(server, LoopbackPorts.Free(), LoopbackPorts.Free());
+        try
+        {
+            progress?.Invoke($"sandbox API server at {server.Url} with {options.Nodes} nodes");
+            foreach (var file in Directory.GetFiles(ManifestsDirectory, "*.yaml").Order(StringComparer.Ordinal))
+            {
+                foreach (var obj in KubernetesYaml.LoadAllFromString(cluster.Fill(await File.ReadAllTextAsync(file, cancellationToken))))
+                {
+                    if (!Wanted(obj, options)) continue;
+                    if (obj is V1DaemonSet { Metadata.Name: "ops-agent" } agents) AddSettings(agents, options.AgentSettings);
+                    if (obj is V1Deployment { Metadata.Name: "ops-operator" } op) AddSettings(op, options.OperatorSettings);
+                    foreach (var applied in server.ApplyYaml(KubernetesYaml.Serialize(obj))) progress?.Invoke($"applied {applied}");
+                }
+            }
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.ReadyTimeout);
+            if (options.Operator)
+            {
+                await cluster.WaitAsync("apps", "deployments", OpsNamespace, "ops-operator", s => (int?)s["readyReplicas"] == 1, "the operator to lead", timeout.Token);
+                progress?.Invoke("operator ready (leading)");
+                await cluster.WaitAsync("apps", "daemonsets", OpsNamespace, "ops-agent", s => (int?)s["numberReady"] == options.Nodes, $"an agent on each of the {options.Nodes} nodes", timeout.Token);
+                progress?.Invoke($"agents ready on {options.Nodes} nodes");
+            }
+            if (options.Workload)
+            {
+                await cluster.WaitAsync("apps", "deployments", ShopNamespace, "checkout", s => (int?)s["readyReplicas"] == 3, "the checkout pods", timeout.Token);
+                progress?.Invoke("sample workload ready: 3 checkout pods in namespace shop");
+            }
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The manifests with this cluster's ports.</summary>
+    public string Fill(string yaml) => yaml
+        .Replace("{{agentPort}}", AgentPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("{{operatorPort}}", OperatorPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    private static bool Wanted(object obj, DemoOptions options) => obj switch
+    {
+        V1Deployment { Metadata.Name: "ops-operator" } => options.Operator,
+        IKubernetesObject<V1ObjectMeta> o when o.Metadata.Name == ShopNamespace || o.Metadata.NamespaceProperty == ShopNamespace => options.Workload,
+        _ => true,
+    };
+
+    private static void AddSettings(IKubernetesObject<V1ObjectMeta> workload, IReadOnlyDictionary<string, string> settings)
+    {
+        var template = workload switch { V1DaemonSet d => d.Spec.Template, V1Deployment d => d.Spec.Template, _ => throw new ArgumentException("not a workload") };
+        var container = template.Spec.Containers[0];
+        container.Env ??= [];
+        foreach (var (name, value) in settings) container.Env.Add(new V1EnvVar { Name = name, Value = value });
+    }
+
+    private async Task WaitAsync(string group, string plural, string ns, string name, Func<JsonObject, bool> ready, string what, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                var obj = await Client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(group, "v1", ns, plural, name, cancellationToken);
+                if (obj["status"] is JsonObject status && ready(status)) return;
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw new TimeoutException($"timed out waiting for {what}", e);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Server.DisposeAsync();
+    }
+}

@@ -1,0 +1,35 @@
+namespace Ops.Demo;
+
+/// <summary>How the demo cluster starts.</summary>
+public sealed record DemoOptions
+{
+    /// <summary>Simulated nodes, each with an agent.</summary>
+    public int Nodes { get; init; } = 3;
+
+    /// <summary>The repository's crds/ directory (the CRDs are applied first).</summary>
+    public required string CrdsDirectory { get; init; }
+
+    /// <summary>Where the kubeconfig goes; a temp directory when absent.</summary>
+    public string? KubeconfigPath { get; init; }
+
+    /// <summary>Port of the API server; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>Also run the sample workload (3 checkout pods in namespace shop).</summary>
+    public bool Workload { get; init; } = true;
+
+    /// <summary>Apply the operator's Deployment; tests that run the operator themselves turn it off.</summary>
+    public bool Operator { get; init; } = true;
+
+    /// <summary>How long to wait for the agents, the operator and the workload to be ready.</summary>
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Logging of the sandbox server (its kubelet and controllers); none when absent.</summary>
+    public Action<Microsoft.Extensions.Logging.ILoggingBuilder>? Logging { get; init; }
+
+    /// <summary>Extra environment of the agents (Agent__Scripts__..., for example).</summary>
+    public IReadOnlyDictionary<string, string> AgentSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Extra environment of the operator (Operator__AgentGrace, for example).</summary>
+    public IReadOnlyDictionary<string, string> OperatorSettings { get; init; } = new Dictionary<string, string>();
+}

@@ -1,0 +1,79 @@
+using k8s;
+using Microsoft.Extensions.Logging;
+using Ops.Operator.Api.V1Alpha1;
+
+namespace Ops.Demo;
+
+/// <summary>
+/// The README's main command: starts the sandbox with 3 nodes, the operator, an agent per node and
+/// the sample workload, applies a sample DiagnosticCommand, prints it with its results, and keeps
+/// running so kubectl can be pointed at it.
+/// </summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = FindRepository();
+        if (root is null || args.Length > 0)
+        {
+            await Console.Error.WriteLineAsync(root is null ? "error: run the demo from the repository (crds/ and samples/ not found)" : "usage: dotnet run --project sandbox/Ops.Demo");
+            return 2;
+        }
+        var kubeconfig = Path.Combine(root, ".sandbox", "kubeconfig");
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+
+        Console.WriteLine("starting the Ops sandbox demo ...");
+        await using var cluster = await DemoCluster.StartAsync(new DemoOptions { CrdsDirectory = Path.Combine(root, "crds"), KubeconfigPath = kubeconfig,
+            Logging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning) },
+            line => Console.WriteLine($"  {line}"), stop.Token);
+
+        var sample = Path.Combine(root, "samples", "diagnosticcommand-log-grep.yaml");
+        Console.WriteLine($"applying {Path.GetRelativePath(root, sample)} in namespace {DemoCluster.ShopNamespace} ...");
+        var command = KubernetesYaml.Deserialize<V1Alpha1DiagnosticCommand>(await File.ReadAllTextAsync(sample, stop.Token));
+        command.Metadata.NamespaceProperty = DemoCluster.ShopNamespace;
+        await cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(command, ApiGroup.Name, ApiGroup.Version, DemoCluster.ShopNamespace, V1Alpha1DiagnosticCommand.Plural, cancellationToken: stop.Token);
+
+        V1Alpha1DiagnosticCommand done;
+        while (true)
+        {
+            done = await cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(ApiGroup.Name, ApiGroup.Version, DemoCluster.ShopNamespace,
+                V1Alpha1DiagnosticCommand.Plural, command.Metadata.Name, stop.Token);
+            if (done.Status?.CompletionTime is not null) break;
+            await Task.Delay(TimeSpan.FromMilliseconds(300), stop.Token);
+        }
+        done.Metadata.ManagedFields = null; // as kubectl shows it, without --show-managed-fields
+        Console.WriteLine($"$ kubectl get dcmd {done.Metadata.Name} -n {DemoCluster.ShopNamespace} -o yaml");
+        Console.WriteLine(KubernetesYaml.Serialize(done));
+        Console.WriteLine($"""
+            The sandbox keeps running. In another terminal:
+              export KUBECONFIG={kubeconfig}
+              kubectl get nodes,pods -A -o wide
+              kubectl get dcmd -n {DemoCluster.ShopNamespace}
+              kubectl apply -n {DemoCluster.ShopNamespace} -f samples/diagnosticcommand-dotnet-stacks.yaml
+            Press Ctrl+C to stop.
+            """);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        Console.WriteLine("stopping ...");
+        return 0;
+    }
+
+    private static string? FindRepository()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (Directory.Exists(Path.Combine(dir.FullName, "crds")) && File.Exists(Path.Combine(dir.FullName, "Ops.sln"))) return dir.FullName;
+            }
+        }
+        return null;
+    }
+}

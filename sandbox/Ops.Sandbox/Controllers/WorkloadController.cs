@@ -1,0 +1,157 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Ops.Sandbox.Api;
+using Ops.Sandbox.Storage;
+
+namespace Ops.Sandbox.Controllers;
+
+/// <summary>
+/// The DaemonSet and Deployment controllers, small: a DaemonSet gets one pod per node matching its
+/// nodeSelector, replaced per its updateStrategy (RollingUpdate within maxUnavailable, or OnDelete:
+/// only when deleted); a Deployment keeps spec.replicas pods of its current template (pods owned
+/// directly, no ReplicaSets). Both report status as their real controllers do.
+/// </summary>
+internal sealed class WorkloadController(ResourceService service) : ISandboxController
+{
+    public const string RevisionLabel = "controller-revision-hash";
+    private const string DaemonSets = "daemonsets.apps";
+    private const string Deployments = "deployments.apps";
+    private static readonly HashSet<string> Watched = [DaemonSets, Deployments, "pods", "nodes"];
+
+    public void Resync(StoreSnapshot snapshot) => ReconcileAll();
+
+    public void OnEvent(WatchEvent change)
+    {
+        if (change.Object is { } obj && Watched.Contains(obj.StorageKey)) ReconcileAll();
+    }
+
+    private void ReconcileAll()
+    {
+        var snapshot = service.Store.Snapshot();
+        var pods = snapshot.Of("pods").Values.ToList();
+        foreach (var ds in snapshot.Of(DaemonSets).Values.Where(d => !d.IsDeleting)) DaemonSet(ds, pods, snapshot.Of("nodes").Values.ToList());
+        foreach (var deployment in snapshot.Of(Deployments).Values.Where(d => !d.IsDeleting)) Deployment(deployment, pods);
+    }
+
+    private void DaemonSet(StoredObject stored, List<StoredObject> allPods, List<StoredObject> nodes)
+    {
+        var ds = stored.Parse();
+        var template = ds["spec"]?["template"] as JsonObject ?? [];
+        var revision = Revision(template);
+        var selector = (template["spec"]?["nodeSelector"] as JsonObject)?.ToDictionary(p => p.Key, p => (string?)p.Value ?? "") ?? [];
+        var eligible = nodes.Where(n => !n.IsDeleting && selector.All(s => n.Labels.TryGetValue(s.Key, out var v) && v == s.Value)).Select(n => n.Name).ToList();
+        var owned = allPods.Where(p => p.OwnerUids.Contains(stored.Uid)).ToList();
+        var live = owned.Where(p => !p.IsDeleting).ToList();
+        var byNode = live.GroupBy(p => NodeOf(p)).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        foreach (var node in eligible.Where(n => !byNode.ContainsKey(n)))
+        {
+            CreatePod(stored, ds, template, revision, $"{stored.Name}-", node);
+        }
+        foreach (var pod in live.Where(p => !eligible.Contains(NodeOf(p)))) service.SystemDelete("pods", pod.Key);
+
+        var strategy = (string?)ds["spec"]?["updateStrategy"]?["type"] ?? "RollingUpdate";
+        if (strategy == "RollingUpdate")
+        {
+            var maxUnavailable = Count(ds["spec"]?["updateStrategy"]?["rollingUpdate"]?["maxUnavailable"], eligible.Count, 1);
+            var unavailable = eligible.Count - live.Count(p => !p.IsDeleting && IsReady(p)) + owned.Count(p => p.IsDeleting);
+            foreach (var old in live.Where(p => p.Labels.GetValueOrDefault(RevisionLabel) != revision).OrderBy(p => IsReady(p)).ThenBy(p => p.Name, StringComparer.Ordinal))
+            {
+                if (!IsReady(old)) { service.SystemDelete("pods", old.Key); continue; }
+                if (unavailable >= maxUnavailable) break;
+                service.SystemDelete("pods", old.Key);
+                unavailable++;
+            }
+        }
+        WriteStatus(stored, new JsonObject
+        {
+            ["desiredNumberScheduled"] = eligible.Count,
+            ["currentNumberScheduled"] = live.Count,
+            ["numberMisscheduled"] = 0,
+            ["numberReady"] = live.Count(IsReady),
+            ["numberAvailable"] = live.Count(IsReady),
+            ["numberUnavailable"] = Math.Max(0, eligible.Count - live.Count(IsReady)),
+            ["updatedNumberScheduled"] = live.Count(p => p.Labels.GetValueOrDefault(RevisionLabel) == revision),
+            ["observedGeneration"] = (long?)ds["metadata"]?["generation"] ?? 1,
+        });
+    }
+
+    private void Deployment(StoredObject stored, List<StoredObject> allPods)
+    {
+        var deployment = stored.Parse();
+        var template = deployment["spec"]?["template"] as JsonObject ?? [];
+        var revision = Revision(template);
+        var replicas = (int?)deployment["spec"]?["replicas"] ?? 1;
+        var live = allPods.Where(p => p.OwnerUids.Contains(stored.Uid) && !p.IsDeleting).ToList();
+        // A changed template replaces the pods (Recreate); the operator and the sample app need no more.
+        foreach (var old in live.Where(p => p.Labels.GetValueOrDefault(RevisionLabel) != revision)) service.SystemDelete("pods", old.Key);
+        var current = live.Where(p => p.Labels.GetValueOrDefault(RevisionLabel) == revision).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        for (var i = current.Count; i < replicas; i++) CreatePod(stored, deployment, template, revision, $"{stored.Name}-{revision}-", node: null);
+        foreach (var extra in current.Skip(replicas)) service.SystemDelete("pods", extra.Key);
+        var ready = current.Take(replicas).Count(IsReady);
+        WriteStatus(stored, new JsonObject
+        {
+            ["replicas"] = Math.Min(current.Count, replicas),
+            ["updatedReplicas"] = Math.Min(current.Count, replicas),
+            ["readyReplicas"] = ready,
+            ["availableReplicas"] = ready,
+            ["observedGeneration"] = (long?)deployment["metadata"]?["generation"] ?? 1,
+        });
+    }
+
+    private void CreatePod(StoredObject owner, JsonObject ownerObj, JsonObject template, string revision, string generateName, string? node)
+    {
+        var metadata = template["metadata"]?.DeepClone() as JsonObject ?? [];
+        var labels = metadata["labels"] as JsonObject ?? [];
+        labels[RevisionLabel] = revision;
+        metadata["labels"] = labels;
+        metadata["generateName"] = generateName;
+        metadata["namespace"] = owner.Namespace;
+        metadata["ownerReferences"] = new JsonArray(new JsonObject
+        {
+            ["apiVersion"] = (string?)ownerObj["apiVersion"], ["kind"] = (string?)ownerObj["kind"], ["name"] = owner.Name, ["uid"] = owner.Uid,
+            ["controller"] = true, ["blockOwnerDeletion"] = true,
+        });
+        var spec = template["spec"]?.DeepClone() as JsonObject ?? [];
+        if (node is not null) spec["nodeName"] = node;
+        var pod = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Pod", ["metadata"] = metadata, ["spec"] = spec };
+        try
+        {
+            service.Create(new RequestScope(service.Catalog.ForStorage("pods")!, owner.Namespace, null, null), pod, WriteOptions.System);
+        }
+        catch (ApiException e) when (e.Code is 403 or 409 or 422)
+        {
+            // The namespace is terminating, or the template is invalid: nothing to run.
+        }
+    }
+
+    private void WriteStatus(StoredObject stored, JsonObject status)
+    {
+        var obj = stored.Parse();
+        if (obj["status"] is JsonObject old && JsonNode.DeepEquals(old, status)) return;
+        obj["status"] = status;
+        try
+        {
+            service.Update(new RequestScope(service.Catalog.ForStorage(stored.StorageKey)!, stored.Namespace, stored.Name, "status"), obj, WriteOptions.System);
+        }
+        catch (ApiException e) when (e.Code is 404 or 409)
+        {
+            // Changed meanwhile: the change's own event brings us back.
+        }
+    }
+
+    private static string NodeOf(StoredObject pod) => pod.Fields.GetValueOrDefault("spec.nodeName") ?? "";
+
+    private static bool IsReady(StoredObject pod) =>
+        (pod.Parse()["status"]?["conditions"] as JsonArray)?.Any(c => (string?)c?["type"] == "Ready" && (string?)c?["status"] == "True") == true;
+
+    private static string Revision(JsonObject template) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(template.ToJsonString())))[..10].ToLowerInvariant();
+
+    private static int Count(JsonNode? value, int total, int fallback) => value switch
+    {
+        JsonValue v when v.TryGetValue<int>(out var n) => Math.Max(1, n),
+        JsonValue v when v.TryGetValue<string>(out var s) && s.EndsWith('%') && int.TryParse(s[..^1], out var p) => Math.Max(1, total * p / 100),
+        _ => fallback,
+    };
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Ops.Sandbox.Nodes;
+
+/// <summary>One container of a running pod: its process (the container id is sandbox://pid), restarts and readiness.</summary>
+internal sealed class ContainerRuntime(string name, string image)
+{
+    private readonly Lock _lock = new();
+
+    public string Name => name;
+    public string Image => image;
+    public Process? Process { get; private set; }
+    public int RestartCount { get; private set; }
+    public bool Ready { get; set; }
+    public DateTimeOffset? StartedAt { get; private set; }
+    public (string Reason, string Message)? Waiting { get; set; }
+    public (int ExitCode, DateTimeOffset FinishedAt)? Terminated { get; private set; }
+    public (int ExitCode, DateTimeOffset FinishedAt)? LastTerminated { get; private set; }
+
+    public void Started(Process process, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            if (Terminated is not null) { LastTerminated = Terminated; RestartCount++; }
+            Process = process;
+            StartedAt = now;
+            Waiting = null;
+            Terminated = null;
+            Ready = false;
+        }
+    }
+
+    public void Exited(int exitCode, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            Terminated = (exitCode, now);
+            Ready = false;
+        }
+    }
+
+    public JsonObject Status()
+    {
+        lock (_lock)
+        {
+            JsonObject state = Waiting is { } w ? new JsonObject { ["waiting"] = new JsonObject { ["reason"] = w.Reason, ["message"] = w.Message } }
+                : StartedAt is null ? new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } }
+                : Terminated is { } t ? new JsonObject { ["terminated"] = TerminatedState(t) }
+                : new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Time(StartedAt!.Value) } };
+            var status = new JsonObject
+            {
+                ["name"] = name,
+                ["image"] = image,
+                ["imageID"] = "",
+                ["ready"] = Ready,
+                ["started"] = Process is not null && Terminated is null && Waiting is null,
+                ["restartCount"] = RestartCount,
+                ["state"] = state,
+                ["lastState"] = LastTerminated is { } last ? new JsonObject { ["terminated"] = TerminatedState(last) } : new JsonObject(),
+            };
+            if (Process is not null && Waiting is null) status["containerID"] = $"sandbox://{Process.Id}";
+            return status;
+        }
+    }
+
+    private JsonObject TerminatedState((int ExitCode, DateTimeOffset FinishedAt) t) => new()
+    {
+        ["exitCode"] = t.ExitCode,
+        ["reason"] = t.ExitCode == 0 ? "Completed" : "Error",
+        ["startedAt"] = StartedAt is { } s ? Time(s) : null,
+        ["finishedAt"] = Time(t.FinishedAt),
+        ["containerID"] = Process is null ? null : $"sandbox://{Process.Id}",
+    };
+
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Ops.Sandbox.Api;
+using Ops.Sandbox.Controllers;
+using Ops.Sandbox.Hosting;
+using Ops.Sandbox.Storage;
+
+namespace Ops.Sandbox.Nodes;
+
+/// <summary>
+/// The simulated nodes: registers them as Node objects, binds unscheduled pods to the node with the
+/// fewest pods (honouring nodeSelector), and plays each node's kubelet: runs the pods bound to it as
+/// real processes and writes their status. A deleted pod's processes get SIGTERM, then SIGKILL.
+/// </summary>
+internal sealed class Kubelet(ResourceService service, SandboxOptions options, KubeconfigLocation kubeconfig, ILogger<Kubelet> logger) : ISandboxController, IAsyncDisposable
+{
+    private const string Pods = "pods";
+    private readonly ConcurrentDictionary<string, PodRuntime> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _nextPodAddress = new(StringComparer.Ordinal);
+    private readonly PodSpecResolver _resolver = new(service.Store);
+    private readonly string _directory = options.DataDirectory is { } data ? Path.Combine(data, "kubelet") : Path.Combine(Path.GetTempPath(), "ops-sandbox", Guid.NewGuid().ToString("n")[..8]);
+    // Pod IPs are 127.<cluster>.<node>.<n>: a second octet of its own keeps two sandboxes on one machine apart.
+    public IReadOnlyList<SimulatedNode> Nodes { get; } = NodesOf(options.Nodes, Random.Shared.Next(1, 255));
+
+    public void Resync(StoreSnapshot snapshot)
+    {
+        if (Nodes.Count == 0) return;
+        foreach (var node in Nodes) Register(node);
+        foreach (var pod in snapshot.Of(Pods).Values) Sync(pod);
+    }
+
+    public void OnEvent(WatchEvent change)
+    {
+        if (Nodes.Count == 0 || change.Object is not { StorageKey: Pods } pod) return;
+        if (change.Type == WatchEvent.Deleted) _ = StopAsync(pod.Uid);
+        else Sync(pod);
+    }
+
+    private void Sync(StoredObject stored)
+    {
+        if (stored.IsDeleting)
+        {
+            _ = StopAsync(stored.Uid);
+            return;
+        }
+        if (_running.ContainsKey(stored.Uid)) return;
+        var pod = stored.Parse();
+        var nodeName = (string?)pod["spec"]?["nodeName"];
+        if (string.IsNullOrEmpty(nodeName))
+        {
+            Schedule(stored, pod);
+            return;
+        }
+        var node = Nodes.FirstOrDefault(n => n.Name == nodeName);
+        if (node is null || (string?)pod["status"]?["phase"] is "Succeeded" or "Failed") return;
+        var hostNetwork = (bool?)pod["spec"]?["hostNetwork"] == true;
+        var podIp = hostNetwork ? node.Address : node.PodAddress(_nextPodAddress.AddOrUpdate(node.Name, 0, (_, n) => n + 1));
+        var runtime = new PodRuntime(pod, node, podIp, Path.Combine(_directory, "pods", $"{stored.Namespace}_{stored.Name}_{stored.Uid[..8]}"), Path.Combine(_directory, "nodes", node.Name), options.Images, _resolver,
+            kubeconfig, WriteStatus, service.Clock, logger);
+        if (!_running.TryAdd(stored.Uid, runtime)) return;
+        logger.LogInformation("Starting pod {Namespace}/{Pod} on {Node} at {PodIp}", stored.Namespace, stored.Name, node.Name, podIp);
+        runtime.Start();
+        WriteStatus(runtime);
+    }
+
+    private void Schedule(StoredObject stored, JsonObject pod)
+    {
+        var selector = (pod["spec"]?["nodeSelector"] as JsonObject)?.ToDictionary(p => p.Key, p => (string?)p.Value ?? "") ?? [];
+        // Load from the store, not from what runs: pods bound a moment ago have not started yet.
+        var load = service.Store.Snapshot().Of(Pods).Values.Select(p => p.Fields.GetValueOrDefault("spec.nodeName") ?? "").Where(n => n.Length > 0)
+            .GroupBy(n => n, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var node = Nodes.Where(n => selector.All(s => n.Labels.TryGetValue(s.Key, out var v) && v == s.Value)).OrderBy(n => load.GetValueOrDefault(n.Name)).ThenBy(n => n.Index).FirstOrDefault();
+        if (node is null) return;
+        pod["spec"]!["nodeName"] = node.Name;
+        TryWrite(stored, pod, subresource: null);
+    }
+
+    private void WriteStatus(PodRuntime runtime)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var stored = service.Store.Snapshot().Of(Pods).Values.FirstOrDefault(p => p.Uid == runtime.Uid);
+            if (stored is null || stored.IsDeleting) return;
+            var pod = stored.Parse();
+            var status = runtime.Status();
+            if (pod["status"] is JsonObject old && JsonNode.DeepEquals(old, status)) return;
+            pod["status"] = status;
+            if (TryWrite(stored, pod, "status")) return;
+        }
+    }
+
+    private bool TryWrite(StoredObject stored, JsonObject pod, string? subresource)
+    {
+        var type = service.Catalog.ForStorage(Pods)!;
+        try
+        {
+            service.Update(new RequestScope(type, stored.Namespace, stored.Name, subresource), pod, WriteOptions.System);
+            return true;
+        }
+        catch (ApiException e) when (e.Code is 409 or 404)
+        {
+            return false;
+        }
+    }
+
+    private async Task StopAsync(string uid)
+    {
+        if (!_running.TryRemove(uid, out var runtime)) return;
+        await runtime.DisposeAsync();
+    }
+
+    private void Register(SimulatedNode node)
+    {
+        var type = service.Catalog.ForStorage("nodes")!;
+        var now = service.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var obj = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Node",
+            ["metadata"] = new JsonObject { ["name"] = node.Name, ["labels"] = new JsonObject([.. node.Labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))]) },
+            ["spec"] = new JsonObject(),
+            ["status"] = new JsonObject
+            {
+                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady", ["message"] = "sandbox kubelet is posting ready status", ["lastHeartbeatTime"] = now, ["lastTransitionTime"] = now }),
+                ["addresses"] = new JsonArray(new JsonObject { ["type"] = "InternalIP", ["address"] = node.Address }, new JsonObject { ["type"] = "Hostname", ["address"] = node.Name }),
+                ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.32.0-sandbox", ["operatingSystem"] = "linux", ["architecture"] = "amd64", ["containerRuntimeVersion"] = "sandbox://1.0" },
+                ["capacity"] = new JsonObject { ["cpu"] = "2", ["memory"] = "8Gi", ["pods"] = "110" },
+                ["allocatable"] = new JsonObject { ["cpu"] = "2", ["memory"] = "8Gi", ["pods"] = "110" },
+            },
+        };
+        if (service.Store.Get("nodes", node.Name) is { } existing)
+        {
+            var current = existing.Parse();
+            current["status"] = obj["status"]!.DeepClone();
+            service.Update(new RequestScope(type, "", node.Name, "status"), current, WriteOptions.System);
+        }
+        else
+        {
+            service.Create(new RequestScope(type, "", null, null), obj, WriteOptions.System);
+        }
+    }
+
+    private static List<SimulatedNode> NodesOf(int count, int cluster) => [.. Enumerable.Range(1, count).Select(i => new SimulatedNode($"node-{i}", i, NodeLabels(i), cluster))];
+
+    /// <summary>node-1 carries the canary label, so the AgentVersion sample has a canary node.</summary>
+    private static Dictionary<string, string> NodeLabels(int index)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["kubernetes.io/hostname"] = $"node-{index}",
+            ["kubernetes.io/os"] = "linux",
+            ["kubernetes.io/arch"] = "amd64",
+        };
+        if (index == 1) labels["ops.dev/canary"] = "true";
+        return labels;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_running.Keys.ToList().Select(StopAsync));
+        if (options.DataDirectory is not null) return;
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

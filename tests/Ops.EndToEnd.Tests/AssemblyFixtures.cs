@@ -1,0 +1,3 @@
+using Ops.TestSupport;
+
+[assembly: AssemblyFixture(typeof(ClusterFixture))]

@@ -1,0 +1,59 @@
+using k8s;
+using Ops.Demo;
+using Xunit;
+
+namespace Ops.TestSupport;
+
+/// <summary>
+/// The demo cluster — sandbox, 3 nodes, agents, operator, sample workload, all real processes — shared
+/// by the end-to-end tests of an assembly. The agents carry a test script that records each run in a
+/// file (to count executions), and the operator waits only briefly for a missing agent.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    /// <summary>script.run "mark": appends the agent's node name to the file, then sleeps.</summary>
+    public const string MarkScript = "mark";
+
+    private DemoCluster? _cluster;
+
+    public DemoCluster Cluster => _cluster ?? throw new InvalidOperationException("the cluster has not started");
+
+    public Kubernetes Client => Cluster.Client;
+
+    public string KubeconfigPath => Cluster.Server.KubeconfigPath;
+
+    /// <summary>How long the operator lets a target wait for a missing agent here.</summary>
+    public static readonly TimeSpan AgentGrace = TimeSpan.FromSeconds(3);
+
+    public async ValueTask InitializeAsync()
+    {
+        _cluster = await DemoCluster.StartAsync(new DemoOptions
+        {
+            CrdsDirectory = RepositoryPaths.Crds,
+            AgentSettings = new Dictionary<string, string>
+            {
+                [$"Agent__Scripts__{MarkScript}__Path"] = "/bin/sh",
+                [$"Agent__Scripts__{MarkScript}__Arguments__0"] = "-c",
+                [$"Agent__Scripts__{MarkScript}__Arguments__1"] = "echo \"$Agent__NodeName\" >> \"$0\"; sleep \"$1\"",
+                [$"Agent__Scripts__{MarkScript}__Arguments__2"] = "{file}",
+                [$"Agent__Scripts__{MarkScript}__Arguments__3"] = "{seconds}",
+                [$"Agent__Scripts__{MarkScript}__Parameters__file__Required"] = "true",
+                [$"Agent__Scripts__{MarkScript}__Parameters__file__Pattern"] = "^/tmp/[A-Za-z0-9._/-]+$",
+                [$"Agent__Scripts__{MarkScript}__Parameters__seconds__Type"] = "integer",
+                [$"Agent__Scripts__{MarkScript}__Parameters__seconds__Default"] = "0",
+            },
+            OperatorSettings = new Dictionary<string, string> { ["Operator__AgentGrace"] = AgentGrace.ToString("c") },
+        });
+    }
+
+    public async Task<string> CreateNamespaceAsync(string prefix = "t")
+    {
+        var created = await Client.CoreV1.CreateNamespaceAsync(new k8s.Models.V1Namespace { Metadata = new k8s.Models.V1ObjectMeta { GenerateName = prefix + "-" } });
+        return created.Metadata.Name;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_cluster is not null) await _cluster.DisposeAsync();
+    }
+}
