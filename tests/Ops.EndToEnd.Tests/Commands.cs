@@ -39,12 +39,15 @@ internal static class Commands
 
     public static V1Condition? Condition(V1Alpha1DiagnosticCommand command, string type) => command.Status?.Conditions?.FirstOrDefault(c => c.Type == type);
 
+    /// <summary>The cluster's simulated nodes by name: a test may add a node without an agent meanwhile.</summary>
+    public static readonly List<string> SimulatedNodes = ["node-1", "node-2", "node-3"];
+
     public static V1Alpha1DiagnosticCommand.CommandSpec OnNodes(string action, Dictionary<string, string>? parameters = null, int parallelism = 100, List<string>? names = null) => new()
     {
         Action = action,
         Parameters = parameters,
         Parallelism = parallelism,
-        Target = new V1Alpha1DiagnosticCommand.TargetSpec { Nodes = new V1Alpha1DiagnosticCommand.NodeTarget { Names = names } },
+        Target = new V1Alpha1DiagnosticCommand.TargetSpec { Nodes = new V1Alpha1DiagnosticCommand.NodeTarget { Names = names ?? SimulatedNodes } },
     };
 
     public static V1Alpha1DiagnosticCommand.CommandSpec OnPods(string action, Dictionary<string, string>? parameters, string app, string? container = null) => new()

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using k8s;
+using Ops.Demo;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.TestSupport;
+
+namespace Ops.EndToEnd.Tests;
+
+/// <summary>Kills the cluster's operator, so it runs alone: the other tests would see a pause in reconciling.</summary>
+[Collection(nameof(ClusterWideCollection))]
+public sealed class OperatorRestartTests(ClusterFixture cluster)
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+    private static readonly string Ops = DemoCluster.OpsNamespace;
+
+    [Fact]
+    public async Task Killing_the_operator_mid_fan_out_completes_the_command_with_no_target_run_twice()
+    {
+        var file = LifecycleTests.RunsFile();
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await Commands.CreateAsync(cluster.Client, Ops, "survive-restart", Commands.OnNodes("script.run", LifecycleTests.Mark(file, 3), parallelism: 1));
+        await Commands.StatusAsync(cluster.Client, Ops, "survive-restart", s => s.Targets?.Succeeded >= 1 && s.Targets.Running == 1, "the fan-out half way");
+
+        var operatorPod = (await cluster.Client.CoreV1.ListNamespacedPodAsync(Ops, labelSelector: "app.kubernetes.io/name=ops-operator", cancellationToken: _ct)).Items.Single();
+        var restarts = operatorPod.Status.ContainerStatuses.Single().RestartCount;
+        using (var process = Process.GetProcessById(int.Parse(operatorPod.Status.ContainerStatuses.Single().ContainerID["sandbox://".Length..])))
+        {
+            process.Kill();
+        }
+
+        var done = await Commands.FinishedAsync(cluster.Client, Ops, "survive-restart", TimeSpan.FromSeconds(90));
+        Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
+        Assert.Equal(3, done.Status.Targets!.Succeeded);
+        Assert.Equal(["node-1", "node-2", "node-3"], (await LifecycleTests.RunsAsync(file)).Order());
+        var restarted = (await cluster.Client.CoreV1.ReadNamespacedPodAsync(operatorPod.Metadata.Name, Ops, cancellationToken: _ct)).Status.ContainerStatuses.Single();
+        Assert.Equal(restarts + 1, restarted.RestartCount);
+    }
+
+}
