@@ -14,8 +14,10 @@ public sealed class OperatorRestartTests(ClusterFixture cluster)
     private static readonly string Ops = DemoCluster.OpsNamespace;
 
     [Fact]
-    public async Task Killing_the_operator_mid_fan_out_completes_the_command_with_no_target_run_twice()
+    public async Task Killing_the_operator_mid_fan_out_completes_the_command_with_no_target_run_twice_and_rewrites_no_unchanged_status()
     {
+        await Commands.CreateAsync(cluster.Client, Ops, "steady", Commands.OnNodes("node.info"));
+        var steady = await Commands.FinishedAsync(cluster.Client, Ops, "steady");
         var file = LifecycleTests.RunsFile();
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await Commands.CreateAsync(cluster.Client, Ops, "survive-restart", Commands.OnNodes("script.run", LifecycleTests.Mark(file, 3), parallelism: 1));
@@ -34,6 +36,7 @@ public sealed class OperatorRestartTests(ClusterFixture cluster)
         Assert.Equal(["node-1", "node-2", "node-3"], (await LifecycleTests.RunsAsync(file)).Order());
         var restarted = (await cluster.Client.CoreV1.ReadNamespacedPodAsync(operatorPod.Metadata.Name, Ops, cancellationToken: _ct)).Status.ContainerStatuses.Single();
         Assert.Equal(restarts + 1, restarted.RestartCount);
+        // The restarted operator reconciled every command again; one whose status had nothing new was not written.
+        Assert.Equal(steady.Metadata.ResourceVersion, (await Commands.GetAsync(cluster.Client, Ops, "steady"))!.Metadata.ResourceVersion);
     }
-
 }

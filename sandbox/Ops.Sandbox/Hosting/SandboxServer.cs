@@ -88,6 +88,7 @@ public sealed class SandboxServer : IAsyncDisposable
         services.AddSingleton<IResourceStrategy, PodStrategy>();
         services.AddSingleton<IResourceStrategy, CrdStrategy>();
         services.AddSingleton<IResourceStrategy, ServiceStrategy>();
+        services.AddSingleton<IResourceStrategy, SecretStrategy>();
         services.AddSingleton<ResourceService>();
         services.AddSingleton<WatchStreamer>();
         services.AddSingleton<ApiEndpoint>();

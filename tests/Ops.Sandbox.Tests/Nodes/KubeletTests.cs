@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using k8s;
+using k8s.Models;
+using Ops.Sandbox.Hosting;
+using Ops.Sandbox.Nodes;
+using Ops.TestSupport;
+
+namespace Ops.Sandbox.Tests.Nodes;
+
+/// <summary>The simulated nodes: pods run as real processes, restart, report why they cannot run; DaemonSets and Deployments keep their pods.</summary>
+public sealed class KubeletTests : IAsyncLifetime
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+    private SandboxServer _sandbox = null!;
+    private Kubernetes _client = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _sandbox = await SandboxFixture.StartAsync(new SandboxOptions
+        {
+            Nodes = 2,
+            Images = new Dictionary<string, SandboxImage>
+            {
+                ["sleep"] = new("/bin/sleep", [], ["infinity"]),
+                ["crash"] = new("/bin/sh", ["-c", "exit 3"], []),
+            },
+        }, applyCrds: false);
+        _client = SandboxFixture.CreateClient(_sandbox);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        await _sandbox.DisposeAsync();
+    }
+
+    private static V1Pod Pod(string name, string image, string? secret = null) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name },
+        Spec = new V1PodSpec
+        {
+            TerminationGracePeriodSeconds = 1,
+            Containers = [new V1Container
+            {
+                Name = "main", Image = image,
+                VolumeMounts = secret is null ? null : [new V1VolumeMount { Name = "s", MountPath = "/etc/s" }],
+            }],
+            Volumes = secret is null ? null : [new V1Volume { Name = "s", Secret = new V1SecretVolumeSource { SecretName = secret } }],
+        },
+    };
+
+    private Task<V1Pod> PodAsync(string name, Func<V1Pod, bool> condition, string what) =>
+        Eventually.Get(async () => await _client.CoreV1.ReadNamespacedPodAsync(name, "default", cancellationToken: _ct) is var p && condition(p) ? p : null, $"pod {name}: {what}");
+
+    private static int Pid(V1Pod pod) => int.Parse(pod.Status.ContainerStatuses.Single().ContainerID["sandbox://".Length..]);
+
+    [Fact]
+    public async Task The_nodes_are_registered_ready_each_with_its_own_loopback_address()
+    {
+        var nodes = (await _client.CoreV1.ListNodeAsync(cancellationToken: _ct)).Items.OrderBy(n => n.Metadata.Name).ToList();
+
+        Assert.Equal(["node-1", "node-2"], nodes.Select(n => n.Metadata.Name));
+        Assert.Equal(["127.0.0.11", "127.0.0.12"], nodes.Select(n => n.Status.Addresses.Single(a => a.Type == "InternalIP").Address));
+        Assert.All(nodes, n => Assert.Equal("True", n.Status.Conditions.Single(c => c.Type == "Ready").Status));
+    }
+
+    [Fact]
+    public async Task A_pod_runs_as_a_process_in_its_own_directory_and_deleting_it_ends_the_process()
+    {
+        await _client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "greeting" }, StringData = new Dictionary<string, string> { ["hello"] = "world" } }, "default", cancellationToken: _ct);
+        await _client.CoreV1.CreateNamespacedPodAsync(Pod("runner", "sleep", secret: "greeting"), "default", cancellationToken: _ct);
+
+        var pod = await PodAsync("runner", p => p.Status?.Phase == "Running" && p.Status.ContainerStatuses?.Single().Ready == true, "running and ready");
+        using var process = Process.GetProcessById(Pid(pod));
+        var cwd = new DirectoryInfo($"/proc/{process.Id}/cwd").LinkTarget!;
+
+        Assert.Contains(pod.Spec.NodeName, new[] { "node-1", "node-2" });
+        Assert.Matches(@"^127\.\d+\.[12]\.\d+$", pod.Status.PodIP);
+        Assert.Equal("world", await File.ReadAllTextAsync(Path.Combine(cwd, "etc/s/hello"), _ct));
+        Assert.Equal("True", pod.Status.Conditions.Single(c => c.Type == "Ready").Status);
+
+        await _client.CoreV1.DeleteNamespacedPodAsync("runner", "default", cancellationToken: _ct);
+        await process.WaitForExitAsync(_ct).WaitAsync(Timeouts.Eventually, _ct);
+        await Eventually.True(() => Task.FromResult(!Directory.Exists(cwd)), "the pod's directory to be removed");
+    }
+
+    [Fact]
+    public async Task A_container_whose_process_exits_is_restarted_with_the_exit_recorded()
+    {
+        await _client.CoreV1.CreateNamespacedPodAsync(Pod("crasher", "crash"), "default", cancellationToken: _ct);
+
+        var pod = await PodAsync("crasher", p => p.Status?.ContainerStatuses?.Single().RestartCount >= 1, "restarted");
+
+        var status = pod.Status.ContainerStatuses.Single();
+        Assert.Equal(3, status.LastState.Terminated.ExitCode);
+        Assert.Equal("Error", status.LastState.Terminated.Reason);
+    }
+
+    [Fact]
+    public async Task A_pod_that_cannot_start_says_why_and_starts_once_what_it_needs_exists()
+    {
+        await _client.CoreV1.CreateNamespacedPodAsync(Pod("no-image", "nginx:1.27"), "default", cancellationToken: _ct);
+        await _client.CoreV1.CreateNamespacedPodAsync(Pod("no-secret", "sleep", secret: "later"), "default", cancellationToken: _ct);
+
+        var noImage = await PodAsync("no-image", p => p.Status?.ContainerStatuses?.Single().State.Waiting?.Reason == "ErrImagePull", "ErrImagePull");
+        var noSecret = await PodAsync("no-secret", p => p.Status?.ContainerStatuses?.Single().State.Waiting?.Reason == "CreateContainerConfigError", "CreateContainerConfigError");
+        Assert.Equal("image \"nginx:1.27\" is not one the sandbox runs (it runs: crash, sleep)", noImage.Status.ContainerStatuses.Single().State.Waiting.Message);
+        Assert.Equal("secret \"later\" not found", noSecret.Status.ContainerStatuses.Single().State.Waiting.Message);
+        Assert.Equal("Pending", noImage.Status.Phase);
+
+        await _client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "later" }, StringData = new Dictionary<string, string> { ["k"] = "v" } }, "default", cancellationToken: _ct);
+        await PodAsync("no-secret", p => p.Status?.Phase == "Running", "running once the secret exists");
+    }
+
+    [Fact]
+    public async Task A_daemonset_runs_a_pod_per_node_and_with_OnDelete_replaces_one_only_when_it_is_deleted()
+    {
+        var ns = (await _client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { GenerateName = "ds-" } }, cancellationToken: _ct)).Metadata.Name;
+        var ds = new V1DaemonSet
+        {
+            Metadata = new V1ObjectMeta { Name = "agent" },
+            Spec = new V1DaemonSetSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "agent" } },
+                UpdateStrategy = new V1DaemonSetUpdateStrategy { Type = "OnDelete" },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "agent", ["v"] = "1" } },
+                    Spec = new V1PodSpec { HostNetwork = true, TerminationGracePeriodSeconds = 1, Containers = [new V1Container { Name = "main", Image = "sleep" }] },
+                },
+            },
+        };
+        await _client.AppsV1.CreateNamespacedDaemonSetAsync(ds, ns, cancellationToken: _ct);
+        await Eventually.True(async () => (await _client.AppsV1.ReadNamespacedDaemonSetAsync("agent", ns, cancellationToken: _ct)).Status?.NumberReady == 2, "a ready pod on each node");
+        var pods = (await _client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: _ct)).Items;
+        Assert.Equal(["127.0.0.11", "127.0.0.12"], pods.OrderBy(p => p.Spec.NodeName).Select(p => p.Status.PodIP));
+
+        await _client.AppsV1.PatchNamespacedDaemonSetAsync(new V1Patch("""{"spec":{"template":{"metadata":{"labels":{"v":"2"}}}}}""", V1Patch.PatchType.MergePatch), "agent", ns, cancellationToken: _ct);
+        await Task.Delay(Timeouts.Quiet, _ct);
+        Assert.All((await _client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: _ct)).Items, p => Assert.Equal("1", p.Metadata.Labels["v"]));
+
+        var first = pods.Single(p => p.Spec.NodeName == "node-1");
+        await _client.CoreV1.DeleteNamespacedPodAsync(first.Metadata.Name, ns, cancellationToken: _ct);
+        var replaced = await Eventually.Get(async () => (await _client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "spec.nodeName=node-1", cancellationToken: _ct)).Items
+            .SingleOrDefault(p => p.Metadata.Name != first.Metadata.Name && p.Status?.Phase == "Running"), "a new pod on node-1");
+        Assert.Equal("2", replaced.Metadata.Labels["v"]);
+        Assert.Equal("1", (await _client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "spec.nodeName=node-2", cancellationToken: _ct)).Items.Single().Metadata.Labels["v"]);
+        await _client.CoreV1.DeleteNamespaceAsync(ns, cancellationToken: _ct);
+    }
+
+    [Fact]
+    public async Task A_deployment_keeps_its_replicas_spread_over_the_nodes()
+    {
+        var ns = (await _client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { GenerateName = "deploy-" } }, cancellationToken: _ct)).Metadata.Name;
+        await _client.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "web" },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = 4,
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "web" } },
+                    Spec = new V1PodSpec { TerminationGracePeriodSeconds = 1, Containers = [new V1Container { Name = "main", Image = "sleep" }] },
+                },
+            },
+        }, ns, cancellationToken: _ct);
+
+        await Eventually.True(async () => (await _client.AppsV1.ReadNamespacedDeploymentAsync("web", ns, cancellationToken: _ct)).Status?.ReadyReplicas == 4, "4 ready replicas");
+        var pods = (await _client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: _ct)).Items;
+        Assert.Equal([2, 2], pods.GroupBy(p => p.Spec.NodeName).Select(g => g.Count()));
+        Assert.Equal(4, pods.Select(p => p.Status.PodIP).Distinct().Count());
+
+        await _client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("""{"spec":{"replicas":1}}""", V1Patch.PatchType.MergePatch), "web", ns, cancellationToken: _ct);
+        await Eventually.True(async () => (await _client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: _ct)).Items.Count == 1, "scaled down to 1 pod");
+        await _client.CoreV1.DeleteNamespaceAsync(ns, cancellationToken: _ct);
+    }
+}
