@@ -13,13 +13,23 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var root = FindRepository();
-        if (root is null || args.Length > 0)
+        string? kubeconfig = null;
+        if (args is ["--kubeconfig", var path])
         {
-            await Console.Error.WriteLineAsync(root is null ? "error: run the demo from the repository (crds/ and samples/ not found)" : "usage: dotnet run --project sandbox/Ops.Demo");
+            kubeconfig = Path.GetFullPath(path);
+        }
+        else if (args.Length > 0)
+        {
+            await Console.Error.WriteLineAsync("usage: dotnet run --project sandbox/Ops.Demo [-- --kubeconfig PATH]");
             return 2;
         }
-        var kubeconfig = Path.Combine(root, ".sandbox", "kubeconfig");
+        var root = FindRepository();
+        if (root is null)
+        {
+            await Console.Error.WriteLineAsync("error: run the demo from the repository (crds/ and samples/ not found)");
+            return 2;
+        }
+        kubeconfig ??= Path.Combine(root, ".sandbox", "kubeconfig");
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
@@ -51,7 +61,8 @@ internal static class Program
               export KUBECONFIG={kubeconfig}
               kubectl get nodes,pods -A -o wide
               kubectl get dcmd -n {DemoCluster.ShopNamespace}
-              kubectl apply -n {DemoCluster.ShopNamespace} -f samples/diagnosticcommand-dotnet-stacks.yaml
+              kubectl apply -n {DemoCluster.ShopNamespace} -f samples/diagnosticcommand-checkout-processes.yaml
+              kubectl describe dcmd -n {DemoCluster.ShopNamespace} checkout-processes
             Press Ctrl+C to stop.
             """);
         try
