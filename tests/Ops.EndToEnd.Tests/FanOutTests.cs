@@ -53,7 +53,7 @@ public sealed class FanOutTests(ClusterFixture cluster)
             .Where(m => m.Metadata.Name.StartsWith("everyone-results-", StringComparison.Ordinal)).ToList();
         var outputs = shards.SelectMany(s => s.Data).ToDictionary(p => p.Key, p => p.Value);
         var pods = (await cluster.Client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: _ct)).Items;
-        Assert.Equal(Targets, outputs.Count);
+        Assert.True(outputs.Count == Targets, $"{outputs.Count} outputs in {string.Join(", ", shards.Select(m => $"{m.Metadata.Name} ({m.Data.Count} keys, {m.BinaryData?.Count ?? 0} binary)"))}");
         foreach (var pod in pods)
         {
             var output = outputs[$"pod_{ns}_{pod.Metadata.Name}_main"];

@@ -84,7 +84,7 @@ public sealed class SampleCommandTests(ClusterFixture cluster)
               name: events-probe
             spec:
               action: check.http
-              parameters: {port: "8080", path: /healthz}
+              parameters: {port: "8080", path: /healthz, timeoutMs: "20000"}
               target:
                 pods:
                   selector: {matchLabels: {app: checkout}}

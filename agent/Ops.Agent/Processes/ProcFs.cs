@@ -11,6 +11,16 @@ public sealed class ProcFs(string root)
         ? Directory.EnumerateDirectories(root).Select(Path.GetFileName).Select(n => int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0).Where(p => p > 0)
         : [];
 
+    /// <summary>The parent pid from /proc/PID/stat ("pid (comm) state ppid ..."; comm may hold spaces and parentheses), or -1 when gone.</summary>
+    public int ParentOf(int pid)
+    {
+        var stat = ReadText(pid, "stat");
+        var end = stat.LastIndexOf(')');
+        if (end < 0) return -1;
+        var fields = stat[(end + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length > 1 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent) ? parent : -1;
+    }
+
     /// <summary>The process, or null when it is gone or unreadable (processes come and go while we look).</summary>
     public ProcessInfo? Read(int pid)
     {

@@ -75,16 +75,17 @@ public sealed class ProcessLocator(IOptions<AgentOptions> options)
         return processes.FirstOrDefault(p => !pids.Contains(p.ParentPid)) ?? processes[0];
     }
 
+    /// <summary>The process tree under root. Parents come from each process's one-line stat, so only the tree's own members are read in full.</summary>
     private List<ProcessInfo> Tree(int root)
     {
-        var all = Proc.Pids().Select(Proc.Read).OfType<ProcessInfo>().ToList();
-        var children = all.ToLookup(p => p.ParentPid);
+        var children = Proc.Pids().Select(pid => (Pid: pid, Parent: Proc.ParentOf(pid))).Where(p => p.Parent >= 0).ToLookup(p => p.Parent, p => p.Pid);
         var tree = new List<ProcessInfo>();
-        var pending = new Queue<ProcessInfo>(all.Where(p => p.Pid == root));
-        while (pending.TryDequeue(out var next))
+        var pending = new Queue<int>([root]);
+        while (pending.TryDequeue(out var pid))
         {
-            tree.Add(next);
-            foreach (var child in children[next.Pid]) pending.Enqueue(child);
+            if (Proc.Read(pid) is not { } process) continue;
+            tree.Add(process);
+            foreach (var child in children[pid]) pending.Enqueue(child);
         }
         return [.. tree.OrderBy(p => p.Pid)];
     }

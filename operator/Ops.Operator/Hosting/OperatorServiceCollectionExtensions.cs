@@ -35,8 +35,8 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton(sp => new AgentRegistry(Options(sp).AgentPort));
         services.AddSingleton(new InformerOptions());
         services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1DiagnosticCommand>(sp.GetRequiredService<IKubernetes>())));
-        services.AddSingleton(sp => Informer(sp, ResourceSources.Pods(sp.GetRequiredService<IKubernetes>())));
-        services.AddSingleton(sp => Informer(sp, ResourceSources.Nodes(sp.GetRequiredService<IKubernetes>())));
+        // Only the agent pods are watched (the registry); a command reads its targets from the API when it starts.
+        services.AddSingleton(sp => Informer(sp, ResourceSources.Pods(sp.GetRequiredService<IKubernetes>(), labelSelector: AgentRegistry.AgentLabel)));
         services.AddSingleton<EventRecorder>();
         services.AddSingleton(typeof(ReconcileTrigger<>));
         services.AddSingleton(typeof(CustomResourceClient<>));

@@ -62,19 +62,14 @@ public sealed class OperatorWorker(IServiceProvider services, PkiBootstrapper pk
     private async Task LeadAsync(CancellationToken leading)
     {
         var commands = services.GetRequiredService<ResourceInformer<V1Alpha1DiagnosticCommand>>();
-        var pods = services.GetRequiredService<ResourceInformer<V1Pod>>();
-        var nodes = services.GetRequiredService<ResourceInformer<V1Node>>();
-        var registry = services.GetRequiredService<AgentRegistry>();
-        pods.Subscribe(change =>
-        {
-            if (change.Object.Metadata.Labels is { } labels && labels.TryGetValue("app.kubernetes.io/name", out var name) && name == "ops-agent") registry.Observe(change);
-        });
+        var agents = services.GetRequiredService<ResourceInformer<V1Pod>>();
+        agents.Subscribe(services.GetRequiredService<AgentRegistry>().Observe);
         var controller = services.GetRequiredService<ControllerRunner<V1Alpha1DiagnosticCommand>>();
         var running = new List<Task>
         {
-            commands.RunAsync(leading), pods.RunAsync(leading), nodes.RunAsync(leading), controller.RunAsync(leading),
+            commands.RunAsync(leading), agents.RunAsync(leading), controller.RunAsync(leading),
         };
-        await Task.WhenAll(commands.ReadyAsync(leading), pods.ReadyAsync(leading), nodes.ReadyAsync(leading));
+        await Task.WhenAll(commands.ReadyAsync(leading), agents.ReadyAsync(leading));
         logger.LogInformation("Leading as {Identity}; informers synced, controllers running", elector.Identity);
         _ready.TrySetResult();
         await Task.WhenAll(running);

@@ -56,32 +56,45 @@ public sealed class CustomResourceClient<T>(IKubernetes client) where T : class,
         }
     }
 
-    /// <summary>Adds or removes a finalizer; a no-op when already so. Conflicts surface so the reconcile retries on fresh state.</summary>
+    /// <summary>
+    /// Adds or removes a finalizer; a no-op when already so. The patch carries the resourceVersion, so
+    /// it never undoes someone else's change to the list: on a conflict it is read again and retried.
+    /// </summary>
     public async Task SetFinalizerAsync(T obj, string finalizer, bool present, CancellationToken cancellationToken)
     {
-        var finalizers = obj.Metadata.Finalizers?.ToList() ?? [];
-        if (finalizers.Contains(finalizer) == present) return;
-        if (present) finalizers.Add(finalizer);
-        else finalizers.RemoveAll(f => f == finalizer);
-        // An empty list is sent as null, which removes the field, as the API server would omit it.
-        var body = new JsonObject
+        var current = obj;
+        for (var attempt = 1; ; attempt++)
         {
-            ["metadata"] = new JsonObject
+            var finalizers = current.Metadata.Finalizers?.ToList() ?? [];
+            if (finalizers.Contains(finalizer) == present) return;
+            if (present) finalizers.Add(finalizer);
+            else finalizers.RemoveAll(f => f == finalizer);
+            // An empty list is sent as null, which removes the field, as the API server would omit it.
+            var body = new JsonObject
             {
-                ["finalizers"] = finalizers.Count == 0 ? null : new JsonArray([.. finalizers.Select(f => (JsonNode?)f)]),
-                ["resourceVersion"] = obj.Metadata.ResourceVersion,
-            },
-        };
-        var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch);
-        try
-        {
-            var patched = await client.CustomObjects.PatchNamespacedCustomObjectAsync<T>(patch, _entity.Group, _entity.ApiVersion,
-                obj.Metadata.NamespaceProperty, _entity.PluralName, obj.Metadata.Name, cancellationToken: cancellationToken);
-            obj.Metadata.Finalizers = patched.Metadata.Finalizers;
-            obj.Metadata.ResourceVersion = patched.Metadata.ResourceVersion;
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && !present)
-        {
+                ["metadata"] = new JsonObject
+                {
+                    ["finalizers"] = finalizers.Count == 0 ? null : new JsonArray([.. finalizers.Select(f => (JsonNode?)f)]),
+                    ["resourceVersion"] = current.Metadata.ResourceVersion,
+                },
+            };
+            try
+            {
+                var patched = await client.CustomObjects.PatchNamespacedCustomObjectAsync<T>(new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch), _entity.Group, _entity.ApiVersion,
+                    current.Metadata.NamespaceProperty, _entity.PluralName, current.Metadata.Name, cancellationToken: cancellationToken);
+                obj.Metadata.Finalizers = patched.Metadata.Finalizers;
+                obj.Metadata.ResourceVersion = patched.Metadata.ResourceVersion;
+                return;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < 5)
+            {
+                current = await GetAsync(NamespacedName.Of(current), cancellationToken);
+                if (current is null || current.Metadata.Uid != obj.Metadata.Uid) return;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && !present)
+            {
+                return;
+            }
         }
     }
 

@@ -5,7 +5,7 @@ using Ops.Sandbox.Storage;
 namespace Ops.Sandbox.Controllers;
 
 /// <summary>
-/// Deletes objects whose owners are all gone, drops references to deleted owners from objects that
+/// Deletes objects whose owners are all gone (when the owner goes, or when such an object is created), drops references to deleted owners from objects that
 /// still have a live one, and finishes Foreground (dependents first) and Orphan (dependents released)
 /// deletions by removing their finalizers.
 /// </summary>
@@ -37,7 +37,9 @@ internal sealed class GarbageCollector(ResourceService service) : ISandboxContro
             }
             return;
         }
-        HandleDeleting(obj);
+        // A dependent written after its owners were deleted (or naming owners that never existed) is collected too.
+        if (change.Type == WatchEvent.Added && obj.OwnerUids.Count > 0 && obj.OwnerUids.All(uid => Store.FindUid(uid) is null)) Collect(obj);
+        else HandleDeleting(obj);
     }
 
     private void Collect(StoredObject dependent)

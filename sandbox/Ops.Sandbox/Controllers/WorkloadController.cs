@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Hosting;
 using Ops.Sandbox.Api;
 using Ops.Sandbox.Storage;
 
@@ -12,36 +13,89 @@ namespace Ops.Sandbox.Controllers;
 /// only when deleted); a Deployment keeps spec.replicas pods of its current template (pods owned
 /// directly, no ReplicaSets). Both report status as their real controllers do.
 /// </summary>
-internal sealed class WorkloadController(ResourceService service) : ISandboxController
+internal sealed class WorkloadController(ResourceService service) : BackgroundService, ISandboxController
 {
     public const string RevisionLabel = "controller-revision-hash";
     private const string DaemonSets = "daemonsets.apps";
     private const string Deployments = "deployments.apps";
-    private static readonly HashSet<string> Watched = [DaemonSets, Deployments, "pods", "nodes"];
 
-    public void Resync(StoreSnapshot snapshot) => ReconcileAll();
+    // Owners to reconcile, by uid (null: every DaemonSet, after a node change). Events only mark them,
+    // a loop of its own reconciles: a burst of pod events costs one pass per owner, not one per event.
+    private readonly HashSet<string?> _dirty = [];
+    private readonly SemaphoreSlim _signal = new(0);
+
+    public void Resync(StoreSnapshot snapshot)
+    {
+        foreach (var owner in snapshot.Of(DaemonSets).Values.Concat(snapshot.Of(Deployments).Values)) MarkDirty(owner.Uid);
+    }
 
     public void OnEvent(WatchEvent change)
     {
-        if (change.Object is { } obj && Watched.Contains(obj.StorageKey)) ReconcileAll();
+        if (change.Object is not { } obj) return;
+        switch (obj.StorageKey)
+        {
+            case DaemonSets or Deployments: MarkDirty(obj.Uid); break;
+            case "pods": foreach (var owner in obj.OwnerUids) MarkDirty(owner); break;
+            case "nodes": MarkDirty(null); break;
+        }
     }
 
-    private void ReconcileAll()
+    private void MarkDirty(string? uid)
+    {
+        lock (_dirty)
+        {
+            if (!_dirty.Add(uid)) return;
+        }
+        _signal.Release();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _signal.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            List<string?> dirty;
+            lock (_dirty)
+            {
+                dirty = [.. _dirty];
+                _dirty.Clear();
+            }
+            if (dirty.Count == 0) continue;
+            try
+            {
+                Reconcile(dirty);
+            }
+            catch (ApiException)
+            {
+                // The namespace went away meanwhile, or similar: the next event brings us back.
+            }
+        }
+    }
+
+    private void Reconcile(List<string?> dirty)
     {
         var snapshot = service.Store.Snapshot();
-        var pods = snapshot.Of("pods").Values.ToList();
-        foreach (var ds in snapshot.Of(DaemonSets).Values.Where(d => !d.IsDeleting)) DaemonSet(ds, pods, snapshot.Of("nodes").Values.ToList());
-        foreach (var deployment in snapshot.Of(Deployments).Values.Where(d => !d.IsDeleting)) Deployment(deployment, pods);
+        var podsByOwner = snapshot.Of("pods").Values.SelectMany(p => p.OwnerUids.Select(o => (Owner: o, Pod: p))).ToLookup(x => x.Owner, x => x.Pod, StringComparer.Ordinal);
+        var nodes = snapshot.Of("nodes").Values.ToList();
+        var allDaemonSets = dirty.Contains(null);
+        foreach (var ds in snapshot.Of(DaemonSets).Values.Where(d => !d.IsDeleting && (allDaemonSets || dirty.Contains(d.Uid)))) DaemonSet(ds, [.. podsByOwner[ds.Uid]], nodes);
+        foreach (var deployment in snapshot.Of(Deployments).Values.Where(d => !d.IsDeleting && dirty.Contains(d.Uid))) Deployment(deployment, [.. podsByOwner[deployment.Uid]]);
     }
 
-    private void DaemonSet(StoredObject stored, List<StoredObject> allPods, List<StoredObject> nodes)
+    private void DaemonSet(StoredObject stored, List<StoredObject> owned, List<StoredObject> nodes)
     {
         var ds = stored.Parse();
         var template = ds["spec"]?["template"] as JsonObject ?? [];
         var revision = Revision(template);
         var selector = (template["spec"]?["nodeSelector"] as JsonObject)?.ToDictionary(p => p.Key, p => (string?)p.Value ?? "") ?? [];
         var eligible = nodes.Where(n => !n.IsDeleting && selector.All(s => n.Labels.TryGetValue(s.Key, out var v) && v == s.Value)).Select(n => n.Name).ToList();
-        var owned = allPods.Where(p => p.OwnerUids.Contains(stored.Uid)).ToList();
         var live = owned.Where(p => !p.IsDeleting).ToList();
         var byNode = live.GroupBy(p => NodeOf(p)).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         foreach (var node in eligible.Where(n => !byNode.ContainsKey(n)))
@@ -76,13 +130,13 @@ internal sealed class WorkloadController(ResourceService service) : ISandboxCont
         });
     }
 
-    private void Deployment(StoredObject stored, List<StoredObject> allPods)
+    private void Deployment(StoredObject stored, List<StoredObject> owned)
     {
         var deployment = stored.Parse();
         var template = deployment["spec"]?["template"] as JsonObject ?? [];
         var revision = Revision(template);
         var replicas = (int?)deployment["spec"]?["replicas"] ?? 1;
-        var live = allPods.Where(p => p.OwnerUids.Contains(stored.Uid) && !p.IsDeleting).ToList();
+        var live = owned.Where(p => !p.IsDeleting).ToList();
         // A changed template replaces the pods (Recreate); the operator and the sample app need no more.
         foreach (var old in live.Where(p => p.Labels.GetValueOrDefault(RevisionLabel) != revision)) service.SystemDelete("pods", old.Key);
         var current = live.Where(p => p.Labels.GetValueOrDefault(RevisionLabel) == revision).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();

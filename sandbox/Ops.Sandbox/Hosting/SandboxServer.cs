@@ -95,7 +95,9 @@ public sealed class SandboxServer : IAsyncDisposable
         services.AddSingleton<ISandboxController, GarbageCollector>();
         services.AddSingleton<ISandboxController, NamespaceController>();
         services.AddSingleton<ISandboxController, CrdController>();
-        services.AddSingleton<ISandboxController, WorkloadController>();
+        services.AddSingleton<WorkloadController>();
+        services.AddSingleton<ISandboxController>(sp => sp.GetRequiredService<WorkloadController>());
+        services.AddHostedService(sp => sp.GetRequiredService<WorkloadController>());
         services.AddSingleton<KubeconfigLocation>();
         services.AddSingleton<Kubelet>();
         services.AddSingleton<ISandboxController>(sp => sp.GetRequiredService<Kubelet>());

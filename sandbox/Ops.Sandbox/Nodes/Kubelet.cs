@@ -80,7 +80,7 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
     {
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var stored = service.Store.Snapshot().Of(Pods).Values.FirstOrDefault(p => p.Uid == runtime.Uid);
+            var stored = service.Store.FindUid(runtime.Uid) is { } at ? service.Store.Get(at.StorageKey, at.Key) : null;
             if (stored is null || stored.IsDeleting) return;
             var pod = stored.Parse();
             var status = runtime.Status();

@@ -129,14 +129,18 @@ internal sealed class PodRuntime : IAsyncDisposable
         var process = Process.Start(start) ?? throw new IOException($"could not start {start.FileName}");
         var log = new StreamWriter(Path.Combine(_directory, $"{container.Name}.log"), append: true) { AutoFlush = true };
         var gate = new Lock();
+        var openStreams = 2;
+        // Each stream ends with a null line; the log is closed after both, never while a line may still come.
         void Write(string? line)
         {
-            if (line is null) return;
-            lock (gate) log.WriteLine(line);
+            lock (gate)
+            {
+                if (line is not null) log.WriteLine(line);
+                else if (--openStreams == 0) log.Dispose();
+            }
         }
         process.OutputDataReceived += (_, e) => Write(e.Data);
         process.ErrorDataReceived += (_, e) => Write(e.Data);
-        process.Exited += (_, _) => { lock (gate) log.Dispose(); };
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -49,6 +49,15 @@ public sealed class ProcessLocatorTests : IDisposable
         Assert.Equal([1, 100, 101, 200], _locator.ProcessesOf(new Target { Node = true }).Select(p => p.Pid));
     }
 
+    [Fact]
+    public void A_process_name_with_spaces_and_parentheses_does_not_confuse_the_tree()
+    {
+        _proc.Add(201, 200, "evil) 1 (x", "0::/x");
+        _proc.Add(202, 201, "child", "0::/x");
+
+        Assert.Equal([200, 201, 202], _locator.ProcessesOf(Pod("sandbox://200")).Select(p => p.Pid));
+    }
+
     [Theory]
     [InlineData("containerd://0000000000000000000000000000000000000000000000000000000000000000", null, "no running process found")]
     [InlineData("rkt://abc", null, "is not one this agent knows")]

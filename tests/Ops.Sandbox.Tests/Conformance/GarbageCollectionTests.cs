@@ -36,6 +36,30 @@ public sealed class GarbageCollectionTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task Dependents_of_a_custom_resource_deleted_with_a_uid_precondition_are_collected()
+    {
+        var ns = await sandbox.CreateNamespaceAsync();
+        var owner = await sandbox.Client.CustomObjects.CreateNamespacedCustomObjectAsync<Ops.Operator.Api.V1Alpha1.V1Alpha1DiagnosticCommand>(
+            new Ops.Operator.Api.V1Alpha1.V1Alpha1DiagnosticCommand
+            {
+                Metadata = new V1ObjectMeta { Name = "owner" },
+                Spec = new() { Action = "processes", Target = new() { Nodes = new() } },
+            }, "ops.dev", "v1alpha1", ns, "diagnosticcommands", cancellationToken: _ct);
+        var dependent = Resources.ConfigMap("d1");
+        dependent.Metadata.OwnerReferences = [new V1OwnerReference { ApiVersion = "ops.dev/v1alpha1", Kind = "DiagnosticCommand", Name = "owner", Uid = owner.Metadata.Uid, Controller = true, BlockOwnerDeletion = true }];
+        await sandbox.Client.CoreV1.CreateNamespacedConfigMapAsync(dependent, ns, cancellationToken: _ct);
+
+        await sandbox.Client.CustomObjects.DeleteNamespacedCustomObjectAsync("ops.dev", "v1alpha1", ns, "diagnosticcommands", "owner",
+            new V1DeleteOptions { PropagationPolicy = "Background", Preconditions = new V1Preconditions { Uid = owner.Metadata.Uid } }, cancellationToken: _ct);
+        var late = Resources.ConfigMap("d2");
+        late.Metadata.OwnerReferences = dependent.Metadata.OwnerReferences;
+        await sandbox.Client.CoreV1.CreateNamespacedConfigMapAsync(late, ns, cancellationToken: _ct);
+
+        await Eventually.True(async () => !await ExistsAsync(ns, "d1"), "the dependent to be collected");
+        await Eventually.True(async () => !await ExistsAsync(ns, "d2"), "the dependent created after its owner was gone to be collected");
+    }
+
+    [Fact]
     public async Task A_dependent_with_another_live_owner_only_loses_the_dead_reference()
     {
         var (ns, owner) = await OwnerWithDependentsAsync();

@@ -16,8 +16,6 @@ namespace Ops.Operator.Controllers.DiagnosticCommands;
 /// </summary>
 public sealed class DiagnosticCommandReconciler(
     ResourceInformer<V1Alpha1DiagnosticCommand> commands,
-    ResourceInformer<V1Pod> pods,
-    ResourceInformer<V1Node> nodes,
     TargetResolver resolver,
     CommandPlans plans,
     CommandRuns runs,
@@ -47,7 +45,7 @@ public sealed class DiagnosticCommandReconciler(
         if (plan is null)
         {
             var resolved = ActionNames.IsKnown(command.Spec.Action)
-                ? resolver.Resolve(command, pods.Items, nodes.Items)
+                ? resolver.Resolve(command, await PodsAsync(command, cancellationToken), await NodesAsync(command, cancellationToken))
                 : TargetPlan.Invalid("UnknownAction", $"spec.action \"{command.Spec.Action}\" is not an action of the catalogue: {string.Join(", ", ActionNames.All.Order(StringComparer.Ordinal))}");
             if (!resolved.IsValid) return await RejectAsync(command, resolved.Reason!, resolved.Message!, cancellationToken);
             plan = await plans.SaveAsync(command, resolved.Targets, cancellationToken);
@@ -91,6 +89,9 @@ public sealed class DiagnosticCommandReconciler(
         var plan = run is null ? await plans.LoadAsync(command, cancellationToken) : null;
         if (run is null)
         {
+            // The cache may not have our own last write yet: a command we finished a moment ago must not be run again.
+            if (await api.GetAsync(NamespacedName.Of(command), cancellationToken) is not { } fresh || fresh.Metadata.Uid != command.Metadata.Uid) return ReconcileResult.Done;
+            if (fresh.Status?.CompletionTime is not null || fresh.Metadata.DeletionTimestamp is not null) return ReconcileResult.Done;
             if (plan is null) return await RejectAsync(command, "PlanLost", $"the plan of this command (ConfigMap {CommandPlans.NameOf(command.Metadata.Name)}) is gone; create the command again", cancellationToken);
             logger.LogInformation("Resuming {Namespace}/{Command} ({Targets} targets)", command.Metadata.NamespaceProperty, command.Metadata.Name, plan.Targets.Count);
             run = runs.GetOrStart(command, plan.Targets);
@@ -108,6 +109,8 @@ public sealed class DiagnosticCommandReconciler(
                 foreach (var k in shard.Data.Keys.Concat(shard.BinaryData?.Keys ?? [])) refs[k] = shard.Metadata.Name;
             }
         }
+        // Nothing runs any more: the finalizer goes first, so that whoever sees the command complete can delete it at once.
+        if (finished) await api.SetFinalizerAsync(command, Finalizer, present: false, cancellationToken);
         var specChanged = await SpecChangedAsync(command, plan, cancellationToken);
         var now = clock.GetUtcNow();
         var resultRefs = records.Where(r => refs.ContainsKey(ResultShards.KeyOf(r.Target)))
@@ -132,7 +135,6 @@ public sealed class DiagnosticCommandReconciler(
         if (written is null || !finished) return ReconcileResult.Done;
 
         await events.RecordAsync(written, phase == CommandPhase.Succeeded ? EventRecorder.Normal : EventRecorder.Warning, phase, Summary(counts, phase) + FirstFailure(records), cancellationToken);
-        await api.SetFinalizerAsync(written, Finalizer, present: false, cancellationToken);
         runs.Forget(command.Metadata.Uid);
         return TtlAfter(written);
     }
@@ -165,6 +167,28 @@ public sealed class DiagnosticCommandReconciler(
         await api.SetFinalizerAsync(command, Finalizer, present: false, cancellationToken);
         return ReconcileResult.Done;
     }
+
+    /// <summary>
+    /// The pods of the command's namespace read from the API, not from a cache: a command started right
+    /// after a scale-up must see every pod the user sees. Paged, so a large namespace is not one response.
+    /// </summary>
+    private async Task<List<V1Pod>> PodsAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
+    {
+        if (command.Spec.Target.Pods is null) return [];
+        var pods = new List<V1Pod>();
+        string? next = null;
+        do
+        {
+            var page = await client.CoreV1.ListNamespacedPodAsync(command.Metadata.NamespaceProperty, continueParameter: next, limit: 500, cancellationToken: cancellationToken);
+            pods.AddRange(page.Items);
+            next = page.Metadata.ContinueProperty;
+        }
+        while (!string.IsNullOrEmpty(next));
+        return pods;
+    }
+
+    private async Task<IList<V1Node>> NodesAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken) =>
+        command.Spec.Target.Nodes is null ? [] : (await client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken)).Items;
 
     private async Task<bool> SpecChangedAsync(V1Alpha1DiagnosticCommand command, CommandPlans.Plan? plan, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.DiagnosticCommands;
@@ -35,7 +36,10 @@ public sealed class CommandPlansTests
         await using var sandbox = await SandboxFixture.StartAsync(new Ops.Sandbox.Hosting.SandboxOptions());
         using var client = SandboxFixture.CreateClient(sandbox);
         var plans = new CommandPlans(client);
-        var command = new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default", Uid = Guid.NewGuid().ToString() }, Spec = Spec() };
+        // The plan is owned by the command, so the command must exist: the garbage collector removes what a missing owner owned.
+        var command = await client.CustomObjects.CreateNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(
+            new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default" }, Spec = Spec() },
+            ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, cancellationToken: _ct);
         List<CommandTarget> first = [.. Enumerable.Range(0, 5000).Select(i => new CommandTarget($"pod/default/p{i}/main", $"node-{i % 7}", "default", $"p{i}", Guid.NewGuid().ToString(), "main", $"containerd://{i:x12}", $"10.0.{i / 250}.{i % 250}"))];
 
         await plans.SaveAsync(command, first, _ct);
