@@ -33,7 +33,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
             {
                 if (cancelRequested.IsCancellationRequested)
                 {
-                    report(new TargetRecord(target, TargetPhase.Cancelled, -1, 0, "cancelled before it started"));
+                    report(await RecordedOrCancelledAsync(request.CommandUid, target, stopping));
                     return;
                 }
                 report(new TargetRecord(target, TargetPhase.Running));
@@ -58,7 +58,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
         while (clock.GetUtcNow() < deadline)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (cancelRequested.IsCancellationRequested) return new TargetRecord(target, TargetPhase.Cancelled, -1, 0, "cancelled before it started");
+            if (cancelRequested.IsCancellationRequested) return await RecordedOrCancelledAsync(request.CommandUid, target, cancellationToken);
             var agent = agentOf(target.Node);
             if (agent is not { Ready: true })
             {
@@ -96,6 +96,28 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 200 * (1 << Math.Min(attempt++, 5)))), clock, cancellationToken);
         }
         return new TargetRecord(target, TargetPhase.Failed, -1, null, lastProblem ?? $"the target did not finish within {timeout.TotalSeconds:0}s");
+    }
+
+    /// <summary>
+    /// A target not to be started: its recorded result when it ran already (a fan-out resumed after a
+    /// cancel asks the agent, which never starts work for GetExecution), otherwise Cancelled.
+    /// </summary>
+    private async Task<TargetRecord> RecordedOrCancelledAsync(string commandUid, CommandTarget target, CancellationToken cancellationToken)
+    {
+        if (agentOf(target.Node) is { Ready: true } agent)
+        {
+            try
+            {
+                var recorded = await channels.For(agent.Address).GetExecutionAsync(new GetExecutionRequest { CommandUid = commandUid, TargetKey = target.Key },
+                    deadline: clock.GetUtcNow().UtcDateTime.AddSeconds(5), cancellationToken: cancellationToken);
+                if (recorded.Phase is ExecutionPhase.Succeeded or ExecutionPhase.Failed or ExecutionPhase.Cancelled) return Record(target, recorded);
+            }
+            catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
+            {
+                // Not run there (NotFound), or the agent cannot say: it is cancelled either way.
+            }
+        }
+        return new TargetRecord(target, TargetPhase.Cancelled, -1, 0, "cancelled before it started");
     }
 
     /// <summary>Cancels whatever of the command still runs on these nodes' agents (the command was deleted while no fan-out followed it).</summary>

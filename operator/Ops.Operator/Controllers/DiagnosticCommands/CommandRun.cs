@@ -20,8 +20,9 @@ public sealed class CommandRun : IDisposable
     private readonly TimeSpan _notifyInterval;
     private int _notifyPending;
 
-    public CommandRun(NamespacedName key, FanOutRequest request, CommandFanOut fanOut, Action<NamespacedName> notify, TimeProvider clock, TimeSpan notifyInterval, ILogger logger, CancellationToken stopping)
+    public CommandRun(NamespacedName key, FanOutRequest request, CommandFanOut fanOut, Action<NamespacedName> notify, TimeProvider clock, TimeSpan notifyInterval, ILogger logger, CancellationToken stopping, bool cancelled = false)
     {
+        if (cancelled) _cancel.Cancel();
         _key = key;
         _notify = notify;
         _clock = clock;

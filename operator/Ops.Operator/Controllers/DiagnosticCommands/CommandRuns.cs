@@ -18,6 +18,7 @@ public sealed class CommandRuns(CommandFanOut fanOut, ReconcileTrigger<V1Alpha1D
 
     public CommandRun? Find(string uid) => _runs.GetValueOrDefault(uid);
 
+    /// <summary>The command's fan-out, started when there is none (cancelled from the start when the spec says so).</summary>
     public CommandRun GetOrStart(V1Alpha1DiagnosticCommand command, IReadOnlyList<CommandTarget> targets)
     {
         lock (_runs)
@@ -25,7 +26,8 @@ public sealed class CommandRuns(CommandFanOut fanOut, ReconcileTrigger<V1Alpha1D
             if (_runs.TryGetValue(command.Metadata.Uid, out var existing)) return existing;
             logger.LogInformation("Running {Action} of {Namespace}/{Command} on {Targets} targets", command.Spec.Action, command.Metadata.NamespaceProperty, command.Metadata.Name, targets.Count);
             var request = new FanOutRequest(command.Metadata.Uid, command.Metadata.NamespaceProperty ?? "", command.Spec, targets);
-            return _runs[command.Metadata.Uid] = new CommandRun(NamespacedName.Of(command), request, fanOut, trigger.Request, clock, StatusInterval, logger, _stopping.Token);
+            var run = _runs[command.Metadata.Uid] = new CommandRun(NamespacedName.Of(command), request, fanOut, trigger.Request, clock, StatusInterval, logger, _stopping.Token, cancelled: command.Spec.Cancel == true);
+            return run;
         }
     }
 

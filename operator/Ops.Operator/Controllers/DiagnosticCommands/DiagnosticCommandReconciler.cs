@@ -94,7 +94,12 @@ public sealed class DiagnosticCommandReconciler(
             if (fresh.Status?.CompletionTime is not null || fresh.Metadata.DeletionTimestamp is not null) return ReconcileResult.Done;
             if (plan is null) return await RejectAsync(command, "PlanLost", $"the plan of this command (ConfigMap {CommandPlans.NameOf(command.Metadata.Name)}) is gone; create the command again", cancellationToken);
             logger.LogInformation("Resuming {Namespace}/{Command} ({Targets} targets)", command.Metadata.NamespaceProperty, command.Metadata.Name, plan.Targets.Count);
-            run = runs.GetOrStart(command, plan.Targets);
+            runs.GetOrStart(command, plan.Targets);
+            // A resumed cancelled command starts nothing; what still runs from before is cancelled on the agents.
+            if (command.Spec.Cancel == true) await fanOut.CancelCommandAsync(command.Metadata.Uid, plan.Targets.Select(t => t.Node), cancellationToken);
+            // The resumed fan-out knows nothing yet (the agents answer within moments with what they
+            // recorded): writing now would show finished targets as pending again. It asks for a reconcile.
+            return ReconcileResult.Done;
         }
         if (command.Spec.Cancel == true) run.Cancel();
 

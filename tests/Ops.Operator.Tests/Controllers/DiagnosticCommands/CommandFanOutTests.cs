@@ -110,6 +110,38 @@ public sealed class CommandFanOutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fan_out_resumed_after_a_cancel_reports_what_ran_and_starts_nothing()
+    {
+        await FanOut().RunAsync(Request("node.info", ["node-a"]), _ => { }, _ct);
+        var reports = new ConcurrentQueue<TargetRecord>();
+
+        await FanOut().RunAsync(Request("node.info", ["node-a", "node-b"]), reports.Enqueue, _ct, new CancellationToken(canceled: true));
+
+        Assert.Equal(TargetPhase.Succeeded, reports.Single(r => r.Target.Node == "node-a").Phase);
+        Assert.Equal("cancelled before it started", reports.Single(r => r.Target.Node == "node-b").Message);
+        Assert.Equal(1, _agents.Values.Sum(a => a.Executions.Started));
+    }
+
+    [Fact]
+    public async Task A_cancel_stops_the_running_target_on_its_agent_and_skips_the_rest()
+    {
+        var reports = new ConcurrentQueue<TargetRecord>();
+        using var cancel = new CancellationTokenSource();
+        var running = FanOut().RunAsync(Request("script.run", ["node-a", "node-b", "node-c"], parallelism: 1, parameters: new() { ["script"] = "nap", ["seconds"] = "30" }),
+            reports.Enqueue, _ct, cancel.Token);
+        await Eventually.True(() => Task.FromResult(_agents.Values.Sum(a => a.Executions.Started) == 1), "the first target to start");
+
+        await cancel.CancelAsync();
+        await running.WaitAsync(Timeouts.Eventually, _ct);
+
+        var final = reports.Where(r => r.IsFinished).ToList();
+        Assert.Equal(3, final.Count);
+        Assert.All(final, r => Assert.Equal(TargetPhase.Cancelled, r.Phase));
+        Assert.Equal(["cancelled", "cancelled before it started", "cancelled before it started"], final.Select(r => r.Message).Order());
+        Assert.Equal(1, _agents.Values.Sum(a => a.Executions.Started));
+    }
+
+    [Fact]
     public async Task An_agent_killed_mid_target_fails_that_target_with_the_reason_and_the_command_finishes()
     {
         var dying = await AgentProcess.StartAsync(_pki, "node-d", settings: NapScript);
