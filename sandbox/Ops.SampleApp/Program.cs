@@ -6,8 +6,9 @@ namespace Ops.SampleApp;
 
 /// <summary>
 /// The sample workload of the sandbox: a small "checkout" service that answers HTTP on LISTEN:PORT
-/// (/healthz is 200, anything else 404) and writes a log file at LOG_PATH with an ERROR every fifth
-/// line, so diagnostics have a real .NET process, a real port and a real file to look at.
+/// (/healthz is 200, anything else 404), writes a log file at LOG_PATH with an ERROR every fifth
+/// line, and keeps a backlog of orders on a worker thread, so diagnostics have a real .NET process, a
+/// real port, a real file, a known stack and a known heap type to look at.
 /// </summary>
 internal static class Program
 {
@@ -20,6 +21,7 @@ internal static class Program
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
 
+        OrderWorker.Start(stop.Token);
         var listener = new TcpListener(address, port);
         listener.Start();
         Console.WriteLine($"checkout listening on {address}:{port}, logging to {logPath}");

@@ -26,6 +26,11 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<IAgentAction, AgentSelfTestAction>();
         services.AddSingleton<IAgentAction, NodeInfoAction>();
         services.AddSingleton<IAgentAction, CheckTcpAction>();
+        services.AddSingleton<Dotnet.DotnetProcessFinder>();
+        services.AddSingleton<Dotnet.DotnetSessions>();
+        services.AddSingleton<Dotnet.StackSampler>();
+        services.AddSingleton<IAgentAction, DotnetProcessesAction>();
+        services.AddSingleton<IAgentAction, DotnetStacksAction>();
         services.AddGrpc();
         services.AddGrpcHealthChecks();
         return services;

@@ -1,0 +1,40 @@
+using System.Text;
+using System.Text.Json;
+using Ops.Agent.Dotnet;
+using Ops.Agent.Processes;
+
+namespace Ops.Agent.Actions;
+
+/// <summary>
+/// dotnet.stacks: the managed stack of every thread of the target's .NET process, as readable text
+/// followed by the same as JSON (parameter format=text|json|both, default both).
+/// </summary>
+public sealed class DotnetStacksAction(ProcessLocator locator, DotnetProcessFinder finder, DotnetSessions sessions, StackSampler sampler) : IAgentAction
+{
+    public string Name => "dotnet.stacks";
+
+    public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
+    {
+        var format = context.Optional("format") ?? "both";
+        if (format is not ("text" or "json" or "both")) throw new ActionParameterException($"parameter \"format\" must be text, json or both, not \"{format}\"");
+        var process = finder.Require(locator.Select(context.Target));
+        await using var connector = await sessions.ConnectAsync(process, cancellationToken);
+        var threads = await sampler.SampleAsync(connector.Instance, Path.Combine(context.Options.DataDirectory, "scratch"), cancellationToken);
+        var output = new StringBuilder();
+        if (format is "text" or "both")
+        {
+            foreach (var thread in threads)
+            {
+                output.Append($"Thread {thread.ThreadId}:\n");
+                foreach (var frame in thread.Frames) output.Append($"  {frame}\n");
+                output.Append('\n');
+            }
+        }
+        if (format is "json" or "both")
+        {
+            output.Append(JsonSerializer.Serialize(new { pid = process.Pid, threads = threads.Select(t => new { id = t.ThreadId, frames = t.Frames }) }));
+            output.Append('\n');
+        }
+        return ActionOutcome.Success(output.ToString(), process.Pid);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using Ops.Agent.Actions;
+using Ops.Agent.Processes;
+
+namespace Ops.Agent.Dotnet;
+
+/// <summary>
+/// Finds a process's .NET diagnostics socket without a sidecar: the runtime creates
+/// <c>dotnet-diagnostic-NSPID-KEY-socket</c> in the process's TMPDIR (default /tmp), inside its own mount
+/// namespace, named with its pid inside its own pid namespace. The agent (hostPID) reaches that file as
+/// <c>/proc/PID/root/TMPDIR/...</c>. The runtime version comes from where libcoreclr is mapped.
+/// </summary>
+public sealed class DotnetProcessFinder(ProcessLocator locator)
+{
+    private static readonly Regex RuntimePath = new(@"/Microsoft\.NETCore\.App/(?<version>[0-9][0-9A-Za-z.\-+]*)/libcoreclr\.so$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    private ProcFs Proc => locator.Proc;
+
+    /// <summary>The process as a .NET process, or null when it has no diagnostics socket (not .NET, or diagnostics disabled).</summary>
+    public DotnetProcess? Find(ProcessInfo process)
+    {
+        var socket = SocketOf(process);
+        return socket is null ? null : new DotnetProcess(process.Pid, process.NamespacePid, process.CommandLine, socket, RuntimeVersionOf(process.Pid), EntryAssemblyOf(process));
+    }
+
+    /// <summary>The .NET process an action works on: the selected process of the target, with a clear error when it is not .NET.</summary>
+    public DotnetProcess Require(ProcessInfo process) => Find(process)
+        ?? throw new ActionParameterException($"process {process.Pid} ({process.Name}) has no .NET diagnostics socket: it is not a .NET process, or it runs with DOTNET_EnableDiagnostics=0");
+
+    private string? SocketOf(ProcessInfo process)
+    {
+        var tmp = TmpDirOf(process.Pid);
+        var directory = ContainerPath.Resolve(Proc.RootOf(process.Pid), tmp);
+        try
+        {
+            // Newest first: a pid reused after a restart may have left an older socket file behind.
+            return new DirectoryInfo(directory).EnumerateFiles($"dotnet-diagnostic-{process.NamespacePid}-*-socket")
+                .OrderByDescending(f => f.LastWriteTimeUtc).Select(f => f.FullName).FirstOrDefault();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private string TmpDirOf(int pid)
+    {
+        var environ = Proc.ReadText(pid, "environ");
+        foreach (var variable in environ.Split('\0'))
+        {
+            if (variable.StartsWith("TMPDIR=/", StringComparison.Ordinal)) return variable["TMPDIR=".Length..];
+        }
+        return "/tmp";
+    }
+
+    private string? RuntimeVersionOf(int pid)
+    {
+        foreach (var line in Proc.ReadText(pid, "maps").Split('\n'))
+        {
+            var match = RuntimePath.Match(line.TrimEnd());
+            if (match.Success) return match.Groups["version"].Value;
+        }
+        return null;
+    }
+
+    private static string? EntryAssemblyOf(ProcessInfo process)
+    {
+        var parts = process.CommandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // "dotnet app.dll ..." names the entry assembly; an apphost is the application itself.
+        var dll = parts.FirstOrDefault(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase));
+        return dll is not null ? Path.GetFileNameWithoutExtension(dll) : parts.Length > 0 ? Path.GetFileName(parts[0]) : null;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Ops.Agent.V1;
+using Ops.TestSupport;
+
+namespace Ops.Agent.Tests.Dotnet;
+
+/// <summary>The .NET actions through a real agent over mTLS, against a real .NET process found only through /proc.</summary>
+public sealed class DotnetActionTests : IAsyncLifetime
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+    private readonly AgentHarness _harness = new();
+    private TestAgent _agent = null!;
+    private SampleAppProcess _app = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _agent = await _harness.StartAgentAsync();
+        _app = await SampleAppProcess.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _harness.DisposeAsync();
+    }
+
+    private Task<ExecutionResult> RunAsync(string action, int pid, string key, params (string, string)[] parameters) =>
+        _harness.ExecuteAsync(_agent, AgentHarness.Request(action, new Target { Pod = "checkout", Container = "api", ContainerId = $"sandbox://{pid}" }, key: key, parameters: parameters), _ct);
+
+    [Fact]
+    public async Task Dotnet_processes_reports_the_runtime_version_and_entry_assembly()
+    {
+        var result = await RunAsync("dotnet.processes", _app.Pid, "processes");
+
+        Assert.Equal(ExecutionPhase.Succeeded, result.Phase);
+        var row = result.Output.ToStringUtf8().Split('\n')[1].Split('\t');
+        Assert.Equal(_app.Pid.ToString(), row[0]);
+        Assert.StartsWith($"{Environment.Version.Major}.", row[2]);
+        Assert.Equal("Ops.SampleApp", row[3]);
+    }
+
+    [Fact]
+    public async Task Dotnet_stacks_shows_the_known_method_of_the_worker_thread_as_text_and_json()
+    {
+        var result = await RunAsync("dotnet.stacks", _app.Pid, "stacks");
+
+        Assert.Equal(ExecutionPhase.Succeeded, result.Phase);
+        var output = result.Output.ToStringUtf8();
+        Assert.Contains("Ops.SampleApp.OrderWorker.ProcessOrdersForever", output);
+        using var json = JsonDocument.Parse(output[output.IndexOf("{\"pid\"", StringComparison.Ordinal)..]);
+        Assert.Equal(_app.Pid, json.RootElement.GetProperty("pid").GetInt32());
+        Assert.Contains(json.RootElement.GetProperty("threads").EnumerateArray(),
+            t => t.GetProperty("frames").EnumerateArray().Any(f => f.GetString()!.Contains("ProcessOrdersForever", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_process_that_is_not_dotnet_or_is_gone_is_a_clear_per_target_error_and_the_agent_serves_on()
+    {
+        using var sleeper = Process.Start("sleep", "60");
+        var notDotnet = await RunAsync("dotnet.stacks", sleeper.Id, "not-dotnet");
+        sleeper.Kill();
+        await sleeper.WaitForExitAsync(_ct);
+        var gone = await RunAsync("dotnet.stacks", sleeper.Id, "gone");
+        var afterwards = await RunAsync("dotnet.processes", _app.Pid, "afterwards");
+
+        Assert.Equal(ExecutionPhase.Failed, notDotnet.Phase);
+        Assert.Equal($"process {sleeper.Id} (sleep) has no .NET diagnostics socket: it is not a .NET process, or it runs with DOTNET_EnableDiagnostics=0", notDotnet.Message);
+        Assert.Equal(ExecutionPhase.Failed, gone.Phase);
+        Assert.Contains("no running process found", gone.Message);
+        Assert.Equal(ExecutionPhase.Succeeded, afterwards.Phase);
+    }
+}
