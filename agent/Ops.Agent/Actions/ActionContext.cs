@@ -18,4 +18,19 @@ public sealed record ActionContext(IReadOnlyDictionary<string, string> Parameter
             ? value
             : throw new ActionParameterException($"parameter \"{name}\" must be a whole number from {min} to {max}, not \"{text}\"");
     }
+
+    /// <summary>A duration parameter: "500ms", "5s", "2m", or plain seconds.</summary>
+    public TimeSpan Duration(string name, TimeSpan fallback, TimeSpan min, TimeSpan max)
+    {
+        var text = Optional(name);
+        if (text is null) return fallback;
+        var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
+            : text.EndsWith('s') ? (text[..^1], 1.0)
+            : text.EndsWith('m') ? (text[..^1], 60.0)
+            : (text, 1.0);
+        return double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            && TimeSpan.FromSeconds(value * unit) is var duration && duration >= min && duration <= max
+            ? duration
+            : throw new ActionParameterException($"parameter \"{name}\" must be a duration from {min.TotalSeconds:0.###}s to {max.TotalSeconds:0.###}s (like 500ms, 5s, 1m), not \"{text}\"");
+    }
 }

@@ -31,6 +31,8 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<Dotnet.StackSampler>();
         services.AddSingleton<IAgentAction, DotnetProcessesAction>();
         services.AddSingleton<IAgentAction, DotnetStacksAction>();
+        services.AddSingleton<Dotnet.CounterSampler>();
+        services.AddSingleton<IAgentAction, DotnetCountersAction>();
         services.AddGrpc();
         services.AddGrpcHealthChecks();
         return services;

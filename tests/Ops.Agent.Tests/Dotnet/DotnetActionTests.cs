@@ -55,6 +55,31 @@ public sealed class DotnetActionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dotnet_counters_reports_non_zero_runtime_counters_over_the_duration()
+    {
+        var result = await RunAsync("dotnet.counters", _app.Pid, "counters", ("duration", "2s"));
+
+        Assert.True(result.Phase == ExecutionPhase.Succeeded, result.Message);
+        var output = result.Output.ToStringUtf8();
+        using var json = JsonDocument.Parse(output[output.IndexOf("{\"pid\"", StringComparison.Ordinal)..]);
+        var counters = json.RootElement.GetProperty("counters");
+        Assert.True(counters.GetProperty("working-set").GetDouble() > 0);
+        Assert.True(counters.GetProperty("gc-heap-size").GetDouble() > 0);
+        Assert.True(counters.GetProperty("threadpool-thread-count").GetDouble() > 0);
+        Assert.True(counters.TryGetProperty("cpu-usage", out _));
+        Assert.Contains("gen-0-gc-count", output);
+    }
+
+    [Fact]
+    public async Task A_bad_duration_is_refused_with_the_allowed_range()
+    {
+        var result = await RunAsync("dotnet.counters", _app.Pid, "bad-duration", ("duration", "forever"));
+
+        Assert.Equal(ExecutionPhase.Failed, result.Phase);
+        Assert.Equal("parameter \"duration\" must be a duration from 1s to 600s (like 500ms, 5s, 1m), not \"forever\"", result.Message);
+    }
+
+    [Fact]
     public async Task A_process_that_is_not_dotnet_or_is_gone_is_a_clear_per_target_error_and_the_agent_serves_on()
     {
         using var sleeper = Process.Start("sleep", "60");
