@@ -3,8 +3,8 @@ using Ops.Agent.V1;
 
 namespace Ops.Agent.Actions;
 
-/// <summary>What an action runs with: its parameters, its target and the agent's settings.</summary>
-public sealed record ActionContext(IReadOnlyDictionary<string, string> Parameters, Target Target, AgentOptions Options)
+/// <summary>What an action runs with: its parameters, its target, the agent's settings, and which execution it is (for naming artifacts).</summary>
+public sealed record ActionContext(IReadOnlyDictionary<string, string> Parameters, Target Target, AgentOptions Options, string CommandUid = "", string TargetKey = "")
 {
     public string? Optional(string name) => Parameters.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 

@@ -107,12 +107,16 @@ public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal jou
             }
             else
             {
-                var context = new ActionContext(request.Parameters, request.Target ?? new Target(), options.Value);
+                var context = new ActionContext(request.Parameters, request.Target ?? new Target(), options.Value, request.CommandUid, request.TargetKey);
                 outcome = await action.RunAsync(context, timeout.Token);
                 phase = outcome.Succeeded ? ExecutionPhase.Succeeded : ExecutionPhase.Failed;
             }
         }
         catch (ActionParameterException e)
+        {
+            outcome = ActionOutcome.Failure(e.Message);
+        }
+        catch (Artifacts.ArtifactBudgetException e)
         {
             outcome = ActionOutcome.Failure(e.Message);
         }
@@ -146,6 +150,7 @@ public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal jou
             Finished = Timestamp.FromDateTimeOffset(clock.GetUtcNow()),
             Pid = outcome.Pid,
         };
+        result.Artifacts.AddRange(outcome.Artifacts ?? []);
         journal.Save(result);
         logger.LogInformation("Execution {Action} for {CommandUid}/{Target} ended {Phase} in {DurationMs} ms", request.Action, key.CommandUid, key.TargetKey, phase, result.DurationMs);
         return result;

@@ -34,4 +34,7 @@ public sealed class AgentOptions
 
     /// <summary>Full output kept per target; more is cut and flagged as truncated.</summary>
     [Range(1024, 16 * 1024 * 1024)] public int MaxOutputBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Disk budget, TTL and concurrency of artifact captures (Agent:Artifacts).</summary>
+    public Artifacts.ArtifactOptions Artifacts { get; set; } = new();
 }

@@ -33,6 +33,9 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<IAgentAction, DotnetStacksAction>();
         services.AddSingleton<Dotnet.CounterSampler>();
         services.AddSingleton<IAgentAction, DotnetCountersAction>();
+        services.AddSingleton<Artifacts.ArtifactStore>();
+        services.AddSingleton<Artifacts.HeavyActionGate>();
+        services.AddSingleton<IAgentAction, DotnetTraceAction>();
         services.AddGrpc();
         services.AddGrpcHealthChecks();
         return services;

@@ -9,7 +9,7 @@ using Ops.Agent.V1;
 namespace Ops.Agent.Services;
 
 /// <summary>The gRPC face of the agent; it validates requests and delegates to the execution manager.</summary>
-public sealed class AgentService(ExecutionManager executions, ActionCatalog catalog, IOptions<AgentOptions> options, TimeProvider clock) : V1.Agent.AgentBase
+public sealed class AgentService(ExecutionManager executions, ActionCatalog catalog, Artifacts.ArtifactStore artifacts, IOptions<AgentOptions> options, TimeProvider clock) : V1.Agent.AgentBase
 {
     private readonly Timestamp _started = Timestamp.FromDateTimeOffset(clock.GetUtcNow());
 
@@ -49,8 +49,23 @@ public sealed class AgentService(ExecutionManager executions, ActionCatalog cata
         return Task.FromResult(new CancelReply { Cancelled = executions.Cancel(request.CommandUid, request.TargetKey) });
     }
 
-    public override Task DownloadArtifact(ArtifactRequest request, IServerStreamWriter<ArtifactChunk> responseStream, ServerCallContext context) =>
-        throw new RpcException(new Status(StatusCode.Unimplemented, "this agent version stores no artifacts yet (they come with the .NET diagnostics actions)"));
+    /// <summary>Streams an artifact in 64 KiB chunks from an offset (a broken download resumes where it stopped).</summary>
+    public override async Task DownloadArtifact(ArtifactRequest request, IServerStreamWriter<ArtifactChunk> responseStream, ServerCallContext context)
+    {
+        Require(request.Name, "name");
+        var file = artifacts.Find(request.Name) ?? throw new RpcException(new Status(StatusCode.NotFound, $"no artifact {request.Name} on node {options.Value.NodeName} (it may have expired)"));
+        if (request.Offset < 0 || request.Offset > file.Length) throw new RpcException(new Status(StatusCode.OutOfRange, $"offset {request.Offset} is outside the artifact's {file.Length} bytes"));
+        await using var stream = file.OpenRead();
+        stream.Seek(request.Offset, SeekOrigin.Begin);
+        var buffer = new byte[64 * 1024];
+        for (var offset = request.Offset; ;)
+        {
+            var read = await stream.ReadAsync(buffer, context.CancellationToken);
+            if (read == 0) break;
+            await responseStream.WriteAsync(new ArtifactChunk { Data = Google.Protobuf.ByteString.CopyFrom(buffer, 0, read), Offset = offset }, context.CancellationToken);
+            offset += read;
+        }
+    }
 
     private static void Require(string value, string field)
     {
