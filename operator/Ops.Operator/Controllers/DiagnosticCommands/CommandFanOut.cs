@@ -199,5 +199,6 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
         result.Message,
         result.Output.ToByteArray(),
         result.Truncated,
-        result.Pid);
+        result.Pid,
+        [.. result.Artifacts]);
 }

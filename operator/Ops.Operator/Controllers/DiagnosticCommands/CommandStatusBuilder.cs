@@ -46,6 +46,9 @@ public static class CommandStatusBuilder
                 Summary = r.Output is { Length: > 0 } output ? Cut(output, SummaryBytes) : null,
                 ResultRef = resultRefs.GetValueOrDefault(r.Target.Key),
                 Truncated = r.Truncated ? true : null,
+                Artifacts = r.Artifacts is { Count: > 0 } artifacts
+                    ? [.. artifacts.Select(a => new V1Alpha1DiagnosticCommand.ArtifactRef { Name = a.Name, Node = r.Target.Node, SizeBytes = a.SizeBytes, Sha256 = a.Sha256 })]
+                    : null,
             })
             .ToList();
         return (counts, phase, listed, finished.Count - listed.Count);

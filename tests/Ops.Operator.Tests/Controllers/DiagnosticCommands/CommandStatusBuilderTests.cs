@@ -12,6 +12,20 @@ public sealed class CommandStatusBuilderTests
         new(new CommandTarget($"pod/shop/p{i:D5}/app", $"node-{i % 7}", "shop", $"p{i:D5}", null, "app"), phase, phase == TargetPhase.Succeeded ? 0 : 1, 12,
             phase == TargetPhase.Failed ? "agent on node unreachable" : null, Encoding.UTF8.GetBytes(output));
 
+    [Fact]
+    public void A_targets_artifacts_are_listed_with_the_node_that_keeps_them()
+    {
+        var record = Record(3, TargetPhase.Succeeded) with
+        {
+            Artifacts = [new Ops.Agent.V1.ArtifactInfo { Name = "abc-123-trace.nettrace", SizeBytes = 4096, Sha256 = "ff00" }],
+        };
+
+        var (_, _, results, _) = CommandStatusBuilder.Build([record], new Dictionary<string, string>(), cancelled: false);
+
+        var artifact = Assert.Single(Assert.Single(results).Artifacts!);
+        Assert.Equal(("abc-123-trace.nettrace", "node-3", 4096L, "ff00"), (artifact.Name, artifact.Node, artifact.SizeBytes!.Value, artifact.Sha256));
+    }
+
     [Theory]
     [InlineData(new[] { "Pending", "Pending" }, false, "Pending")]
     [InlineData(new[] { "Running", "Pending" }, false, "Running")]
