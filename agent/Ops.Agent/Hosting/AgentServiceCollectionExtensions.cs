@@ -36,6 +36,8 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<Artifacts.ArtifactStore>();
         services.AddSingleton<Artifacts.HeavyActionGate>();
         services.AddSingleton<IAgentAction, DotnetTraceAction>();
+        services.AddSingleton<Dotnet.HeapSnapshotter>();
+        services.AddSingleton<IAgentAction, DotnetGcDumpAction>();
         services.AddGrpc();
         services.AddGrpcHealthChecks();
         return services;

@@ -63,6 +63,24 @@ public sealed class DotnetTraceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_heap_snapshot_lists_the_known_type_among_the_top_types_and_keeps_the_snapshot_as_an_artifact()
+    {
+        var agent = await _harness.StartAgentAsync();
+
+        var result = await _harness.ExecuteAsync(agent, AgentHarness.Request("dotnet.gcdump", new Target { Pod = "checkout", Container = "api", ContainerId = $"sandbox://{_app.Pid}" },
+            key: "gcdump", parameters: ("top", "30")), _ct);
+
+        Assert.True(result.Phase == ExecutionPhase.Succeeded, result.Message);
+        var output = result.Output.ToStringUtf8();
+        using var json = System.Text.Json.JsonDocument.Parse(output[output.IndexOf("{\"pid\"", StringComparison.Ordinal)..]);
+        var byCount = json.RootElement.GetProperty("byCount").EnumerateArray().ToList();
+        var orders = byCount.Single(t => t.GetProperty("type").GetString() == "Ops.SampleApp.Order");
+        Assert.True(orders.GetProperty("count").GetInt64() >= 100, $"only {orders.GetProperty("count")} orders on the heap");
+        var artifact = Assert.Single(result.Artifacts);
+        Assert.Equal(artifact.Sha256, Convert.ToHexString(SHA256.HashData(await DownloadAsync(agent, artifact.Name))).ToLowerInvariant());
+    }
+
+    [Fact]
     public async Task A_trace_that_would_pass_the_disk_budget_is_refused_with_the_reason_and_leaves_nothing_behind()
     {
         var data = Directory.CreateTempSubdirectory("ops-agent-").FullName;
