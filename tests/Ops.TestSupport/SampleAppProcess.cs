@@ -10,24 +10,56 @@ public sealed class SampleAppProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private SampleAppProcess(Process process, int port, string directory)
+    private SampleAppProcess(Process process, int port, string directory, int pid)
     {
         _process = process;
         Port = port;
         Directory = directory;
+        Pid = pid;
     }
 
-    public int Pid => _process.Id;
+    /// <summary>The .NET process's pid as the node sees it.</summary>
+    public int Pid { get; }
+
+    /// <summary>The process the test started: the app itself, or unshare for one in its own namespaces.</summary>
+    public int LauncherPid => _process.Id;
     public int Port { get; }
     /// <summary>Its working directory; its log is var/log/app/app.log under it.</summary>
     public string Directory { get; }
 
-    public static async Task<SampleAppProcess> StartAsync()
+    public static Task<SampleAppProcess> StartAsync() => LaunchAsync(ownNamespaces: false);
+
+    /// <summary>
+    /// The app in its own pid and mount namespaces with a /tmp of its own, as a container runs it: its pid
+    /// inside is 1 and its diagnostics socket is visible only through /proc/PID/root. Needs root and
+    /// unshare; skipped with the reason where they are missing, failed under CI=true.
+    /// </summary>
+    public static Task<SampleAppProcess> StartInOwnNamespacesAsync()
+    {
+        var reason = Environment.UserName != "root" ? "starting a process in its own pid and mount namespaces needs root"
+            : !File.Exists("/usr/bin/unshare") ? "unshare (util-linux) is not installed" : null;
+        if (reason is not null)
+        {
+            if (Environment.GetEnvironmentVariable("CI") == "true") Xunit.Assert.Fail(reason + "; under CI=true this is a failure, not a skip");
+            Xunit.Assert.Skip(reason);
+        }
+        return LaunchAsync(ownNamespaces: true);
+    }
+
+    private static async Task<SampleAppProcess> LaunchAsync(bool ownNamespaces)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("ops-sample-app-").FullName;
         var port = LoopbackPorts.Free();
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ops.SampleApp.dll"));
+        var dll = Path.Combine(AppContext.BaseDirectory, "Ops.SampleApp.dll");
+        var start = new ProcessStartInfo(ownNamespaces ? "/usr/bin/unshare" : "dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
+        if (ownNamespaces)
+        {
+            foreach (var arg in new[] { "--pid", "--mount", "--fork", "/bin/sh", "-c", $"mount -t tmpfs tmpfs /tmp && exec dotnet '{dll}'" }) start.ArgumentList.Add(arg);
+        }
+        else
+        {
+            start.ArgumentList.Add(dll);
+        }
         start.Environment["LISTEN"] = "127.0.0.1";
         start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var process = Process.Start(start)!;
@@ -48,7 +80,30 @@ public sealed class SampleAppProcess : IAsyncDisposable
                 return false;
             }
         }, "the sample app to listen");
-        return new SampleAppProcess(process, port, directory);
+        var pid = ownNamespaces ? FindByPort(port) : process.Id;
+        return new SampleAppProcess(process, port, directory, pid);
+    }
+
+    /// <summary>The node pid of the process whose environment has this PORT (the app, under unshare and sh).</summary>
+    private static int FindByPort(int port)
+    {
+        foreach (var dir in System.IO.Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var environ = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                if (environ.Contains($"PORT={port}") && cmdline.StartsWith("dotnet\0", StringComparison.Ordinal)) return pid;
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        throw new InvalidOperationException($"no dotnet process with PORT={port}");
     }
 
     public async ValueTask DisposeAsync()

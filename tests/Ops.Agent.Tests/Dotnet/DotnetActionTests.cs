@@ -71,6 +71,23 @@ public sealed class DotnetActionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_process_in_its_own_pid_and_mount_namespace_is_reached_through_its_root_with_its_inner_pid()
+    {
+        await using var contained = await SampleAppProcess.StartInOwnNamespacesAsync();
+        var target = new Target { Pod = "contained", Container = "api", ContainerId = $"sandbox://{contained.LauncherPid}", Process = new ProcessSelector { Name = "^dotnet$" } };
+        Assert.False(Directory.EnumerateFiles("/tmp", $"dotnet-diagnostic-{contained.Pid}-*").Any(), "the socket must not be in the node's /tmp");
+
+        var processes = await _harness.ExecuteAsync(_agent, AgentHarness.Request("dotnet.processes", target, key: "ns-processes"), _ct);
+        var stacks = await _harness.ExecuteAsync(_agent, AgentHarness.Request("dotnet.stacks", target, key: "ns-stacks"), _ct);
+
+        Assert.True(processes.Phase == ExecutionPhase.Succeeded, processes.Message);
+        Assert.Equal([contained.Pid.ToString(), "1"], processes.Output.ToStringUtf8().Split('\n')[1].Split('\t')[..2]);
+        Assert.True(stacks.Phase == ExecutionPhase.Succeeded, stacks.Message);
+        Assert.Contains("Ops.SampleApp.OrderWorker.ProcessOrdersForever", stacks.Output.ToStringUtf8());
+        Assert.Equal(contained.Pid, stacks.Pid);
+    }
+
+    [Fact]
     public async Task A_bad_duration_is_refused_with_the_allowed_range()
     {
         var result = await RunAsync("dotnet.counters", _app.Pid, "bad-duration", ("duration", "forever"));
