@@ -27,14 +27,14 @@ public sealed class SampleAppProcess : IAsyncDisposable
     /// <summary>Its working directory; its log is var/log/app/app.log under it.</summary>
     public string Directory { get; }
 
-    public static Task<SampleAppProcess> StartAsync() => LaunchAsync(ownNamespaces: false);
+    public static Task<SampleAppProcess> StartAsync() => LaunchAsync(ownNamespaces: false, tmpSize: null);
 
     /// <summary>
     /// The app in its own pid and mount namespaces with a /tmp of its own, as a container runs it: its pid
     /// inside is 1 and its diagnostics socket is visible only through /proc/PID/root. Needs root and
-    /// unshare; skipped with the reason where they are missing, failed under CI=true.
+    /// unshare; skipped with the reason where they are missing, failed under CI=true. Its /tmp is a tmpfs of tmpSize.
     /// </summary>
-    public static Task<SampleAppProcess> StartInOwnNamespacesAsync()
+    public static Task<SampleAppProcess> StartInOwnNamespacesAsync(string tmpSize = "64m")
     {
         var reason = Environment.UserName != "root" ? "starting a process in its own pid and mount namespaces needs root"
             : !File.Exists("/usr/bin/unshare") ? "unshare (util-linux) is not installed" : null;
@@ -43,10 +43,10 @@ public sealed class SampleAppProcess : IAsyncDisposable
             if (Environment.GetEnvironmentVariable("CI") == "true") Xunit.Assert.Fail(reason + "; under CI=true this is a failure, not a skip");
             Xunit.Assert.Skip(reason);
         }
-        return LaunchAsync(ownNamespaces: true);
+        return LaunchAsync(ownNamespaces: true, tmpSize);
     }
 
-    private static async Task<SampleAppProcess> LaunchAsync(bool ownNamespaces)
+    private static async Task<SampleAppProcess> LaunchAsync(bool ownNamespaces, string? tmpSize)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("ops-sample-app-").FullName;
         var port = LoopbackPorts.Free();
@@ -54,7 +54,7 @@ public sealed class SampleAppProcess : IAsyncDisposable
         var start = new ProcessStartInfo(ownNamespaces ? "/usr/bin/unshare" : "dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
         if (ownNamespaces)
         {
-            foreach (var arg in new[] { "--pid", "--mount", "--fork", "/bin/sh", "-c", $"mount -t tmpfs tmpfs /tmp && exec dotnet '{dll}'" }) start.ArgumentList.Add(arg);
+            foreach (var arg in new[] { "--pid", "--mount", "--fork", "/bin/sh", "-c", $"mount -t tmpfs -o size={tmpSize} tmpfs /tmp && exec dotnet '{dll}'" }) start.ArgumentList.Add(arg);
         }
         else
         {

@@ -24,6 +24,15 @@ public sealed class ArtifactStore(IOptions<AgentOptions> options, TimeProvider c
     /// <summary>Bytes the stored artifacts take now.</summary>
     public long UsedBytes => Files().Sum(f => f.Length);
 
+    /// <summary>Bytes of the budget not used or reserved by a capture in progress.</summary>
+    public long RemainingBytes
+    {
+        get
+        {
+            lock (_lock) return Math.Max(0, Settings.BudgetBytes - UsedBytes - _reserved);
+        }
+    }
+
     /// <summary>Writes an artifact; <paramref name="write"/> gets a stream capped at what the budget still allows.</summary>
     public async Task<ArtifactInfo> CreateAsync(string commandUid, string targetKey, string fileName, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {

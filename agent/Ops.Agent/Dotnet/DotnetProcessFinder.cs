@@ -43,6 +43,9 @@ public sealed class DotnetProcessFinder(ProcessLocator locator)
         }
     }
 
+    /// <summary>The process's temporary directory as it sees it (TMPDIR, or /tmp).</summary>
+    public string TempDirectoryOf(int pid) => TmpDirOf(pid);
+
     private string TmpDirOf(int pid)
     {
         var environ = Proc.ReadText(pid, "environ");

@@ -38,6 +38,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<IAgentAction, DotnetTraceAction>();
         services.AddSingleton<Dotnet.HeapSnapshotter>();
         services.AddSingleton<IAgentAction, DotnetGcDumpAction>();
+        services.AddSingleton<IAgentAction, DotnetDumpAction>();
         services.AddGrpc();
         services.AddGrpcHealthChecks();
         return services;

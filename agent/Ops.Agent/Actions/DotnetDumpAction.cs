@@ -1,0 +1,69 @@
+using Microsoft.Diagnostics.NETCore.Client;
+using Ops.Agent.Artifacts;
+using Ops.Agent.Dotnet;
+using Ops.Agent.Processes;
+
+namespace Ops.Agent.Actions;
+
+/// <summary>
+/// dotnet.dump: a process dump (<c>type</c> mini, heap or full; default mini) stored as an artifact. The
+/// runtime writes the dump inside the target's own mount namespace, so it goes to the target's TMPDIR and
+/// is moved from there (through /proc/PID/root) into the artifact store. Refused up front when the
+/// target's disk or the artifact budget has less room than the dump is expected to take.
+/// </summary>
+public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder finder, DotnetSessions sessions, ArtifactStore artifacts, HeavyActionGate gate) : IAgentAction
+{
+    public string Name => "dotnet.dump";
+
+    public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
+    {
+        var type = context.Optional("type") ?? "mini";
+        var dumpType = type switch
+        {
+            "mini" => DumpType.Normal,
+            "heap" => DumpType.WithHeap,
+            "full" => DumpType.Full,
+            _ => throw new ActionParameterException($"parameter \"type\" must be mini, heap or full, not \"{type}\""),
+        };
+        var selected = locator.Select(context.Target);
+        var process = finder.Require(selected);
+        // A mini dump holds stacks and module lists; heap and full dumps hold the process's memory.
+        var expected = dumpType == DumpType.Normal ? Math.Max(16L << 20, selected.ResidentBytes / 5) : selected.ResidentBytes + (selected.ResidentBytes / 5);
+        var tmp = finder.TempDirectoryOf(process.Pid);
+        var hostTmp = ContainerPath.Resolve(locator.Proc.RootOf(process.Pid), tmp);
+        var free = new DriveInfo(hostTmp).AvailableFreeSpace;
+        if (free < expected) throw new ActionParameterException($"the target's {tmp} has {free >> 20} MiB free; a {type} dump of process {process.Pid} needs about {expected >> 20} MiB");
+        var budgetLeft = artifacts.RemainingBytes;
+        if (budgetLeft < expected) throw new ActionParameterException($"a {type} dump of process {process.Pid} needs about {expected >> 20} MiB; this agent's artifact budget has {budgetLeft >> 20} MiB left");
+
+        var (slot, waited) = await gate.EnterAsync(cancellationToken);
+        using (slot)
+        {
+            var file = $"ops-dump-{Guid.NewGuid():n}.dmp";
+            var inside = $"{tmp.TrimEnd('/')}/{file}";
+            var outside = Path.Combine(hostTmp, file);
+            try
+            {
+                await using (var connector = await sessions.ConnectAsync(process, cancellationToken))
+                {
+                    await connector.Instance.WriteDumpAsync(dumpType, inside, logDumpGeneration: false, cancellationToken);
+                }
+                var artifact = await artifacts.CreateAsync(context.CommandUid, context.TargetKey, $"{type}.dmp", "application/x-coredump", async (output, ct) =>
+                {
+                    await using var dump = File.OpenRead(outside);
+                    await dump.CopyToAsync(output, ct);
+                }, cancellationToken);
+                var waitedNote = waited > TimeSpan.FromMilliseconds(100) ? $" (waited {waited.TotalSeconds:0.#}s for a heavy-action slot)" : "";
+                return ActionOutcome.Success($"{type} dump of process {process.Pid}{waitedNote}\nartifact {artifact.Name}: {artifact.SizeBytes} bytes, sha256 {artifact.Sha256}\n", process.Pid, [artifact]);
+            }
+            catch (ServerErrorException e)
+            {
+                throw new ActionParameterException($"the runtime could not write the dump: {e.Message}");
+            }
+            finally
+            {
+                File.Delete(outside);
+            }
+        }
+    }
+}

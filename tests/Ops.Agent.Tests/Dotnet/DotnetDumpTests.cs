@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using Ops.Agent.V1;
+using Ops.TestSupport;
+
+namespace Ops.Agent.Tests.Dotnet;
+
+/// <summary>dotnet.dump: written by the runtime in the target's namespace, moved into the artifact store; refused when there is no room.</summary>
+public sealed class DotnetDumpTests : IAsyncLifetime
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+    private readonly AgentHarness _harness = new();
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync() => await _harness.DisposeAsync();
+
+    private static ExecuteRequest Dump(int pid, string key, string type, ProcessSelector? process = null) =>
+        AgentHarness.Request("dotnet.dump", new Target { Pod = "checkout", Container = "api", ContainerId = $"sandbox://{pid}", Process = process }, key: key, timeout: 120, parameters: ("type", type));
+
+    [Fact]
+    public async Task A_mini_dump_becomes_an_artifact_and_leaves_nothing_in_the_target()
+    {
+        await using var app = await SampleAppProcess.StartAsync();
+        var agent = await _harness.StartAgentAsync();
+
+        var result = await _harness.ExecuteAsync(agent, Dump(app.Pid, "mini", "mini"), _ct);
+
+        Assert.True(result.Phase == ExecutionPhase.Succeeded, result.Message);
+        var artifact = Assert.Single(result.Artifacts);
+        var file = Path.Combine(agent.DataDirectory, "artifacts", artifact.Name);
+        var bytes = await File.ReadAllBytesAsync(file, _ct);
+        Assert.Equal([0x7F, (byte)'E', (byte)'L', (byte)'F'], bytes[..4]);
+        Assert.Equal(artifact.Sha256, Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant());
+        Assert.Empty(Directory.EnumerateFiles("/tmp", "ops-dump-*.dmp"));
+    }
+
+    [Fact]
+    public async Task A_dump_larger_than_the_artifact_budget_is_refused_before_it_is_written()
+    {
+        await using var app = await SampleAppProcess.StartAsync();
+        var agent = await _harness.StartAgentAsync(settings: new Dictionary<string, string?> { ["Agent:Artifacts:BudgetBytes"] = (4 * 1024 * 1024).ToString() });
+
+        var result = await _harness.ExecuteAsync(agent, Dump(app.Pid, "heap", "heap"), _ct);
+
+        Assert.Equal(ExecutionPhase.Failed, result.Phase);
+        Assert.Matches($@"^a heap dump of process {app.Pid} needs about \d+ MiB; this agent's artifact budget has 4 MiB left$", result.Message);
+        Assert.Empty(Directory.EnumerateFiles("/tmp", "ops-dump-*.dmp"));
+    }
+
+    [Fact]
+    public async Task A_dump_refused_for_lack_of_disk_in_the_target_says_so_and_the_process_runs_on()
+    {
+        await using var contained = await SampleAppProcess.StartInOwnNamespacesAsync(tmpSize: "2m");
+        var agent = await _harness.StartAgentAsync();
+        var dotnet = new ProcessSelector { Name = "^dotnet$" };
+
+        var result = await _harness.ExecuteAsync(agent, Dump(contained.LauncherPid, "full-disk", "heap", dotnet), _ct);
+        var afterwards = await _harness.ExecuteAsync(agent, AgentHarness.Request("dotnet.processes",
+            new Target { Pod = "c", Container = "api", ContainerId = $"sandbox://{contained.LauncherPid}", Process = dotnet }, key: "afterwards"), _ct);
+
+        Assert.Equal(ExecutionPhase.Failed, result.Phase);
+        Assert.Matches($@"^the target's /tmp has [0-2] MiB free; a heap dump of process {contained.Pid} needs about \d+ MiB$", result.Message);
+        Assert.Equal(ExecutionPhase.Succeeded, afterwards.Phase);
+    }
+
+    [Fact]
+    public async Task An_unknown_dump_type_is_refused()
+    {
+        await using var app = await SampleAppProcess.StartAsync();
+        var agent = await _harness.StartAgentAsync();
+
+        var result = await _harness.ExecuteAsync(agent, Dump(app.Pid, "bad-type", "everything"), _ct);
+
+        Assert.Equal("parameter \"type\" must be mini, heap or full, not \"everything\"", result.Message);
+    }
+}
