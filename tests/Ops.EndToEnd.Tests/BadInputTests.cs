@@ -74,6 +74,19 @@ public sealed class BadInputTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task A_heavy_capture_in_a_namespace_that_disables_them_is_refused()
+    {
+        await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ClusterFixture.NoHeavyActionsNamespace } }, cancellationToken: _ct);
+        await Commands.CreateAsync(cluster.Client, ClusterFixture.NoHeavyActionsNamespace, "dump-it", Commands.OnPods("dotnet.dump", null, "checkout"));
+
+        var refused = await Commands.FinishedAsync(cluster.Client, ClusterFixture.NoHeavyActionsNamespace, "dump-it");
+
+        Assert.Equal(CommandPhase.Failed, refused.Status!.Phase);
+        Assert.Equal("HeavyActionsDisabled", Commands.Condition(refused, ConditionTypes.Accepted)!.Reason);
+        Assert.Equal($"dotnet.dump is a heavy capture, and the operator does not allow heavy captures in namespace {ClusterFixture.NoHeavyActionsNamespace}", Commands.Condition(refused, ConditionTypes.Accepted)!.Message);
+    }
+
+    [Fact]
     public async Task A_command_the_schema_refuses_is_never_stored()
     {
         var kubectl = new Kubectl(cluster.KubeconfigPath);

@@ -27,7 +27,7 @@ public sealed class SampleCommandTests(ClusterFixture cluster)
         foreach (var (name, ns) in applied) done[name] = await Commands.FinishedAsync(cluster.Client, ns, name);
         var checkout = (await cluster.Client.CoreV1.ListNamespacedPodAsync(DemoCluster.ShopNamespace, labelSelector: "app=checkout", cancellationToken: _ct)).Items;
 
-        Assert.Equal(6, done.Count);
+        Assert.Equal(8, done.Count);
         var errors = done["checkout-errors"].Status!;
         Assert.Equal(CommandPhase.Succeeded, errors.Phase);
         Assert.Equal(1, errors.Targets!.Total);
@@ -62,6 +62,21 @@ public sealed class SampleCommandTests(ClusterFixture cluster)
                 Assert.DoesNotContain($"\n{other.Status.ContainerStatuses.Single().ContainerID["sandbox://".Length..]}\t", result.Summary);
             }
         }
+
+        var trace = done["checkout-trace"].Status!;
+        Assert.Equal(CommandPhase.Succeeded, trace.Phase);
+        var traced = Assert.Single(trace.Results!);
+        var artifact = Assert.Single(traced.Artifacts!);
+        Assert.Equal(traced.Target.Node, artifact.Node);
+        Assert.True(artifact.SizeBytes > 0);
+        Assert.Matches("^[0-9a-f]{64}$", artifact.Sha256);
+        Assert.EndsWith("-trace.nettrace", artifact.Name);
+
+        var heap = done["checkout-heap"].Status!;
+        Assert.Equal(CommandPhase.Succeeded, heap.Phase);
+        var heapShard = await cluster.Client.CoreV1.ReadNamespacedConfigMapAsync(heap.Results![0].ResultRef, DemoCluster.ShopNamespace, cancellationToken: _ct);
+        Assert.Contains("\tOps.SampleApp.Order\n", Assert.Single(heapShard.Data).Value);
+        Assert.EndsWith("-heap.nettrace", Assert.Single(heap.Results![0].Artifacts!).Name);
 
         var nodes = done["node-info"].Status!;
         Assert.Equal(CommandPhase.Succeeded, nodes.Phase);

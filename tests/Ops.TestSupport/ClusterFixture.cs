@@ -14,6 +14,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>script.run "mark": appends the agent's node name to the file, then sleeps.</summary>
     public const string MarkScript = "mark";
 
+    /// <summary>A namespace where the operator refuses heavy captures.</summary>
+    public const string NoHeavyActionsNamespace = "no-heavy";
+
     private DemoCluster? _cluster;
 
     public DemoCluster Cluster => _cluster ?? throw new InvalidOperationException("the cluster has not started");
@@ -42,7 +45,11 @@ public sealed class ClusterFixture : IAsyncLifetime
                 [$"Agent__Scripts__{MarkScript}__Parameters__seconds__Type"] = "integer",
                 [$"Agent__Scripts__{MarkScript}__Parameters__seconds__Default"] = "0",
             },
-            OperatorSettings = new Dictionary<string, string> { ["Operator__AgentGrace"] = AgentGrace.ToString("c") },
+            OperatorSettings = new Dictionary<string, string>
+            {
+                ["Operator__AgentGrace"] = AgentGrace.ToString("c"),
+                ["Operator__HeavyActionsDisabledNamespaces__0"] = NoHeavyActionsNamespace,
+            },
         });
     }
 

@@ -13,6 +13,9 @@ public sealed class OperatorOptions
     /// <summary>Namespaces whose DiagnosticCommands may target nodes (pod targets are always limited to the command's namespace).</summary>
     public List<string> NodeTargetNamespaces { get; set; } = ["ops-system"];
 
+    /// <summary>Namespaces whose commands may not run heavy captures (dotnet.trace, dotnet.gcdump, dotnet.dump).</summary>
+    public List<string> HeavyActionsDisabledNamespaces { get; set; } = [];
+
     /// <summary>The port agents serve gRPC on (the agent DaemonSet's containerPort).</summary>
     [Range(1, 65535)] public int AgentPort { get; set; } = 7443;
 

@@ -41,6 +41,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton(typeof(ReconcileTrigger<>));
         services.AddSingleton(typeof(CustomResourceClient<>));
 
+        services.AddSingleton(sp => new CommandPolicy(Options(sp).HeavyActionsDisabledNamespaces.ToHashSet(StringComparer.Ordinal)));
         services.AddSingleton(sp => new TargetResolver(Options(sp).NodeTargetNamespaces.ToHashSet(StringComparer.Ordinal)));
         services.AddSingleton(sp => new CommandFanOut(sp.GetRequiredService<AgentChannels>(), sp.GetRequiredService<AgentRegistry>().For,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CommandFanOut>>()) { AgentGrace = Options(sp).AgentGrace });
