@@ -106,8 +106,12 @@ public sealed class SampleAppProcess : IAsyncDisposable
         throw new InvalidOperationException($"no dotnet process with PORT={port}");
     }
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ops.Agent.Artifacts;
 using Ops.Agent.Dotnet;
 using Ops.Agent.Processes;
+using Ops.Agent.V1;
 
 namespace Ops.Agent.Actions;
 
@@ -25,8 +26,17 @@ public sealed class DotnetGcDumpAction(ProcessLocator locator, DotnetProcessFind
         {
             await using var connector = await sessions.ConnectAsync(process, cancellationToken);
             IReadOnlyList<HeapTypeStat> heap = [];
-            var artifact = await artifacts.CreateAsync(context.CommandUid, context.TargetKey, "heap.nettrace", "application/x-nettrace",
-                async (output, ct) => heap = await snapshotter.SnapshotAsync(connector.Instance, output, ct), cancellationToken);
+            ArtifactInfo artifact;
+            try
+            {
+                artifact = await sessions.CaptureAsync(process, "heap snapshot", () => artifacts.CreateAsync(context.CommandUid, context.TargetKey, "heap.nettrace", "application/x-nettrace",
+                    async (output, ct) => heap = await snapshotter.SnapshotAsync(connector.Instance, output, ct), cancellationToken));
+            }
+            catch (ActionParameterException)
+            {
+                artifacts.Discard(context.CommandUid, context.TargetKey, "heap.nettrace");
+                throw;
+            }
             var output = new StringBuilder();
             output.Append(CultureInfo.InvariantCulture, $"heap of process {process.Pid}: {heap.Sum(h => h.Count)} objects, {heap.Sum(h => h.Bytes)} bytes{(waited > TimeSpan.FromMilliseconds(100) ? $" (waited {waited.TotalSeconds:0.#}s for a heavy-action slot)" : "")}\n");
             output.Append("BYTES\tCOUNT\tTYPE\n");

@@ -1,6 +1,7 @@
 using Ops.Agent.Artifacts;
 using Ops.Agent.Dotnet;
 using Ops.Agent.Processes;
+using Ops.Agent.V1;
 
 namespace Ops.Agent.Actions;
 
@@ -22,20 +23,31 @@ public sealed class DotnetTraceAction(ProcessLocator locator, DotnetProcessFinde
         using (slot)
         {
             await using var connector = await sessions.ConnectAsync(process, cancellationToken);
-            var artifact = await artifacts.CreateAsync(context.CommandUid, context.TargetKey, "trace.nettrace", "application/x-nettrace", async (output, ct) =>
+            ArtifactInfo artifact;
+            try
             {
-                using var session = await connector.Instance.StartEventPipeSessionAsync(providers, requestRundown: true, circularBufferMB: 256, ct);
-                var copy = session.EventStream.CopyToAsync(output, ct);
-                try
+                artifact = await sessions.CaptureAsync(process, "trace", () => artifacts.CreateAsync(context.CommandUid, context.TargetKey, "trace.nettrace", "application/x-nettrace", async (output, ct) =>
                 {
-                    await Task.Delay(duration, ct);
-                }
-                finally
-                {
-                    await session.StopAsync(CancellationToken.None);
-                    await copy;
-                }
-            }, cancellationToken);
+                    using var session = await connector.Instance.StartEventPipeSessionAsync(providers, requestRundown: true, circularBufferMB: 256, ct);
+                    var copy = session.EventStream.CopyToAsync(output, ct);
+                    try
+                    {
+                        // The stream ends early when the process exits.
+                        await Task.WhenAny(Task.Delay(duration, ct), copy);
+                        ct.ThrowIfCancellationRequested();
+                    }
+                    finally
+                    {
+                        await session.StopAsync(CancellationToken.None);
+                        await copy;
+                    }
+                }, cancellationToken));
+            }
+            catch (ActionParameterException)
+            {
+                artifacts.Discard(context.CommandUid, context.TargetKey, "trace.nettrace");
+                throw;
+            }
             var summary = $"trace of process {process.Pid} for {duration.TotalSeconds:0.###}s with {string.Join(", ", providers.Select(p => p.Name))}{(waited > TimeSpan.FromMilliseconds(100) ? $" (waited {waited.TotalSeconds:0.#}s for a heavy-action slot)" : "")}\n"
                 + $"artifact {artifact.Name}: {artifact.SizeBytes} bytes, sha256 {artifact.Sha256}\n";
             return ActionOutcome.Success(summary, process.Pid, [artifact]);

@@ -81,6 +81,9 @@ public sealed class ArtifactStore(IOptions<AgentOptions> options, TimeProvider c
         return file.Exists ? file : null;
     }
 
+    /// <summary>Removes what a capture stored when the capture as a whole failed (a process that exited mid-trace).</summary>
+    public void Discard(string commandUid, string targetKey, string fileName) => File.Delete(Path.Combine(Directory, NameOf(commandUid, targetKey, fileName)));
+
     public void DeleteExpired()
     {
         var before = clock.GetUtcNow().UtcDateTime - Settings.Ttl;

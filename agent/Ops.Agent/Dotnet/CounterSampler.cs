@@ -42,7 +42,9 @@ public sealed class CounterSampler
         var processing = Task.Run(source.Process, CancellationToken.None);
         try
         {
-            await Task.Delay(duration, cancellationToken);
+            // The stream ends early when the process exits.
+            await Task.WhenAny(Task.Delay(duration, cancellationToken), processing);
+            cancellationToken.ThrowIfCancellationRequested();
         }
         finally
         {

@@ -96,6 +96,24 @@ public sealed class DotnetTraceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_process_that_exits_mid_trace_fails_the_target_with_the_reason_and_leaves_no_partial_artifact()
+    {
+        var agent = await _harness.StartAgentAsync();
+        var tracing = _harness.ExecuteAsync(agent, Trace("exits", ("duration", "10s")), _ct);
+        await Eventually.True(() => Task.FromResult(Directory.Exists(Path.Combine(agent.DataDirectory, "artifacts"))
+            && Directory.EnumerateFiles(Path.Combine(agent.DataDirectory, "artifacts"), "*.partial").Any()), "the trace to be under way");
+
+        await _app.DisposeAsync();
+        var result = await tracing.WaitAsync(Timeouts.Eventually, _ct);
+        var counters = await _harness.ExecuteAsync(agent, AgentHarness.Request("dotnet.processes", new Target { Node = true }, key: "still-serving"), _ct);
+
+        Assert.Equal(ExecutionPhase.Failed, result.Phase);
+        Assert.Equal($"process {_app.Pid} exited during the trace", result.Message);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(agent.DataDirectory, "artifacts")));
+        Assert.NotEqual(ExecutionPhase.Unspecified, counters.Phase);
+    }
+
+    [Fact]
     public async Task Heavy_captures_take_turns_and_the_one_that_waited_says_so()
     {
         var agent = await _harness.StartAgentAsync();
