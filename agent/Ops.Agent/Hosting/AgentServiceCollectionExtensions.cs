@@ -35,6 +35,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<IAgentAction, DotnetCountersAction>();
         services.AddSingleton<Artifacts.ArtifactStore>();
         services.AddSingleton<Artifacts.HeavyActionGate>();
+        services.AddHostedService<Artifacts.ArtifactJanitor>();
         services.AddSingleton<IAgentAction, DotnetTraceAction>();
         services.AddSingleton<Dotnet.HeapSnapshotter>();
         services.AddSingleton<IAgentAction, DotnetGcDumpAction>();
