@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ops.Operator.Hosting;
 
-/// <summary>Builds the operator's host: the controllers in the background, /healthz and /readyz over HTTP.</summary>
+/// <summary>Builds the operator's host: the controllers in the background; /healthz, /readyz and artifact downloads over HTTP.</summary>
 public static class OperatorHost
 {
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Action<IServiceCollection>? services = null, Action<ILoggingBuilder>? logging = null)
@@ -28,6 +28,10 @@ public static class OperatorHost
         var app = builder.Build();
         app.MapGet("/healthz", () => "ok");
         app.MapGet("/readyz", () => Worker(app).Ready.IsCompletedSuccessfully ? Results.Text("ok") : Results.Text("not leading", statusCode: 503));
+        // Only the leader knows where the agents are; a follower says so rather than guess.
+        app.MapGet("/artifacts/{ns}/{command}/{name}", (HttpContext http, string ns, string command, string name) => Worker(app).Ready.IsCompletedSuccessfully
+            ? http.RequestServices.GetRequiredService<Artifacts.ArtifactDownloads>().HandleAsync(http, ns, command, name)
+            : Results.Text("this replica is not leading; ask the leading one\n", statusCode: 503).ExecuteAsync(http));
         return app;
     }
 

@@ -57,6 +57,8 @@ public static class OperatorServiceCollectionExtensions
                 new LeaderElectionOptions { Namespace = options.Namespace, LeaseName = options.LeaseName, Identity = options.Identity },
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<LeaseLeaderElector>());
         });
+        services.AddSingleton(sp => new Artifacts.ArtifactDownloads(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<CustomResourceClient<V1Alpha1DiagnosticCommand>>(),
+            sp.GetRequiredService<AgentRegistry>(), sp.GetRequiredService<AgentChannels>, sp.GetRequiredService<ILogger<Artifacts.ArtifactDownloads>>()));
         services.AddHostedService<OperatorWorker>();
         return services;
     }

@@ -92,6 +92,8 @@ public sealed class SandboxServer : IAsyncDisposable
         services.AddSingleton<ResourceService>();
         services.AddSingleton<WatchStreamer>();
         services.AddSingleton<ApiEndpoint>();
+        services.AddSingleton(new SandboxIdentity(token));
+        services.AddSingleton<AccessReviews>();
         services.AddSingleton<ISandboxController, GarbageCollector>();
         services.AddSingleton<ISandboxController, NamespaceController>();
         services.AddSingleton<ISandboxController, CrdController>();

@@ -12,7 +12,7 @@ namespace Ops.Sandbox.Http;
 /// The one request handler of the sandbox API server: routes discovery and resource paths, maps
 /// HTTP verbs onto <see cref="ResourceService"/>, and turns every failure into a metav1.Status.
 /// </summary>
-internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches, ILogger<ApiEndpoint> logger)
+internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches, Security.AccessReviews reviews, ILogger<ApiEndpoint> logger)
 {
     /// <summary>The API server's request body limit (3 MiB).</summary>
     public const int MaxBodyBytes = 3 * 1024 * 1024;
@@ -75,6 +75,12 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
                 return;
             case ["apis", var group, var version]:
                 await ResponseWriter.WriteAsync(context, 200, Discovery.ResourceList(service.Catalog, group, version) ?? throw NotFoundPath());
+                return;
+            case ["apis", "authentication.k8s.io", "v1", "tokenreviews"] when method == "POST":
+                await ResponseWriter.WriteAsync(context, 201, reviews.TokenReview(QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject ?? throw ApiException.BadRequest("a TokenReview is an object")));
+                return;
+            case ["apis", "authorization.k8s.io", "v1", "subjectaccessreviews"] when method == "POST":
+                await ResponseWriter.WriteAsync(context, 201, reviews.SubjectAccessReview(QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject ?? throw ApiException.BadRequest("a SubjectAccessReview is an object")));
                 return;
             case ["openapi", "v3"]:
                 await ResponseWriter.WriteAsync(context, 200, OpenApiDocuments.Root(service.Catalog));

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using k8s;
+using k8s.Models;
 using Ops.TestSupport;
 
 namespace Ops.Sandbox.Tests.Conformance;
@@ -7,6 +9,22 @@ namespace Ops.Sandbox.Tests.Conformance;
 public sealed class AuthenticationTests(SandboxFixture sandbox)
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Token_and_access_reviews_vouch_for_the_sandbox_user_only()
+    {
+        var good = await sandbox.Client.AuthenticationV1.CreateTokenReviewAsync(new V1TokenReview { Spec = new V1TokenReviewSpec { Token = sandbox.Server.Token } }, cancellationToken: _ct);
+        var bad = await sandbox.Client.AuthenticationV1.CreateTokenReviewAsync(new V1TokenReview { Spec = new V1TokenReviewSpec { Token = "forged" } }, cancellationToken: _ct);
+        var attributes = new V1ResourceAttributes { Group = "ops.dev", Resource = "diagnosticcommands", Subresource = "artifacts", Verb = "get", NamespaceProperty = "shop" };
+        var admin = await sandbox.Client.AuthorizationV1.CreateSubjectAccessReviewAsync(new V1SubjectAccessReview { Spec = new V1SubjectAccessReviewSpec { User = good.Status.User.Username, ResourceAttributes = attributes } }, cancellationToken: _ct);
+        var stranger = await sandbox.Client.AuthorizationV1.CreateSubjectAccessReviewAsync(new V1SubjectAccessReview { Spec = new V1SubjectAccessReviewSpec { User = "mallory", ResourceAttributes = attributes } }, cancellationToken: _ct);
+
+        Assert.True(good.Status.Authenticated);
+        Assert.Equal("sandbox-admin", good.Status.User.Username);
+        Assert.False(bad.Status.Authenticated);
+        Assert.True(admin.Status.Allowed);
+        Assert.False(stranger.Status.Allowed);
+    }
 
     [Theory]
     [InlineData(null)]

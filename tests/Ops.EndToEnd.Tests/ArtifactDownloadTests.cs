@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using k8s;
+using Ops.Demo;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.TestSupport;
+
+namespace Ops.EndToEnd.Tests;
+
+/// <summary>Artifacts come back intact through the operator, for a caller the API server vouches for.</summary>
+public sealed class ArtifactDownloadTests(ClusterFixture cluster)
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_trace_downloads_through_the_operator_with_the_callers_token_and_matches_its_sha256()
+    {
+        var spec = Commands.OnPods("dotnet.trace", new() { ["duration"] = "1s" }, "checkout", "api");
+        spec.Target.Sample = new V1Alpha1DiagnosticCommand.SampleSpec { Mode = "one" };
+        await Commands.CreateAsync(cluster.Client, DemoCluster.ShopNamespace, "trace-to-download", spec);
+        var done = await Commands.FinishedAsync(cluster.Client, DemoCluster.ShopNamespace, "trace-to-download");
+        Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
+        var artifact = Assert.Single(Assert.Single(done.Status.Results!).Artifacts!);
+        var operatorPod = (await cluster.Client.CoreV1.ListNamespacedPodAsync(DemoCluster.OpsNamespace, labelSelector: "app.kubernetes.io/name=ops-operator", cancellationToken: _ct)).Items.Single();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{operatorPod.Status.PodIP}:{cluster.Cluster.OperatorPort}/") };
+        var path = $"artifacts/{DemoCluster.ShopNamespace}/trace-to-download/{artifact.Name}";
+
+        using var anonymous = await http.GetAsync(path, _ct);
+        using var wrongToken = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "not-a-token") } }, _ct);
+        using var missing = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"artifacts/{DemoCluster.ShopNamespace}/trace-to-download/no-such-artifact")
+        {
+            Headers = { Authorization = new AuthenticationHeaderValue("Bearer", cluster.Cluster.Server.Token) },
+        }, _ct);
+        using var download = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", cluster.Cluster.Server.Token) } }, _ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongToken.StatusCode);
+        Assert.Equal("the bearer token is not valid for this cluster\n", await wrongToken.Content.ReadAsStringAsync(_ct));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        var bytes = await download.Content.ReadAsByteArrayAsync(_ct);
+        Assert.Equal(artifact.SizeBytes, bytes.Length);
+        Assert.Equal(artifact.Sha256, Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant());
+        Assert.Equal(artifact.Sha256, download.Headers.GetValues("X-Checksum-Sha256").Single());
+    }
+}
