@@ -18,6 +18,7 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public string Address { get; }
     public string DataDirectory { get; }
+    public int Pid => _process.Id;
 
     public static async Task<AgentProcess> StartAsync(TestPki pki, string node, string? dataDirectory = null, IReadOnlyDictionary<string, string?>? settings = null)
     {

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+using Grpc.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+using Ops.Agent.V1;
+using Ops.Operator.Agents;
+using Ops.TestSupport;
+
+namespace Ops.Bench;
+
+/// <summary>
+/// Measures, in one run on this machine: the agent's idle memory, the time to capture managed stacks
+/// through the agent, and a 5 s cpu-sampling trace through the agent against the official dotnet-trace
+/// tool on the same process. Prints a Markdown table for the README.
+/// </summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var iterations = args is ["--iterations", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 10;
+        var dotnetTrace = await DotnetTraceTool.EnsureAsync();
+        using var pki = TestPki.Create("ops-bench-ca");
+        await using var app = await SampleAppProcess.StartAsync();
+        await using var agent = await AgentProcess.StartAsync(pki, "bench-node");
+        using var channels = new AgentChannels(pki.OperatorCertificate, pki.Ca.Certificate, NullLoggerFactory.Instance);
+        var client = channels.For(agent.Address);
+        var target = new Target { Pod = "checkout", Container = "api", ContainerId = $"sandbox://{app.Pid}" };
+
+        Console.Error.WriteLine("idle: letting the agent settle for 10 s ...");
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        var idleRss = ResidentBytes(agent.Pid);
+
+        Console.Error.WriteLine($"stacks: {iterations} captures through the agent ...");
+        await RunAsync(client, target, "dotnet.stacks", "warm-up", []);
+        var stacks = new List<double>();
+        for (var i = 0; i < iterations; i++) stacks.Add((await RunAsync(client, target, "dotnet.stacks", $"stacks-{i}", [])).Seconds);
+
+        var traceRuns = Math.Max(1, iterations / 3);
+        Console.Error.WriteLine($"trace: {traceRuns} x 5 s cpu-sampling through the agent, then with dotnet-trace ...");
+        var agentTrace = new List<(double Seconds, long Bytes)>();
+        for (var i = 0; i < traceRuns; i++) agentTrace.Add(await RunAsync(client, target, "dotnet.trace", $"trace-{i}", [("duration", "5s"), ("profile", "cpu-sampling")]));
+        var toolTrace = new List<(double Seconds, long Bytes)>();
+        for (var i = 0; i < traceRuns; i++) toolTrace.Add(await dotnetTrace.CollectAsync(app.Pid, TimeSpan.FromSeconds(5)));
+        var afterRss = ResidentBytes(agent.Pid);
+
+        Console.WriteLine($"Measured {TimeProvider.System.GetUtcNow():yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, {iterations} stack captures, {traceRuns} traces each:");
+        Console.WriteLine();
+        Console.WriteLine("| measurement | median | min | max |");
+        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine(Row("managed stacks through the agent (s)", stacks));
+        Console.WriteLine(Row("5 s cpu trace through the agent (s)", [.. agentTrace.Select(t => t.Seconds)]));
+        Console.WriteLine(Row("5 s cpu trace with dotnet-trace collect (s)", [.. toolTrace.Select(t => t.Seconds)]));
+        Console.WriteLine(Row("trace size, agent (KiB)", [.. agentTrace.Select(t => t.Bytes / 1024.0)]));
+        Console.WriteLine(Row("trace size, dotnet-trace (KiB)", [.. toolTrace.Select(t => t.Bytes / 1024.0)]));
+        Console.WriteLine($"| agent resident memory, idle (MiB) | {idleRss / 1048576.0:0.0} | | |");
+        Console.WriteLine($"| agent resident memory, after the runs (MiB) | {afterRss / 1048576.0:0.0} | | |");
+        return 0;
+    }
+
+    private static async Task<(double Seconds, long Bytes)> RunAsync(Ops.Agent.V1.Agent.AgentClient client, Target target, string action, string key, (string, string)[] parameters)
+    {
+        var request = new ExecuteRequest { CommandUid = $"bench-{Guid.NewGuid():n}", TargetKey = key, Action = action, TimeoutSeconds = 120, Target = target };
+        foreach (var (name, value) in parameters) request.Parameters[name] = value;
+        var watch = Stopwatch.StartNew();
+        using var call = client.Execute(request);
+        ExecutionResult? result = null;
+        await foreach (var e in call.ResponseStream.ReadAllAsync()) if (e.EventCase == ExecuteEvent.EventOneofCase.Result) result = e.Result;
+        watch.Stop();
+        if (result is not { Phase: ExecutionPhase.Succeeded }) throw new InvalidOperationException($"{action} failed: {result?.Message}");
+        return (watch.Elapsed.TotalSeconds, result.Artifacts.Sum(a => a.SizeBytes));
+    }
+
+    private static long ResidentBytes(int pid) =>
+        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024).Single();
+
+    private static string Row(string name, IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return $"| {name} | {sorted[sorted.Count / 2]:0.000} | {sorted[0]:0.000} | {sorted[^1]:0.000} |";
+    }
+}
