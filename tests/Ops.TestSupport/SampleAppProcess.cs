@@ -27,7 +27,7 @@ public sealed class SampleAppProcess : IAsyncDisposable
     /// <summary>Its working directory; its log is var/log/app/app.log under it.</summary>
     public string Directory { get; }
 
-    public static Task<SampleAppProcess> StartAsync() => LaunchAsync(ownNamespaces: false, tmpSize: null);
+    public static Task<SampleAppProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null) => LaunchAsync(ownNamespaces: false, tmpSize: null, environment);
 
     /// <summary>
     /// The app in its own pid and mount namespaces with a /tmp of its own, as a container runs it: its pid
@@ -43,10 +43,10 @@ public sealed class SampleAppProcess : IAsyncDisposable
             if (Environment.GetEnvironmentVariable("CI") == "true") Xunit.Assert.Fail(reason + "; under CI=true this is a failure, not a skip");
             Xunit.Assert.Skip(reason);
         }
-        return LaunchAsync(ownNamespaces: true, tmpSize);
+        return LaunchAsync(ownNamespaces: true, tmpSize, null);
     }
 
-    private static async Task<SampleAppProcess> LaunchAsync(bool ownNamespaces, string? tmpSize)
+    private static async Task<SampleAppProcess> LaunchAsync(bool ownNamespaces, string? tmpSize, IReadOnlyDictionary<string, string>? environment)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("ops-sample-app-").FullName;
         var port = LoopbackPorts.Free();
@@ -62,6 +62,7 @@ public sealed class SampleAppProcess : IAsyncDisposable
         }
         start.Environment["LISTEN"] = "127.0.0.1";
         start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -88,6 +88,17 @@ public sealed class DotnetActionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_dotnet_process_with_diagnostics_disabled_is_a_clear_per_target_error()
+    {
+        await using var closed = await SampleAppProcess.StartAsync(new Dictionary<string, string> { ["DOTNET_EnableDiagnostics"] = "0" });
+
+        var result = await RunAsync("dotnet.stacks", closed.Pid, "closed");
+
+        Assert.Equal(ExecutionPhase.Failed, result.Phase);
+        Assert.Equal($"process {closed.Pid} (dotnet) has no .NET diagnostics socket: it is not a .NET process, or it runs with DOTNET_EnableDiagnostics=0", result.Message);
+    }
+
+    [Fact]
     public async Task A_bad_duration_is_refused_with_the_allowed_range()
     {
         var result = await RunAsync("dotnet.counters", _app.Pid, "bad-duration", ("duration", "forever"));
