@@ -30,9 +30,10 @@ public sealed class SampleAppProcess : IAsyncDisposable
     public static Task<SampleAppProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null) => LaunchAsync(ownNamespaces: false, tmpSize: null, environment);
 
     /// <summary>
-    /// The app in its own pid and mount namespaces with a /tmp of its own, as a container runs it: its pid
+    /// The app in its own pid and mount namespaces with a temporary directory of its own, as a container runs it: its pid
     /// inside is 1 and its diagnostics socket is visible only through /proc/PID/root. Needs root and
-    /// unshare; skipped with the reason where they are missing, failed under CI=true. Its /tmp is a tmpfs of tmpSize.
+    /// unshare; skipped with the reason where they are missing, failed under CI=true. Its TMPDIR is a tmpfs of tmpSize
+    /// that only its mount namespace sees.
     /// </summary>
     public static Task<SampleAppProcess> StartInOwnNamespacesAsync(string tmpSize = "64m")
     {
@@ -54,7 +55,11 @@ public sealed class SampleAppProcess : IAsyncDisposable
         var start = new ProcessStartInfo(ownNamespaces ? "/usr/bin/unshare" : "dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
         if (ownNamespaces)
         {
-            foreach (var arg in new[] { "--pid", "--mount", "--fork", "/bin/sh", "-c", $"mount -t tmpfs -o size={tmpSize} tmpfs /tmp && exec dotnet '{dll}'" }) start.ArgumentList.Add(arg);
+            // A private tmpfs as its TMPDIR, mounted inside the new mount namespace only (not over /tmp, which may hold the test binaries).
+            var tmp = Path.Combine(directory, "tmp");
+            System.IO.Directory.CreateDirectory(tmp);
+            start.Environment["TMPDIR"] = tmp;
+            foreach (var arg in new[] { "--pid", "--mount", "--fork", "/bin/sh", "-c", $"mount -t tmpfs -o size={tmpSize} tmpfs '{tmp}' && exec dotnet '{dll}'" }) start.ArgumentList.Add(arg);
         }
         else
         {

@@ -15,8 +15,8 @@ public sealed class DotnetCountersAction(ProcessLocator locator, DotnetProcessFi
     {
         var duration = context.Duration("duration", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         var process = finder.Require(locator.Select(context.Target));
-        await using var connector = await sessions.ConnectAsync(process, cancellationToken);
-        var counters = await sessions.CaptureAsync(process, "counter sampling", () => sampler.SampleAsync(connector.Instance, duration, cancellationToken));
+        await using var connector = await sessions.ConnectAsync(process, context.Target, cancellationToken);
+        var counters = await sessions.CaptureAsync(process, "counter sampling", () => sampler.SampleAsync(connector.Client, duration, cancellationToken));
         if (counters.Count == 0) return ActionOutcome.Failure($"process {process.Pid} published no System.Runtime counters within {duration.TotalSeconds:0.###}s", exitCode: 1);
         var output = new StringBuilder();
         foreach (var c in counters)

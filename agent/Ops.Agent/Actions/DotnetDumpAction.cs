@@ -44,9 +44,9 @@ public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder
             var outside = Path.Combine(hostTmp, file);
             try
             {
-                await using (var connector = await sessions.ConnectAsync(process, cancellationToken))
+                await using (var connector = await sessions.ConnectAsync(process, context.Target, cancellationToken))
                 {
-                    await connector.Instance.WriteDumpAsync(dumpType, inside, logDumpGeneration: false, cancellationToken);
+                    await connector.Client.WriteDumpAsync(dumpType, inside, logDumpGeneration: false, cancellationToken);
                 }
                 var artifact = await artifacts.CreateAsync(context.CommandUid, context.TargetKey, $"{type}.dmp", "application/x-coredump", async (output, ct) =>
                 {

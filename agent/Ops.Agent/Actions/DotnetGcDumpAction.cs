@@ -24,13 +24,13 @@ public sealed class DotnetGcDumpAction(ProcessLocator locator, DotnetProcessFind
         var (slot, waited) = await gate.EnterAsync(cancellationToken);
         using (slot)
         {
-            await using var connector = await sessions.ConnectAsync(process, cancellationToken);
+            await using var connector = await sessions.ConnectAsync(process, context.Target, cancellationToken);
             IReadOnlyList<HeapTypeStat> heap = [];
             ArtifactInfo artifact;
             try
             {
                 artifact = await sessions.CaptureAsync(process, "heap snapshot", () => artifacts.CreateAsync(context.CommandUid, context.TargetKey, "heap.nettrace", "application/x-nettrace",
-                    async (output, ct) => heap = await snapshotter.SnapshotAsync(connector.Instance, output, ct), cancellationToken));
+                    async (output, ct) => heap = await snapshotter.SnapshotAsync(connector.Client, output, ct), cancellationToken));
             }
             catch (ActionParameterException)
             {

@@ -18,8 +18,8 @@ public sealed class DotnetStacksAction(ProcessLocator locator, DotnetProcessFind
         var format = context.Optional("format") ?? "both";
         if (format is not ("text" or "json" or "both")) throw new ActionParameterException($"parameter \"format\" must be text, json or both, not \"{format}\"");
         var process = finder.Require(locator.Select(context.Target));
-        await using var connector = await sessions.ConnectAsync(process, cancellationToken);
-        var threads = await sessions.CaptureAsync(process, "stack sampling", () => sampler.SampleAsync(connector.Instance, Path.Combine(context.Options.DataDirectory, "scratch"), cancellationToken));
+        await using var connector = await sessions.ConnectAsync(process, context.Target, cancellationToken);
+        var threads = await sessions.CaptureAsync(process, "stack sampling", () => sampler.SampleAsync(connector.Client, Path.Combine(context.Options.DataDirectory, "scratch"), cancellationToken));
         var output = new StringBuilder();
         if (format is "text" or "both")
         {

@@ -22,13 +22,13 @@ public sealed class DotnetTraceAction(ProcessLocator locator, DotnetProcessFinde
         var (slot, waited) = await gate.EnterAsync(cancellationToken);
         using (slot)
         {
-            await using var connector = await sessions.ConnectAsync(process, cancellationToken);
+            await using var connector = await sessions.ConnectAsync(process, context.Target, cancellationToken);
             ArtifactInfo artifact;
             try
             {
                 artifact = await sessions.CaptureAsync(process, "trace", () => artifacts.CreateAsync(context.CommandUid, context.TargetKey, "trace.nettrace", "application/x-nettrace", async (output, ct) =>
                 {
-                    using var session = await connector.Instance.StartEventPipeSessionAsync(providers, requestRundown: true, circularBufferMB: 256, ct);
+                    using var session = await connector.Client.StartEventPipeSessionAsync(providers, requestRundown: true, circularBufferMB: 256, ct);
                     var copy = session.EventStream.CopyToAsync(output, ct);
                     try
                     {

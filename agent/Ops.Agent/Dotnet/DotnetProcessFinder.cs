@@ -16,16 +16,17 @@ public sealed class DotnetProcessFinder(ProcessLocator locator)
 
     private ProcFs Proc => locator.Proc;
 
-    /// <summary>The process as a .NET process, or null when it has no diagnostics socket (not .NET, or diagnostics disabled).</summary>
+    /// <summary>The process as a .NET process (a diagnostics socket, or the runtime mapped in its memory), or null when it is not one.</summary>
     public DotnetProcess? Find(ProcessInfo process)
     {
         var socket = SocketOf(process);
-        return socket is null ? null : new DotnetProcess(process.Pid, process.NamespacePid, process.CommandLine, socket, RuntimeVersionOf(process.Pid), EntryAssemblyOf(process));
+        var runtime = RuntimeVersionOf(process.Pid);
+        return socket is null && runtime is null ? null : new DotnetProcess(process.Pid, process.NamespacePid, process.CommandLine, socket, runtime, EntryAssemblyOf(process));
     }
 
     /// <summary>The .NET process an action works on: the selected process of the target, with a clear error when it is not .NET.</summary>
     public DotnetProcess Require(ProcessInfo process) => Find(process)
-        ?? throw new ActionParameterException($"process {process.Pid} ({process.Name}) has no .NET diagnostics socket: it is not a .NET process, or it runs with DOTNET_EnableDiagnostics=0");
+        ?? throw new ActionParameterException($"process {process.Pid} ({process.Name}) is not a .NET process (no .NET runtime is loaded in it)");
 
     private string? SocketOf(ProcessInfo process)
     {

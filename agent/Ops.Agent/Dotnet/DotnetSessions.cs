@@ -4,7 +4,7 @@ using Ops.Agent.Actions;
 namespace Ops.Agent.Dotnet;
 
 /// <summary>Connects to a .NET process's diagnostics socket, with the errors a user can act on.</summary>
-public sealed class DotnetSessions(Processes.ProcessLocator locator)
+public sealed class DotnetSessions(Processes.ProcessLocator locator, ListenModeEndpoints listen)
 {
     /// <summary>
     /// Runs a capture; when the process goes away in the middle (the socket closes, the stream ends
@@ -26,16 +26,31 @@ public sealed class DotnetSessions(Processes.ProcessLocator locator)
 
     private bool IsAlive(DotnetProcess process) => locator.Proc.Read(process.Pid) is { State: not 'Z' and not 'X' };
 
-    /// <summary>A connected client; dispose the connector when done.</summary>
-    public async Task<DiagnosticsClientConnector> ConnectAsync(DotnetProcess process, CancellationToken cancellationToken)
+    /// <summary>How long to wait for a listen-mode runtime to connect (it retries on its own schedule).</summary>
+    public TimeSpan ListenWait { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A client for the process: through its own socket (connect mode), else through listen mode; a clear error when neither works.</summary>
+    public async Task<DotnetConnection> ConnectAsync(DotnetProcess process, V1.Target target, CancellationToken cancellationToken)
     {
-        try
+        if (process.SocketPath is { } socket)
         {
-            return await DiagnosticsClientConnector.FromDiagnosticPort($"{process.SocketPath},connect", cancellationToken);
+            try
+            {
+                var connector = await DiagnosticsClientConnector.FromDiagnosticPort($"{socket},connect", cancellationToken);
+                return new DotnetConnection(connector.Instance, connector);
+            }
+            catch (Exception e) when (e is ServerNotAvailableException or IOException or TimeoutException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+            {
+                if (!listen.Enabled) throw new ActionParameterException($"could not connect to the diagnostics socket of process {process.Pid}: {e.Message} (the process may have exited)");
+            }
         }
-        catch (Exception e) when (e is ServerNotAvailableException or IOException or TimeoutException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        if (!listen.Enabled || target.PodUid.Length == 0)
         {
-            throw new ActionParameterException($"could not connect to the diagnostics socket of process {process.Pid}: {e.Message} (the process may have exited)");
+            throw new ActionParameterException($"process {process.Pid} runs .NET but has no diagnostics socket the agent can see: it runs with DOTNET_EnableDiagnostics=0, or its TMPDIR is not visible"
+                + (listen.Enabled ? "" : "; listen mode (Agent:DiagnosticPortsDirectory and DOTNET_DiagnosticPorts in the pod) reaches such processes"));
         }
+        var client = await listen.ConnectAsync(target.PodUid, process.NamespacePid, ListenWait, cancellationToken)
+            ?? throw new ActionParameterException($"process {process.Pid} has no diagnostics socket the agent can see, and no runtime with pid {process.NamespacePid} connected to {listen.SocketOf(target.PodUid)} within {ListenWait.TotalSeconds:0}s (is DOTNET_DiagnosticPorts set in the pod?)");
+        return new DotnetConnection(client, null);
     }
 }

@@ -37,4 +37,10 @@ public sealed class AgentOptions
 
     /// <summary>Disk budget, TTL and concurrency of artifact captures (Agent:Artifacts).</summary>
     public Artifacts.ArtifactOptions Artifacts { get; set; } = new();
+
+    /// <summary>
+    /// Listen mode: a node directory (hostPath) where the agent listens, one socket per pod, for runtimes
+    /// that pods point at it with DOTNET_DiagnosticPorts. Empty: listen mode is off.
+    /// </summary>
+    public string DiagnosticPortsDirectory { get; set; } = "";
 }

@@ -27,6 +27,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<IAgentAction, NodeInfoAction>();
         services.AddSingleton<IAgentAction, CheckTcpAction>();
         services.AddSingleton<Dotnet.DotnetProcessFinder>();
+        services.AddSingleton<Dotnet.ListenModeEndpoints>();
         services.AddSingleton<Dotnet.DotnetSessions>();
         services.AddSingleton<Dotnet.StackSampler>();
         services.AddSingleton<IAgentAction, DotnetProcessesAction>();

@@ -75,7 +75,8 @@ public sealed class DotnetActionTests : IAsyncLifetime
     {
         await using var contained = await SampleAppProcess.StartInOwnNamespacesAsync();
         var target = new Target { Pod = "contained", Container = "api", ContainerId = $"sandbox://{contained.LauncherPid}", Process = new ProcessSelector { Name = "^dotnet$" } };
-        Assert.False(Directory.EnumerateFiles("/tmp", $"dotnet-diagnostic-{contained.Pid}-*").Any(), "the socket must not be in the node's /tmp");
+        // The node sees an empty directory where the process sees its socket.
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(contained.Directory, "tmp")));
 
         var processes = await _harness.ExecuteAsync(_agent, AgentHarness.Request("dotnet.processes", target, key: "ns-processes"), _ct);
         var stacks = await _harness.ExecuteAsync(_agent, AgentHarness.Request("dotnet.stacks", target, key: "ns-stacks"), _ct);
@@ -95,7 +96,27 @@ public sealed class DotnetActionTests : IAsyncLifetime
         var result = await RunAsync("dotnet.stacks", closed.Pid, "closed");
 
         Assert.Equal(ExecutionPhase.Failed, result.Phase);
-        Assert.Equal($"process {closed.Pid} (dotnet) has no .NET diagnostics socket: it is not a .NET process, or it runs with DOTNET_EnableDiagnostics=0", result.Message);
+        Assert.Equal($"process {closed.Pid} runs .NET but has no diagnostics socket the agent can see: it runs with DOTNET_EnableDiagnostics=0, or its TMPDIR is not visible; "
+            + "listen mode (Agent:DiagnosticPortsDirectory and DOTNET_DiagnosticPorts in the pod) reaches such processes", result.Message);
+    }
+
+    [Fact]
+    public async Task In_listen_mode_a_process_whose_own_socket_is_gone_is_reached_through_the_agents_socket_for_its_pod()
+    {
+        var ports = Directory.CreateTempSubdirectory("ops-ports-").FullName;
+        var podUid = Guid.NewGuid().ToString();
+        var agent = await _harness.StartAgentAsync(settings: new Dictionary<string, string?> { ["Agent:DiagnosticPortsDirectory"] = ports });
+        await using var app = await SampleAppProcess.StartAsync(new Dictionary<string, string> { ["DOTNET_DiagnosticPorts"] = $"{ports}/{podUid}.sock,nosuspend" });
+        // The process's own socket is made unreachable, as when its /tmp is private or read-only.
+        foreach (var socket in Directory.EnumerateFiles("/tmp", $"dotnet-diagnostic-{app.Pid}-*-socket")) File.Delete(socket);
+        var target = new Target { Pod = "checkout", PodUid = podUid, Container = "api", ContainerId = $"sandbox://{app.Pid}" };
+
+        var stacks = await _harness.ExecuteAsync(agent, AgentHarness.Request("dotnet.stacks", target, key: "listen-stacks"), _ct);
+        var counters = await _harness.ExecuteAsync(agent, AgentHarness.Request("dotnet.counters", target, key: "listen-counters", parameters: ("duration", "1s")), _ct);
+
+        Assert.True(stacks.Phase == ExecutionPhase.Succeeded, stacks.Message);
+        Assert.Contains("Ops.SampleApp.OrderWorker.ProcessOrdersForever", stacks.Output.ToStringUtf8());
+        Assert.True(counters.Phase == ExecutionPhase.Succeeded, counters.Message);
     }
 
     [Fact]
@@ -118,7 +139,7 @@ public sealed class DotnetActionTests : IAsyncLifetime
         var afterwards = await RunAsync("dotnet.processes", _app.Pid, "afterwards");
 
         Assert.Equal(ExecutionPhase.Failed, notDotnet.Phase);
-        Assert.Equal($"process {sleeper.Id} (sleep) has no .NET diagnostics socket: it is not a .NET process, or it runs with DOTNET_EnableDiagnostics=0", notDotnet.Message);
+        Assert.Equal($"process {sleeper.Id} (sleep) is not a .NET process (no .NET runtime is loaded in it)", notDotnet.Message);
         Assert.Equal(ExecutionPhase.Failed, gone.Phase);
         Assert.Contains("no running process found", gone.Message);
         Assert.Equal(ExecutionPhase.Succeeded, afterwards.Phase);
