@@ -97,10 +97,11 @@ public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal jou
         ActionOutcome outcome;
         var phase = ExecutionPhase.Failed;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancelled);
-        if (request.TimeoutSeconds > 0) timeout.CancelAfter(TimeSpan.FromSeconds(request.TimeoutSeconds));
         try
         {
-            if (request.StartDelayMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(request.StartDelayMs), clock, timeout.Token);
+            // The start delay (a schedule's jitter) does not count against the target's time.
+            if (request.StartDelayMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(request.StartDelayMs), clock, cancelled);
+            if (request.TimeoutSeconds > 0) timeout.CancelAfter(TimeSpan.FromSeconds(request.TimeoutSeconds));
             if (!catalog.TryGet(request.Action, out var action))
             {
                 outcome = ActionOutcome.Failure($"unknown action \"{request.Action}\"; this agent runs: {string.Join(", ", catalog.Names)}");

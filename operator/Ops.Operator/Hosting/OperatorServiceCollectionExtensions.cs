@@ -50,6 +50,10 @@ public static class OperatorServiceCollectionExtensions
         services.AddScoped<IReconciler<V1Alpha1DiagnosticCommand>, DiagnosticCommandReconciler>();
         services.AddSingleton(sp => Controller<V1Alpha1DiagnosticCommand>(sp, Options(sp).CommandWorkers));
 
+        services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1ScheduledTask>(sp.GetRequiredService<IKubernetes>())));
+        services.AddScoped<IReconciler<V1Alpha1ScheduledTask>, Controllers.ScheduledTasks.ScheduledTaskReconciler>();
+        services.AddSingleton(sp => Controller<V1Alpha1ScheduledTask>(sp, 2));
+
         services.AddSingleton(sp =>
         {
             var options = Options(sp);

@@ -65,11 +65,21 @@ public sealed class OperatorWorker(IServiceProvider services, PkiBootstrapper pk
         var agents = services.GetRequiredService<ResourceInformer<V1Pod>>();
         agents.Subscribe(services.GetRequiredService<AgentRegistry>().Observe);
         var controller = services.GetRequiredService<ControllerRunner<V1Alpha1DiagnosticCommand>>();
+        var tasks = services.GetRequiredService<ResourceInformer<V1Alpha1ScheduledTask>>();
+        var taskController = services.GetRequiredService<ControllerRunner<V1Alpha1ScheduledTask>>();
+        // A run that finishes wakes its task (history, active list, Forbid).
+        commands.Subscribe(change =>
+        {
+            foreach (var owner in change.Object.Metadata.OwnerReferences ?? [])
+            {
+                if (owner.Kind == V1Alpha1ScheduledTask.KindName) taskController.Enqueue(new NamespacedName(change.Object.Metadata.NamespaceProperty ?? "", owner.Name));
+            }
+        });
         var running = new List<Task>
         {
-            commands.RunAsync(leading), agents.RunAsync(leading), controller.RunAsync(leading),
+            commands.RunAsync(leading), agents.RunAsync(leading), tasks.RunAsync(leading), controller.RunAsync(leading), taskController.RunAsync(leading),
         };
-        await Task.WhenAll(commands.ReadyAsync(leading), agents.ReadyAsync(leading));
+        await Task.WhenAll(commands.ReadyAsync(leading), agents.ReadyAsync(leading), tasks.ReadyAsync(leading));
         logger.LogInformation("Leading as {Identity}; informers synced, controllers running", elector.Identity);
         _ready.TrySetResult();
         await Task.WhenAll(running);

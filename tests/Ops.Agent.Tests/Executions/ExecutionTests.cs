@@ -63,11 +63,26 @@ public sealed class ExecutionTests : IAsyncLifetime
         var slow = ExecuteAsync(client, Request("node.info", uid: "uid-c", key: "slow", delayMs: 60_000));
         await Eventually.True(async () => (await client.CancelAsync(new CancelRequest { CommandUid = "uid-c" }, cancellationToken: _ct)).Cancelled == 1, "the cancel to reach the running target");
         var cancelled = await slow;
-        var timedOut = await ExecuteAsync(client, Request("node.info", uid: "uid-t", key: "late", delayMs: 60_000, timeout: 1));
+        // A server that accepts and never answers: the HTTP check would wait 30 s, the target's timeout is 1 s.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port.ToString();
+        var timedOut = await ExecuteAsync(client, Request("check.http", uid: "uid-t", key: "late", timeout: 1,
+            parameters: [("url", $"http://127.0.0.1:{port}/"), ("timeoutMs", "30000")]));
 
         Assert.Equal(ExecutionPhase.Cancelled, cancelled.Phase);
         Assert.Equal(ExecutionPhase.Failed, timedOut.Phase);
         Assert.Equal("timed out after 1s", timedOut.Message);
+    }
+
+    [Fact]
+    public async Task A_start_delay_does_not_count_against_the_targets_timeout()
+    {
+        var client = _harness.Channels.For(_agent.Address);
+
+        var delayed = await ExecuteAsync(client, Request("node.info", uid: "uid-d", key: "delayed", delayMs: 1500, timeout: 1));
+
+        Assert.Equal(ExecutionPhase.Succeeded, delayed.Phase);
     }
 
     [Fact]

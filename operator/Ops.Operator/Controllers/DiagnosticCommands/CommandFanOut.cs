@@ -52,7 +52,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
         var timeout = TimeSpan.FromSeconds(request.Spec.TimeoutSeconds ?? 60);
         // The agent enforces the timeout; the operator allows a margin for the result to travel, and
         // the grace for an agent being replaced.
-        var deadline = clock.GetUtcNow() + timeout + AgentGrace + TimeSpan.FromSeconds(10);
+        var deadline = clock.GetUtcNow() + request.StartDelayOf(target) + timeout + AgentGrace + TimeSpan.FromSeconds(10);
         var attempt = 0;
         string? lastProblem = null;
         while (clock.GetUtcNow() < deadline)
@@ -167,6 +167,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
             TargetKey = target.Key,
             Action = request.Spec.Action,
             TimeoutSeconds = request.Spec.TimeoutSeconds ?? 60,
+            StartDelayMs = (int)request.StartDelayOf(target).TotalMilliseconds,
             Target = new Target
             {
                 Namespace = request.Namespace,

@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Ops.Operator.Api;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Runtime;
+
+namespace Ops.Operator.Controllers.ScheduledTasks;
+
+/// <summary>
+/// Converges a ScheduledTask, as the CronJob controller does for Jobs: reads the task and the
+/// DiagnosticCommands it owns, prunes finished ones beyond the history limits, starts the run that is
+/// due (Allow, Forbid or Replace when one is still active), and asks to be woken at the next scheduled
+/// time rather than polling. A run's command is named after its scheduled minute, so a run is created
+/// once even when an operator restart replays the reconcile.
+/// </summary>
+public sealed class ScheduledTaskReconciler(
+    CustomResourceClient<V1Alpha1ScheduledTask> tasks,
+    IKubernetes client,
+    EventRecorder events,
+    TimeProvider clock,
+    ILogger<ScheduledTaskReconciler> logger) : IReconciler<V1Alpha1ScheduledTask>
+{
+    public const string TaskLabel = "ops.dev/scheduled-task";
+    public const string ScheduledAtAnnotation = "ops.dev/scheduled-at";
+
+    public async Task<ReconcileResult> ReconcileAsync(NamespacedName key, CancellationToken cancellationToken)
+    {
+        if (await tasks.GetAsync(key, cancellationToken) is not { } task || task.Metadata.DeletionTimestamp is not null) return ReconcileResult.Done;
+        var now = clock.GetUtcNow();
+        var schedule = TaskSchedule.Parse(task.Spec.Schedule, task.Spec.TimeZone, out var problem);
+        if (schedule is null)
+        {
+            await WriteStatusAsync(task, status =>
+            {
+                status.NextScheduleTime = null;
+                Conditions.Set(status.Conditions!, TaskConditions.Scheduled, false, "InvalidSchedule", problem!, task.Metadata.Generation, now);
+            }, cancellationToken, warning: ("InvalidSchedule", problem!));
+            return ReconcileResult.Done;
+        }
+
+        var owned = await OwnedCommandsAsync(task, cancellationToken);
+        var active = owned.Where(c => c.Status?.CompletionTime is null && c.Metadata.DeletionTimestamp is null).OrderBy(c => c.Metadata.Name, StringComparer.Ordinal).ToList();
+        await PruneHistoryAsync(task, owned, cancellationToken);
+
+        var lastScheduled = task.Status?.LastScheduleTime is { } last ? new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)) : new DateTimeOffset(DateTime.SpecifyKind(task.Metadata.CreationTimestamp ?? now.UtcDateTime, DateTimeKind.Utc));
+        if (task.Spec.Suspend == true)
+        {
+            await WriteStatusAsync(task, status =>
+            {
+                Track(status, active, owned);
+                status.NextScheduleTime = null;
+                Conditions.Set(status.Conditions!, TaskConditions.Scheduled, false, "Suspended", "spec.suspend is true: no new runs start; running commands go on", task.Metadata.Generation, now);
+            }, cancellationToken);
+            return ReconcileResult.Done;
+        }
+
+        var decision = schedule.Decide(lastScheduled, now, task.Spec.StartingDeadlineSeconds);
+        DateTimeOffset? scheduled = null;
+        (string Reason, string Message)? warning = null;
+        if (decision.TooManyMissed)
+        {
+            scheduled = now;
+            warning = ("TooManyMissedRuns", $"more than {TaskSchedule.MaxMissedRuns} runs were missed (the operator was down, or the clock jumped); none was started, the schedule resumes from now");
+        }
+        else if (decision.RunAt is { } runAt)
+        {
+            scheduled = runAt;
+            var policy = task.Spec.ConcurrencyPolicy ?? "Allow";
+            if (policy == "Forbid" && active.Count > 0)
+            {
+                warning = ("RunSkipped", $"the run of {runAt:O} was skipped: concurrencyPolicy is Forbid and {active[0].Metadata.Name} is still running");
+            }
+            else
+            {
+                if (policy == "Replace")
+                {
+                    foreach (var running in active) await DeleteCommandAsync(running, cancellationToken);
+                    active.Clear();
+                }
+                var created = await CreateRunAsync(task, runAt, cancellationToken);
+                if (created is not null) active.Add(created);
+            }
+        }
+
+        await WriteStatusAsync(task, status =>
+        {
+            Track(status, active, owned);
+            if (scheduled is { } at) status.LastScheduleTime = Conditions.Truncate(at);
+            status.NextScheduleTime = decision.Next is { } next ? Conditions.Truncate(next) : null;
+            if (decision.TooManyMissed) Conditions.Set(status.Conditions!, TaskConditions.MissedRuns, true, warning!.Value.Reason, warning.Value.Message, task.Metadata.Generation, now);
+            Conditions.Set(status.Conditions!, TaskConditions.Scheduled, true, "Scheduled",
+                decision.Next is { } n ? $"next run at {n.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}" : "the schedule has no further runs", task.Metadata.Generation, now);
+        }, cancellationToken, warning);
+        return decision.Next is { } wake ? ReconcileResult.After(wake - now) : ReconcileResult.Done;
+    }
+
+    private static void Track(V1Alpha1ScheduledTask.TaskStatus status, List<V1Alpha1DiagnosticCommand> active, List<V1Alpha1DiagnosticCommand> owned)
+    {
+        status.Active = active.Count == 0 ? null : [.. active.Select(c => new V1Alpha1ScheduledTask.ActiveCommand { Name = c.Metadata.Name, Uid = c.Metadata.Uid })];
+        var succeeded = owned.Where(c => c.Status?.Phase == CommandPhase.Succeeded && c.Status.CompletionTime is not null).Select(c => c.Status!.CompletionTime!.Value).ToList();
+        if (succeeded.Count > 0 && (status.LastSuccessfulTime is null || succeeded.Max() > status.LastSuccessfulTime)) status.LastSuccessfulTime = succeeded.Max();
+    }
+
+    private async Task<V1Alpha1DiagnosticCommand?> CreateRunAsync(V1Alpha1ScheduledTask task, DateTimeOffset runAt, CancellationToken cancellationToken)
+    {
+        var name = RunName(task.Metadata.Name, runAt);
+        var labels = new Dictionary<string, string>(task.Spec.Template.Metadata?.Labels ?? new Dictionary<string, string>()) { [TaskLabel] = task.Metadata.Name };
+        var annotations = new Dictionary<string, string>(task.Spec.Template.Metadata?.Annotations ?? new Dictionary<string, string>()) { [ScheduledAtAnnotation] = runAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) };
+        if (task.Spec.JitterSeconds is > 0 and var jitter) annotations[Controllers.DiagnosticCommands.CommandAnnotations.JitterSeconds] = jitter.ToString(CultureInfo.InvariantCulture);
+        var command = new V1Alpha1DiagnosticCommand
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = name, NamespaceProperty = task.Metadata.NamespaceProperty, Labels = labels, Annotations = annotations,
+                OwnerReferences = [new V1OwnerReference { ApiVersion = ApiGroup.ApiVersion, Kind = V1Alpha1ScheduledTask.KindName, Name = task.Metadata.Name, Uid = task.Metadata.Uid, Controller = true, BlockOwnerDeletion = true }],
+            },
+            Spec = KubernetesJson.Deserialize<V1Alpha1DiagnosticCommand.CommandSpec>(KubernetesJson.Serialize(task.Spec.Template.Spec)),
+        };
+        try
+        {
+            var created = await client.CustomObjects.CreateNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(command, ApiGroup.Name, ApiGroup.Version, task.Metadata.NamespaceProperty,
+                V1Alpha1DiagnosticCommand.Plural, cancellationToken: cancellationToken);
+            logger.LogInformation("Started run {Command} of {Namespace}/{Task} scheduled at {ScheduledAt}", name, task.Metadata.NamespaceProperty, task.Metadata.Name, runAt);
+            await events.RecordAsync(task, EventRecorder.Normal, "RunStarted", $"Created DiagnosticCommand {name} for the run of {runAt.UtcDateTime:O}", cancellationToken);
+            return created;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Created by an earlier reconcile that did not get to record it (an operator restart): not a second run.
+            return null;
+        }
+    }
+
+    /// <summary>The run's command name: the task's name and the scheduled time in minutes since the epoch, as CronJob names Jobs.</summary>
+    public static string RunName(string task, DateTimeOffset scheduled) => $"{task}-{scheduled.ToUnixTimeSeconds() / 60}";
+
+    private async Task PruneHistoryAsync(V1Alpha1ScheduledTask task, List<V1Alpha1DiagnosticCommand> owned, CancellationToken cancellationToken)
+    {
+        var finished = owned.Where(c => c.Status?.CompletionTime is not null && c.Metadata.DeletionTimestamp is null).OrderByDescending(c => c.Status!.CompletionTime).ToList();
+        var succeeded = finished.Where(c => c.Status!.Phase == CommandPhase.Succeeded).Skip(task.Spec.SuccessfulHistoryLimit ?? 3);
+        var failed = finished.Where(c => c.Status!.Phase != CommandPhase.Succeeded).Skip(task.Spec.FailedHistoryLimit ?? 1);
+        foreach (var old in succeeded.Concat(failed)) await DeleteCommandAsync(old, cancellationToken);
+    }
+
+    private async Task DeleteCommandAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.CustomObjects.DeleteNamespacedCustomObjectAsync(ApiGroup.Name, ApiGroup.Version, command.Metadata.NamespaceProperty, V1Alpha1DiagnosticCommand.Plural, command.Metadata.Name,
+                new V1DeleteOptions { PropagationPolicy = "Background", Preconditions = new V1Preconditions { Uid = command.Metadata.Uid } }, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        {
+        }
+    }
+
+    private async Task<List<V1Alpha1DiagnosticCommand>> OwnedCommandsAsync(V1Alpha1ScheduledTask task, CancellationToken cancellationToken)
+    {
+        var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<CustomResourceList<V1Alpha1DiagnosticCommand>>(ApiGroup.Name, ApiGroup.Version, task.Metadata.NamespaceProperty,
+            V1Alpha1DiagnosticCommand.Plural, labelSelector: $"{TaskLabel}={task.Metadata.Name}", cancellationToken: cancellationToken);
+        return [.. list.Items.Where(c => c.Metadata.OwnerReferences?.Any(o => o.Uid == task.Metadata.Uid) == true)];
+    }
+
+    private async Task WriteStatusAsync(V1Alpha1ScheduledTask task, Action<V1Alpha1ScheduledTask.TaskStatus> change, CancellationToken cancellationToken, (string Reason, string Message)? warning = null)
+    {
+        var before = task.Status is null ? "" : KubernetesJson.Serialize(task.Status);
+        var next = task.Status is null ? new V1Alpha1ScheduledTask.TaskStatus() : KubernetesJson.Deserialize<V1Alpha1ScheduledTask.TaskStatus>(before);
+        next.Conditions ??= [];
+        next.ObservedGeneration = task.Metadata.Generation;
+        change(next);
+        if (KubernetesJson.Serialize(next) == before) return;
+        var written = await tasks.ReplaceStatusAsync(task, t => t.Status = next, cancellationToken);
+        if (written is not null && warning is { } w) await events.RecordAsync(written, EventRecorder.Warning, w.Reason, w.Message, cancellationToken);
+    }
+}
