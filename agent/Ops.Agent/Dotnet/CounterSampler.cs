@@ -45,6 +45,12 @@ public sealed class CounterSampler
             // The stream ends early when the process exits.
             await Task.WhenAny(Task.Delay(duration, cancellationToken), processing);
             cancellationToken.ThrowIfCancellationRequested();
+            // Counters are published once per interval: a window shorter than the first one (or a busy
+            // process) waits up to two more intervals for it rather than report nothing.
+            for (var waited = 0; waited < interval * 20 && !processing.IsCompleted && Count(values) == 0; waited++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            }
         }
         finally
         {
@@ -52,5 +58,10 @@ public sealed class CounterSampler
             await processing;
         }
         lock (values) return [.. values.Values.OrderBy(v => v.Name, StringComparer.Ordinal)];
+    }
+
+    private static int Count(Dictionary<string, CounterValue> values)
+    {
+        lock (values) return values.Count;
     }
 }
