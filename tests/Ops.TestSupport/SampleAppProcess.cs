@@ -59,7 +59,7 @@ public sealed class SampleAppProcess : IAsyncDisposable
             var tmp = Path.Combine(directory, "tmp");
             System.IO.Directory.CreateDirectory(tmp);
             start.Environment["TMPDIR"] = tmp;
-            foreach (var arg in new[] { "--pid", "--mount", "--fork", "/bin/sh", "-c", $"mount -t tmpfs -o size={tmpSize} tmpfs '{tmp}' && exec dotnet '{dll}'" }) start.ArgumentList.Add(arg);
+            foreach (var arg in new[] { "--pid", "--mount", "--fork", "--mount-proc", "/bin/sh", "-c", $"mount -t tmpfs -o size={tmpSize} tmpfs '{tmp}' && exec dotnet '{dll}'" }) start.ArgumentList.Add(arg);
         }
         else
         {

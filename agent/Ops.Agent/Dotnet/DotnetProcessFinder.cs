@@ -6,7 +6,7 @@ namespace Ops.Agent.Dotnet;
 
 /// <summary>
 /// Finds a process's .NET diagnostics socket without a sidecar: the runtime creates
-/// <c>dotnet-diagnostic-NSPID-KEY-socket</c> in the process's TMPDIR (default /tmp), inside its own mount
+/// <c>dotnet-diagnostic-NSPID-STARTTIME-socket</c> in the process's TMPDIR (default /tmp), inside its own mount
 /// namespace, named with its pid inside its own pid namespace. The agent (hostPID) reaches that file as
 /// <c>/proc/PID/root/TMPDIR/...</c>. The runtime version comes from where libcoreclr is mapped.
 /// </summary>
@@ -28,15 +28,24 @@ public sealed class DotnetProcessFinder(ProcessLocator locator)
     public DotnetProcess Require(ProcessInfo process) => Find(process)
         ?? throw new ActionParameterException($"process {process.Pid} ({process.Name}) is not a .NET process (no .NET runtime is loaded in it)");
 
+    /// <summary>
+    /// The socket of this very process. The runtime names it with a key, its start time as its own /proc
+    /// shows it (stat field 22): the socket with that key is the one. A runtime that read another /proc
+    /// (a pid namespace without its own /proc mount) used another key; then the newest socket with its pid
+    /// made after the process started is taken. Either way, a socket left behind by a killed process
+    /// whose pid was reused is never taken for this one.
+    /// </summary>
     private string? SocketOf(ProcessInfo process)
     {
-        var tmp = TmpDirOf(process.Pid);
-        var directory = ContainerPath.Resolve(Proc.RootOf(process.Pid), tmp);
+        if (Proc.StartTimeOf(process.Pid) is not { } started) return null;
+        var directory = ContainerPath.Resolve(Proc.RootOf(process.Pid), TmpDirOf(process.Pid));
         try
         {
-            // Newest first: a pid reused after a restart may have left an older socket file behind.
+            var exact = Path.Combine(directory, $"dotnet-diagnostic-{process.NamespacePid}-{started}-socket");
+            if (File.Exists(exact)) return exact;
+            var startedAt = Proc.BootTime().AddSeconds(started / 100.0).AddSeconds(-1);
             return new DirectoryInfo(directory).EnumerateFiles($"dotnet-diagnostic-{process.NamespacePid}-*-socket")
-                .OrderByDescending(f => f.LastWriteTimeUtc).Select(f => f.FullName).FirstOrDefault();
+                .Where(f => f.LastWriteTimeUtc >= startedAt).OrderByDescending(f => f.LastWriteTimeUtc).Select(f => f.FullName).FirstOrDefault();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -18,9 +18,10 @@ public sealed class DotnetSessions(Processes.ProcessLocator locator, ListenModeE
             if (!IsAlive(process)) throw new ActionParameterException($"process {process.Pid} exited during the {what}");
             return result;
         }
-        catch (Exception e) when (e is ServerNotAvailableException or IOException or EndOfStreamException or ServerErrorException && !IsAlive(process))
+        catch (Exception e) when (e is DiagnosticsClientException or IOException or EndOfStreamException or System.Net.Sockets.SocketException)
         {
-            throw new ActionParameterException($"process {process.Pid} exited during the {what}");
+            if (!IsAlive(process)) throw new ActionParameterException($"process {process.Pid} exited during the {what}");
+            throw new ActionParameterException($"the diagnostics socket of process {process.Pid} did not answer: {e.Message}");
         }
     }
 
@@ -39,7 +40,7 @@ public sealed class DotnetSessions(Processes.ProcessLocator locator, ListenModeE
                 var connector = await DiagnosticsClientConnector.FromDiagnosticPort($"{socket},connect", cancellationToken);
                 return new DotnetConnection(connector.Instance, connector);
             }
-            catch (Exception e) when (e is ServerNotAvailableException or IOException or TimeoutException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+            catch (Exception e) when (e is DiagnosticsClientException or IOException or TimeoutException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
             {
                 if (!listen.Enabled) throw new ActionParameterException($"could not connect to the diagnostics socket of process {process.Pid}: {e.Message} (the process may have exited)");
             }

@@ -21,6 +21,23 @@ public sealed class ProcFs(string root)
         return fields.Length > 1 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent) ? parent : -1;
     }
 
+    /// <summary>When the node booted (btime of /proc/stat), to turn start times in ticks into times; clock ticks are 100 a second on Linux.</summary>
+    public DateTime BootTime()
+    {
+        var line = File.ReadLines(Path.Combine(root, "stat")).FirstOrDefault(l => l.StartsWith("btime ", StringComparison.Ordinal));
+        return line is not null && long.TryParse(line[6..], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? DateTime.UnixEpoch.AddSeconds(seconds) : DateTime.UnixEpoch;
+    }
+
+    /// <summary>When the process started, in clock ticks since boot (stat field 22), or null when it is gone.</summary>
+    public long? StartTimeOf(int pid)
+    {
+        var stat = ReadText(pid, "stat");
+        var end = stat.LastIndexOf(')');
+        if (end < 0) return null;
+        var fields = stat[(end + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length > 19 && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ? ticks : null;
+    }
+
     /// <summary>The process, or null when it is gone or unreadable (processes come and go while we look).</summary>
     public ProcessInfo? Read(int pid)
     {

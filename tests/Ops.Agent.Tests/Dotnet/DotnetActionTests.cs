@@ -120,6 +120,26 @@ public sealed class DotnetActionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_socket_left_behind_by_an_earlier_process_with_the_same_pid_is_not_taken_for_this_ones()
+    {
+        await using var closed = await SampleAppProcess.StartAsync(new Dictionary<string, string> { ["DOTNET_EnableDiagnostics"] = "0" });
+        // What a SIGKILLed process leaves in /tmp: its socket file, named with its pid and its (different) start time.
+        var stale = Path.Combine("/tmp", $"dotnet-diagnostic-{closed.Pid}-1-socket");
+        await File.WriteAllTextAsync(stale, "", _ct);
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-1));
+        try
+        {
+            var result = await RunAsync("dotnet.stacks", closed.Pid, "stale");
+
+            Assert.StartsWith($"process {closed.Pid} runs .NET but has no diagnostics socket the agent can see", result.Message);
+        }
+        finally
+        {
+            File.Delete(stale);
+        }
+    }
+
+    [Fact]
     public async Task A_bad_duration_is_refused_with_the_allowed_range()
     {
         var result = await RunAsync("dotnet.counters", _app.Pid, "bad-duration", ("duration", "forever"));
