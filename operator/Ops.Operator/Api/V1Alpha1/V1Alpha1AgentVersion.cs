@@ -105,7 +105,7 @@ public sealed class V1Alpha1AgentVersion : IKubernetesObject<V1ObjectMeta>, ISpe
         [JsonPropertyName("maxFailedNodes")] public int? MaxFailedNodes { get; set; }
     }
 
-    public sealed class VersionStatus
+    public sealed class VersionStatus : IControllerStatus
     {
         [AllowedValues("Progressing", "Paused", "Succeeded", "RollingBack", "RolledBack", "Failed")]
         [JsonPropertyName("phase")] public string? Phase { get; set; }

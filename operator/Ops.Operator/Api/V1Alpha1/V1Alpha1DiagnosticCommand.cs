@@ -119,7 +119,7 @@ public sealed class V1Alpha1DiagnosticCommand : IKubernetesObject<V1ObjectMeta>,
         [JsonPropertyName("value")] public int? Value { get; set; }
     }
 
-    public sealed class CommandStatus
+    public sealed class CommandStatus : IControllerStatus
     {
         [AllowedValues(CommandPhase.Pending, CommandPhase.Running, CommandPhase.Succeeded, CommandPhase.PartiallyFailed, CommandPhase.Failed, CommandPhase.Cancelled)]
         [JsonPropertyName("phase")] public string? Phase { get; set; }

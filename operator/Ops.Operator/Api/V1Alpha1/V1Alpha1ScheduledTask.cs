@@ -76,7 +76,7 @@ public sealed class V1Alpha1ScheduledTask : IKubernetesObject<V1ObjectMeta>, ISp
         [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
     }
 
-    public sealed class TaskStatus
+    public sealed class TaskStatus : IControllerStatus
     {
         [JsonPropertyName("observedGeneration")] public long? ObservedGeneration { get; set; }
         [JsonPropertyName("lastScheduleTime")] public DateTime? LastScheduleTime { get; set; }

@@ -219,20 +219,8 @@ public sealed class DiagnosticCommandReconciler(
         }
     }
 
-    /// <summary>Applies <paramref name="change"/> to a copy of the status and writes it only when it differs; returns the object as stored.</summary>
-    private async Task<V1Alpha1DiagnosticCommand?> WriteStatusAsync(V1Alpha1DiagnosticCommand command, Action<V1Alpha1DiagnosticCommand.CommandStatus> change, CancellationToken cancellationToken)
-    {
-        var before = command.Status is null ? "" : KubernetesJson.Serialize(command.Status);
-        var next = Copy(command.Status);
-        next.Conditions ??= [];
-        next.ObservedGeneration = command.Metadata.Generation;
-        change(next);
-        if (KubernetesJson.Serialize(next) == before) return command;
-        return await api.ReplaceStatusAsync(command, c => c.Status = next, cancellationToken);
-    }
-
-    private static V1Alpha1DiagnosticCommand.CommandStatus Copy(V1Alpha1DiagnosticCommand.CommandStatus? status) =>
-        status is null ? new() : KubernetesJson.Deserialize<V1Alpha1DiagnosticCommand.CommandStatus>(KubernetesJson.Serialize(status));
+    private async Task<V1Alpha1DiagnosticCommand?> WriteStatusAsync(V1Alpha1DiagnosticCommand command, Action<V1Alpha1DiagnosticCommand.CommandStatus> change, CancellationToken cancellationToken) =>
+        (await api.ChangeStatusAsync(command, change, cancellationToken)).Stored;
 
     private ReconcileResult TtlAfter(V1Alpha1DiagnosticCommand command)
     {

@@ -19,6 +19,7 @@ namespace Ops.Operator.Controllers.ScheduledTasks;
 /// </summary>
 public sealed class ScheduledTaskReconciler(
     CustomResourceClient<V1Alpha1ScheduledTask> tasks,
+    CustomResourceClient<V1Alpha1DiagnosticCommand> commands,
     IKubernetes client,
     EventRecorder events,
     TimeProvider clock,
@@ -78,7 +79,7 @@ public sealed class ScheduledTaskReconciler(
             {
                 if (policy == "Replace")
                 {
-                    foreach (var running in active) await DeleteCommandAsync(running, cancellationToken);
+                    foreach (var running in active) await commands.DeleteAsync(running, cancellationToken);
                     active.Clear();
                 }
                 var created = await CreateRunAsync(task, runAt, cancellationToken);
@@ -143,19 +144,7 @@ public sealed class ScheduledTaskReconciler(
         var finished = owned.Where(c => c.Status?.CompletionTime is not null && c.Metadata.DeletionTimestamp is null).OrderByDescending(c => c.Status!.CompletionTime).ToList();
         var succeeded = finished.Where(c => c.Status!.Phase == CommandPhase.Succeeded).Skip(task.Spec.SuccessfulHistoryLimit ?? 3);
         var failed = finished.Where(c => c.Status!.Phase != CommandPhase.Succeeded).Skip(task.Spec.FailedHistoryLimit ?? 1);
-        foreach (var old in succeeded.Concat(failed)) await DeleteCommandAsync(old, cancellationToken);
-    }
-
-    private async Task DeleteCommandAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await client.CustomObjects.DeleteNamespacedCustomObjectAsync(ApiGroup.Name, ApiGroup.Version, command.Metadata.NamespaceProperty, V1Alpha1DiagnosticCommand.Plural, command.Metadata.Name,
-                new V1DeleteOptions { PropagationPolicy = "Background", Preconditions = new V1Preconditions { Uid = command.Metadata.Uid } }, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
-        {
-        }
+        foreach (var old in succeeded.Concat(failed)) await commands.DeleteAsync(old, cancellationToken);
     }
 
     private async Task<List<V1Alpha1DiagnosticCommand>> OwnedCommandsAsync(V1Alpha1ScheduledTask task, CancellationToken cancellationToken)
@@ -167,13 +156,7 @@ public sealed class ScheduledTaskReconciler(
 
     private async Task WriteStatusAsync(V1Alpha1ScheduledTask task, Action<V1Alpha1ScheduledTask.TaskStatus> change, CancellationToken cancellationToken, (string Reason, string Message)? warning = null)
     {
-        var before = task.Status is null ? "" : KubernetesJson.Serialize(task.Status);
-        var next = task.Status is null ? new V1Alpha1ScheduledTask.TaskStatus() : KubernetesJson.Deserialize<V1Alpha1ScheduledTask.TaskStatus>(before);
-        next.Conditions ??= [];
-        next.ObservedGeneration = task.Metadata.Generation;
-        change(next);
-        if (KubernetesJson.Serialize(next) == before) return;
-        var written = await tasks.ReplaceStatusAsync(task, t => t.Status = next, cancellationToken);
-        if (written is not null && warning is { } w) await events.RecordAsync(written, EventRecorder.Warning, w.Reason, w.Message, cancellationToken);
+        var (written, changed) = await tasks.ChangeStatusAsync(task, change, cancellationToken);
+        if (changed && warning is { } w) await events.RecordAsync(written!, EventRecorder.Warning, w.Reason, w.Message, cancellationToken);
     }
 }

@@ -32,7 +32,7 @@ public sealed class ScheduledTaskReconcilerTests : IAsyncLifetime
         await _sandbox.DisposeAsync();
     }
 
-    private ScheduledTaskReconciler Reconciler() => new(new CustomResourceClient<V1Alpha1ScheduledTask>(_client), _client,
+    private ScheduledTaskReconciler Reconciler() => new(new CustomResourceClient<V1Alpha1ScheduledTask>(_client), new CustomResourceClient<V1Alpha1DiagnosticCommand>(_client), _client,
         new EventRecorder(_client, _clock, NullLogger<EventRecorder>.Instance), _clock, NullLogger<ScheduledTaskReconciler>.Instance);
 
     private async Task<V1Alpha1ScheduledTask> CreateAsync(string name, string schedule = "* * * * *", string policy = "Allow", bool suspend = false, string? zone = null)
