@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Ops.Sandbox.Api;
 
 namespace Ops.Sandbox.Nodes;
 
@@ -47,7 +48,7 @@ internal sealed class ContainerRuntime(string name, string image)
             JsonObject state = Waiting is { } w ? new JsonObject { ["waiting"] = new JsonObject { ["reason"] = w.Reason, ["message"] = w.Message } }
                 : StartedAt is null ? new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } }
                 : Terminated is { } t ? new JsonObject { ["terminated"] = TerminatedState(t) }
-                : new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Time(StartedAt!.Value) } };
+                : new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Timestamps.Format(StartedAt!.Value) } };
             var status = new JsonObject
             {
                 ["name"] = name,
@@ -68,10 +69,9 @@ internal sealed class ContainerRuntime(string name, string image)
     {
         ["exitCode"] = t.ExitCode,
         ["reason"] = t.ExitCode == 0 ? "Completed" : "Error",
-        ["startedAt"] = StartedAt is { } s ? Time(s) : null,
-        ["finishedAt"] = Time(t.FinishedAt),
+        ["startedAt"] = StartedAt is { } s ? Timestamps.Format(s) : null,
+        ["finishedAt"] = Timestamps.Format(t.FinishedAt),
         ["containerID"] = Process is null ? null : $"sandbox://{Process.Id}",
     };
 
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -113,7 +113,7 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
     private void Register(SimulatedNode node)
     {
         var type = service.Catalog.ForStorage("nodes")!;
-        var now = service.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var now = Timestamps.Format(service.Clock.GetUtcNow());
         var obj = new JsonObject
         {
             ["apiVersion"] = "v1",

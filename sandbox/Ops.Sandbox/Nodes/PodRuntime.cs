@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Ops.Sandbox.Api;
 using Ops.Sandbox.Hosting;
 
 namespace Ops.Sandbox.Nodes;
@@ -180,7 +181,7 @@ internal sealed class PodRuntime : IAsyncDisposable
         var phase = terminated ? _containers.All(c => c.Terminated!.Value.ExitCode == 0) ? "Succeeded" : "Failed"
             : _containers.Any(c => c.Process is not null && c.Waiting is null && c.Terminated is null) || _containers.Any(c => c.RestartCount > 0) ? "Running"
             : "Pending";
-        var time = Time(StartTime);
+        var time = Timestamps.Format(StartTime);
         return new JsonObject
         {
             ["phase"] = phase,
@@ -196,8 +197,6 @@ internal sealed class PodRuntime : IAsyncDisposable
     }
 
     private static JsonObject Condition(string type, bool status, string time) => new() { ["type"] = type, ["status"] = status ? "True" : "False", ["lastTransitionTime"] = time };
-
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>SIGTERM to every container's process, SIGKILL after the grace period; then the pod's files go.</summary>
     public async ValueTask DisposeAsync()
