@@ -97,6 +97,8 @@ internal sealed class WorkloadController(ResourceService service) : BackgroundSe
         var selector = (template["spec"]?["nodeSelector"] as JsonObject)?.ToDictionary(p => p.Key, p => (string?)p.Value ?? "") ?? [];
         var eligible = nodes.Where(n => !n.IsDeleting && selector.All(s => n.Labels.TryGetValue(s.Key, out var v) && v == s.Value)).Select(n => n.Name).ToList();
         var live = owned.Where(p => !p.IsDeleting).ToList();
+        // Readiness is read from each pod's status once per pass, not once per question.
+        var ready = live.Where(IsReady).ToHashSet();
         var byNode = live.GroupBy(p => NodeOf(p)).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         foreach (var node in eligible.Where(n => !byNode.ContainsKey(n)))
         {
@@ -108,10 +110,10 @@ internal sealed class WorkloadController(ResourceService service) : BackgroundSe
         if (strategy == "RollingUpdate")
         {
             var maxUnavailable = Count(ds["spec"]?["updateStrategy"]?["rollingUpdate"]?["maxUnavailable"], eligible.Count, 1);
-            var unavailable = eligible.Count - live.Count(p => !p.IsDeleting && IsReady(p)) + owned.Count(p => p.IsDeleting);
-            foreach (var old in live.Where(p => p.Labels.GetValueOrDefault(RevisionLabel) != revision).OrderBy(p => IsReady(p)).ThenBy(p => p.Name, StringComparer.Ordinal))
+            var unavailable = eligible.Count - ready.Count + owned.Count(p => p.IsDeleting);
+            foreach (var old in live.Where(p => p.Labels.GetValueOrDefault(RevisionLabel) != revision).OrderBy(ready.Contains).ThenBy(p => p.Name, StringComparer.Ordinal))
             {
-                if (!IsReady(old)) { service.SystemDelete("pods", old.Key); continue; }
+                if (!ready.Contains(old)) { service.SystemDelete("pods", old.Key); continue; }
                 if (unavailable >= maxUnavailable) break;
                 service.SystemDelete("pods", old.Key);
                 unavailable++;
@@ -122,9 +124,9 @@ internal sealed class WorkloadController(ResourceService service) : BackgroundSe
             ["desiredNumberScheduled"] = eligible.Count,
             ["currentNumberScheduled"] = live.Count,
             ["numberMisscheduled"] = 0,
-            ["numberReady"] = live.Count(IsReady),
-            ["numberAvailable"] = live.Count(IsReady),
-            ["numberUnavailable"] = Math.Max(0, eligible.Count - live.Count(IsReady)),
+            ["numberReady"] = ready.Count,
+            ["numberAvailable"] = ready.Count,
+            ["numberUnavailable"] = Math.Max(0, eligible.Count - ready.Count),
             ["updatedNumberScheduled"] = live.Count(p => p.Labels.GetValueOrDefault(RevisionLabel) == revision),
             ["observedGeneration"] = (long?)ds["metadata"]?["generation"] ?? 1,
         });
