@@ -18,6 +18,6 @@ public sealed class ProcessesAction(ProcessLocator locator) : IAgentAction
         {
             table.AppendLine($"{p.Pid}\t{p.NamespacePid}\t{p.ParentPid}\t{p.State}\t{p.ResidentBytes / 1024}\t{p.Name}\t{p.CommandLine}");
         }
-        return Task.FromResult(ActionOutcome.Success(table.ToString(), context.Target.Node ? 0 : locator.Select(context.Target).Pid));
+        return Task.FromResult(ActionOutcome.Success(table.ToString(), context.Target.Node ? 0 : locator.Select(context.Target, processes).Pid));
     }
 }

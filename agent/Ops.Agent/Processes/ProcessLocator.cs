@@ -46,9 +46,11 @@ public sealed class ProcessLocator(IOptions<AgentOptions> options)
             : Proc.RootOf(process.Pid);
 
     /// <summary>The one process an action works on; a clear error when there is none.</summary>
-    public ProcessInfo Select(Target target)
+    public ProcessInfo Select(Target target) => Select(target, ProcessesOf(target));
+
+    /// <summary>The one process an action works on, among the target's processes already read.</summary>
+    public ProcessInfo Select(Target target, IReadOnlyList<ProcessInfo> processes)
     {
-        var processes = ProcessesOf(target);
         if (processes.Count == 0) throw new ActionParameterException(target.Node ? "no processes are visible on this node" : $"no running process found for container {target.Container} ({target.ContainerId})");
         var selector = target.Process;
         if (selector is { Pid: > 0 })
