@@ -38,7 +38,7 @@ public sealed class DotnetProcessFinder(ProcessLocator locator)
     private string? SocketOf(ProcessInfo process)
     {
         if (Proc.StartTimeOf(process.Pid) is not { } started) return null;
-        var directory = ContainerPath.Resolve(Proc.RootOf(process.Pid), TmpDirOf(process.Pid));
+        var directory = ContainerPath.Resolve(Proc.RootOf(process.Pid), TempDirectoryOf(process.Pid));
         try
         {
             var exact = Path.Combine(directory, $"dotnet-diagnostic-{process.NamespacePid}-{started}-socket");
@@ -54,9 +54,7 @@ public sealed class DotnetProcessFinder(ProcessLocator locator)
     }
 
     /// <summary>The process's temporary directory as it sees it (TMPDIR, or /tmp).</summary>
-    public string TempDirectoryOf(int pid) => TmpDirOf(pid);
-
-    private string TmpDirOf(int pid)
+    public string TempDirectoryOf(int pid)
     {
         var environ = Proc.ReadText(pid, "environ");
         foreach (var variable in environ.Split('\0'))
