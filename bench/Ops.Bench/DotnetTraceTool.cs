@@ -11,7 +11,7 @@ internal sealed class DotnetTraceTool(string executable)
 {
     public static async Task<DotnetTraceTool> EnsureAsync()
     {
-        var tools = Path.Combine(FindBench(), ".tools");
+        var tools = Path.Combine(Ops.TestSupport.RepositoryPaths.Root, "bench", ".tools");
         var executable = Path.Combine(tools, "dotnet-trace");
         if (!File.Exists(executable))
         {
@@ -41,14 +41,5 @@ internal sealed class DotnetTraceTool(string executable)
         var bytes = new FileInfo(output).Length;
         File.Delete(output);
         return (watch.Elapsed.TotalSeconds, bytes);
-    }
-
-    private static string FindBench()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ops.sln"))) return Path.Combine(dir.FullName, "bench");
-        }
-        throw new InvalidOperationException("run the bench from the repository");
     }
 }

@@ -23,7 +23,7 @@ internal static class Program
             await Console.Error.WriteLineAsync("usage: dotnet run --project sandbox/Ops.Demo [-- --kubeconfig PATH]");
             return 2;
         }
-        var root = FindRepository();
+        var root = Ops.Sandbox.Hosting.RepositoryDirectory.Find("crds");
         if (root is null)
         {
             await Console.Error.WriteLineAsync("error: run the demo from the repository (crds/ and samples/ not found)");
@@ -74,17 +74,5 @@ internal static class Program
         }
         Console.WriteLine("stopping ...");
         return 0;
-    }
-
-    private static string? FindRepository()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (Directory.Exists(Path.Combine(dir.FullName, "crds")) && File.Exists(Path.Combine(dir.FullName, "Ops.sln"))) return dir.FullName;
-            }
-        }
-        return null;
     }
 }

@@ -41,12 +41,12 @@ internal static class Program
                 return 2;
             }
         }
-        if (manifests.Count == 0 && FindRepositoryDirectory("crds") is { } crds) manifests.Add(crds);
+        if (manifests.Count == 0 && RepositoryDirectory.Find("crds") is { } repository) manifests.Add(Path.Combine(repository, "crds"));
         options = options with { ManifestDirectories = manifests };
         if (options.KubeconfigPath is null && options.DataDirectory is null)
         {
             // A stable place, so `export KUBECONFIG=$PWD/.sandbox/kubeconfig` keeps working across runs.
-            var root = FindRepositoryDirectory(".") ?? Directory.GetCurrentDirectory();
+            var root = RepositoryDirectory.Find() ?? Directory.GetCurrentDirectory();
             options = options with { KubeconfigPath = Path.Combine(Path.GetFullPath(root), ".sandbox", "kubeconfig") };
         }
 
@@ -77,18 +77,5 @@ internal static class Program
         {
         }
         return 0;
-    }
-
-    private static string? FindRepositoryDirectory(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ops.sln")) && Directory.Exists(Path.Combine(dir.FullName, name))) return Path.Combine(dir.FullName, name);
-        }
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ops.sln")) && Directory.Exists(Path.Combine(dir.FullName, name))) return Path.Combine(dir.FullName, name);
-        }
-        return null;
     }
 }
