@@ -53,8 +53,7 @@ public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder
                     await using var dump = File.OpenRead(outside);
                     await dump.CopyToAsync(output, ct);
                 }, cancellationToken);
-                var waitedNote = waited > TimeSpan.FromMilliseconds(100) ? $" (waited {waited.TotalSeconds:0.#}s for a heavy-action slot)" : "";
-                return ActionOutcome.Success($"{type} dump of process {process.Pid}{waitedNote}\nartifact {artifact.Name}: {artifact.SizeBytes} bytes, sha256 {artifact.Sha256}\n", process.Pid, [artifact]);
+                return ActionOutcome.Success($"{type} dump of process {process.Pid}{ArtifactCaptures.WaitNote(waited)}\nartifact {artifact.Name}: {artifact.SizeBytes} bytes, sha256 {artifact.Sha256}\n", process.Pid, [artifact]);
             }
             catch (ServerErrorException e)
             {

@@ -36,6 +36,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<IAgentAction, DotnetCountersAction>();
         services.AddSingleton<Artifacts.ArtifactStore>();
         services.AddSingleton<Artifacts.HeavyActionGate>();
+        services.AddSingleton<Dotnet.ArtifactCaptures>();
         services.AddHostedService<Artifacts.ArtifactJanitor>();
         services.AddSingleton<IAgentAction, DotnetTraceAction>();
         services.AddSingleton<Dotnet.HeapSnapshotter>();
