@@ -53,11 +53,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         });
     }
 
-    public async Task<string> CreateNamespaceAsync(string prefix = "t")
-    {
-        var created = await Client.CoreV1.CreateNamespaceAsync(new k8s.Models.V1Namespace { Metadata = new k8s.Models.V1ObjectMeta { GenerateName = prefix + "-" } });
-        return created.Metadata.Name;
-    }
+    public Task<string> CreateNamespaceAsync(string prefix = "t") => TestNamespaces.CreateAsync(Client, prefix);
 
     public async ValueTask DisposeAsync()
     {

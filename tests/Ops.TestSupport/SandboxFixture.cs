@@ -39,14 +39,7 @@ public sealed class SandboxFixture : IAsyncLifetime
     public static Kubernetes CreateClient(SandboxServer server) =>
         new(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath));
 
-    public async Task<string> CreateNamespaceAsync(string prefix = "t")
-    {
-        var created = await Client.CoreV1.CreateNamespaceAsync(new k8s.Models.V1Namespace
-        {
-            Metadata = new k8s.Models.V1ObjectMeta { GenerateName = prefix.ToLowerInvariant() + "-" },
-        });
-        return created.Metadata.Name;
-    }
+    public Task<string> CreateNamespaceAsync(string prefix = "t") => TestNamespaces.CreateAsync(Client, prefix);
 
     public async ValueTask DisposeAsync()
     {

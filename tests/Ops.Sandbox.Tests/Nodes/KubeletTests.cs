@@ -115,7 +115,7 @@ public sealed class KubeletTests : IAsyncLifetime
     [Fact]
     public async Task A_daemonset_runs_a_pod_per_node_and_with_OnDelete_replaces_one_only_when_it_is_deleted()
     {
-        var ns = (await _client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { GenerateName = "ds-" } }, cancellationToken: _ct)).Metadata.Name;
+        var ns = await TestNamespaces.CreateAsync(_client, "ds", _ct);
         var ds = new V1DaemonSet
         {
             Metadata = new V1ObjectMeta { Name = "agent" },
@@ -151,7 +151,7 @@ public sealed class KubeletTests : IAsyncLifetime
     [Fact]
     public async Task A_deployment_keeps_its_replicas_spread_over_the_nodes()
     {
-        var ns = (await _client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { GenerateName = "deploy-" } }, cancellationToken: _ct)).Metadata.Name;
+        var ns = await TestNamespaces.CreateAsync(_client, "deploy", _ct);
         await _client.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
         {
             Metadata = new V1ObjectMeta { Name = "web" },
