@@ -11,15 +11,9 @@ public sealed class ProcFs(string root)
         ? Directory.EnumerateDirectories(root).Select(Path.GetFileName).Select(n => int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0).Where(p => p > 0)
         : [];
 
-    /// <summary>The parent pid from /proc/PID/stat ("pid (comm) state ppid ..."; comm may hold spaces and parentheses), or -1 when gone.</summary>
-    public int ParentOf(int pid)
-    {
-        var stat = ReadText(pid, "stat");
-        var end = stat.LastIndexOf(')');
-        if (end < 0) return -1;
-        var fields = stat[(end + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return fields.Length > 1 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent) ? parent : -1;
-    }
+    /// <summary>The parent pid (stat field 4), or -1 when the process is gone.</summary>
+    public int ParentOf(int pid) =>
+        StatFields(pid) is { Length: > 1 } fields && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent) ? parent : -1;
 
     /// <summary>When the node booted (btime of /proc/stat), to turn start times in ticks into times; clock ticks are 100 a second on Linux.</summary>
     public DateTime BootTime()
@@ -29,13 +23,15 @@ public sealed class ProcFs(string root)
     }
 
     /// <summary>When the process started, in clock ticks since boot (stat field 22), or null when it is gone.</summary>
-    public long? StartTimeOf(int pid)
+    public long? StartTimeOf(int pid) =>
+        StatFields(pid) is { Length: > 19 } fields && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ? ticks : null;
+
+    /// <summary>The fields of /proc/PID/stat after "pid (comm)": the name may hold spaces and parentheses, so they start after the last ')'.</summary>
+    private string[]? StatFields(int pid)
     {
         var stat = ReadText(pid, "stat");
         var end = stat.LastIndexOf(')');
-        if (end < 0) return null;
-        var fields = stat[(end + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return fields.Length > 19 && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ? ticks : null;
+        return end < 0 ? null : stat[(end + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
     }
 
     /// <summary>The process, or null when it is gone or unreadable (processes come and go while we look).</summary>
