@@ -5,7 +5,8 @@ namespace Ops.Agent.Actions;
 
 /// <summary>
 /// agent.selftest: the checks rollout health gates rely on — the data directory is writable, the
-/// TLS material is readable and not about to expire, and /proc (how the agent finds processes) is readable.
+/// TLS material is readable and not about to expire, /proc (how the agent finds processes) is readable,
+/// and, with listen mode on, the diagnostic ports directory the pods' runtimes connect to can be used.
 /// </summary>
 public sealed class AgentSelfTestAction(TimeProvider clock) : IAgentAction
 {
@@ -48,6 +49,14 @@ public sealed class AgentSelfTestAction(TimeProvider clock) : IAgentAction
             using var ca = X509CertificateLoader.LoadCertificateFromFile(context.Options.CaPath);
             return null;
         });
+        if (context.Options.DiagnosticPortsDirectory.Length > 0)
+        {
+            Check("diagnostic ports directory usable", () =>
+            {
+                Directory.CreateDirectory(context.Options.DiagnosticPortsDirectory);
+                return null;
+            });
+        }
         Check("/proc readable", () => File.ReadAllText("/proc/self/status").Contains("Pid:", StringComparison.Ordinal) ? null : "/proc/self/status has no Pid line");
         await Task.CompletedTask;
         return failures.Count == 0 ? ActionOutcome.Success(report.ToString()) : ActionOutcome.Failure(string.Join("; ", failures), report.ToString());

@@ -15,4 +15,10 @@ internal interface IResourceStrategy
     void PrepareForUpdate(JsonObject obj, JsonObject old) { }
 
     void Validate(JsonObject obj, JsonObject? old, List<FieldError> errors) { }
+
+    /// <summary>
+    /// Seconds the object lingers, marked with deletionTimestamp, before it goes (a pod on a node stops
+    /// its containers first); null to remove it at once.
+    /// </summary>
+    int? GracePeriodSeconds(JsonObject obj, DeleteOptions options) => null;
 }

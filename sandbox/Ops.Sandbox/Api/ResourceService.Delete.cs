@@ -28,8 +28,9 @@ internal sealed partial class ResourceService
 
     /// <summary>
     /// Deletes at once when nothing holds the object, otherwise marks it with deletionTimestamp and
-    /// leaves it until its finalizers are removed. Orphan and Foreground propagation add their
-    /// finalizers for the garbage collector, as on a real cluster.
+    /// leaves it until its finalizers are removed, or, for a pod running on a node, until the kubelet
+    /// has stopped it (graceful deletion). Orphan and Foreground propagation add their finalizers for
+    /// the garbage collector, as on a real cluster.
     /// </summary>
     internal ApiResult DeleteCore(ObjectStore.StoreWriter w, ResourceType type, StoredObject existing, DeleteOptions options)
     {
@@ -53,14 +54,18 @@ internal sealed partial class ResourceService
         if (options.PropagationPolicy == "Orphan" && !finalizers.Contains(OrphanFinalizer)) finalizers.Add(OrphanFinalizer);
         if (options.PropagationPolicy == "Foreground" && !finalizers.Contains(ForegroundFinalizer)) finalizers.Add(ForegroundFinalizer);
         var isNamespace = type.StorageKey == BuiltInResources.NamespaceStorageKey;
+        // A graceful deletion in progress is left to finish unless the caller asks for less time (a force delete).
+        var grace = StrategyFor(type.StorageKey)?.GracePeriodSeconds(obj, options) is > 0 and var seconds
+            && (metadata["deletionTimestamp"] is null || options.GracePeriodSeconds is null || options.GracePeriodSeconds >= (long?)metadata["deletionGracePeriodSeconds"])
+            ? seconds : 0;
 
-        if (finalizers.Count > 0 || isNamespace)
+        if (finalizers.Count > 0 || isNamespace || grace > 0)
         {
             var changed = finalizers.Count != before;
             if (metadata["deletionTimestamp"] is null)
             {
-                metadata["deletionTimestamp"] = Timestamps.Format(clock.GetUtcNow());
-                metadata["deletionGracePeriodSeconds"] = 0;
+                metadata["deletionTimestamp"] = Timestamps.Format(clock.GetUtcNow().AddSeconds(grace));
+                metadata["deletionGracePeriodSeconds"] = grace;
                 if ((long?)metadata["generation"] is > 0 and var generation) metadata["generation"] = generation + 1;
                 if (isNamespace) obj["status"] = new JsonObject { ["phase"] = "Terminating" };
                 changed = true;

@@ -10,7 +10,7 @@ namespace Ops.Sandbox.Controllers;
 /// <summary>
 /// The DaemonSet and Deployment controllers, small: a DaemonSet gets one pod per node matching its
 /// nodeSelector, replaced per its updateStrategy (RollingUpdate within maxUnavailable, or OnDelete:
-/// only when deleted); a Deployment keeps spec.replicas pods of its current template (pods owned
+/// only when deleted), the replacement created once the old pod is gone; a Deployment keeps spec.replicas pods of its current template (pods owned
 /// directly, no ReplicaSets). Both report status as their real controllers do.
 /// </summary>
 internal sealed class WorkloadController(ResourceService service) : BackgroundService, ISandboxController
@@ -99,8 +99,9 @@ internal sealed class WorkloadController(ResourceService service) : BackgroundSe
         var live = owned.Where(p => !p.IsDeleting).ToList();
         // Readiness is read from each pod's status once per pass, not once per question.
         var ready = live.Where(IsReady).ToHashSet();
-        var byNode = live.GroupBy(p => NodeOf(p)).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        foreach (var node in eligible.Where(n => !byNode.ContainsKey(n)))
+        // As the real controller does, a node's next pod waits until its terminating one is gone (hostPort, hostNetwork).
+        var occupied = owned.Select(NodeOf).ToHashSet(StringComparer.Ordinal);
+        foreach (var node in eligible.Where(n => !occupied.Contains(n)))
         {
             CreatePod(stored, ds, template, revision, $"{stored.Name}-", node);
         }
@@ -110,7 +111,7 @@ internal sealed class WorkloadController(ResourceService service) : BackgroundSe
         if (strategy == "RollingUpdate")
         {
             var maxUnavailable = Count(ds["spec"]?["updateStrategy"]?["rollingUpdate"]?["maxUnavailable"], eligible.Count, 1);
-            var unavailable = eligible.Count - ready.Count + owned.Count(p => p.IsDeleting);
+            var unavailable = eligible.Count - ready.Count;
             foreach (var old in live.Where(p => p.Labels.GetValueOrDefault(RevisionLabel) != revision).OrderBy(ready.Contains).ThenBy(p => p.Name, StringComparer.Ordinal))
             {
                 if (!ready.Contains(old)) { service.SystemDelete("pods", old.Key); continue; }

@@ -57,7 +57,14 @@ internal static class QueryOptions
             dryRun |= list.Count > 0;
         }
         var preconditions = options?["preconditions"] is null ? null : options["preconditions"] as JsonObject ?? throw ApiException.BadRequest("DeleteOptions.preconditions must be an object");
-        return new DeleteOptions(policy, Text(preconditions, "uid"), Text(preconditions, "resourceVersion"), dryRun);
+        var grace = options?["gracePeriodSeconds"] switch
+        {
+            null => long.TryParse(query["gracePeriodSeconds"].ToString(), out var fromQuery) ? fromQuery : (long?)null,
+            JsonValue v when v.TryGetValue<long>(out var seconds) => seconds,
+            _ => throw ApiException.BadRequest("DeleteOptions.gracePeriodSeconds must be an integer"),
+        };
+        if (grace < 0) throw ApiException.BadRequest("DeleteOptions.gracePeriodSeconds must not be negative");
+        return new DeleteOptions(policy, Text(preconditions, "uid"), Text(preconditions, "resourceVersion"), dryRun, grace);
     }
 
     public static JsonNode? ParseJson(string body)

@@ -11,12 +11,14 @@ namespace Ops.Sandbox.Nodes;
 /// <summary>
 /// The simulated nodes: registers them as Node objects, binds unscheduled pods to the node with the
 /// fewest pods (honouring nodeSelector), and plays each node's kubelet: runs the pods bound to it as
-/// real processes and writes their status. A deleted pod's processes get SIGTERM, then SIGKILL.
+/// real processes and writes their status. A deleted pod's processes get SIGTERM, then SIGKILL; the
+/// pod object goes once they have stopped, as a kubelet finishes a graceful deletion.
 /// </summary>
 internal sealed class Kubelet(ResourceService service, SandboxOptions options, KubeconfigLocation kubeconfig, ILogger<Kubelet> logger) : ISandboxController, IAsyncDisposable
 {
     private const string Pods = "pods";
     private readonly ConcurrentDictionary<string, PodRuntime> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _stopping = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _nextPodAddress = new(StringComparer.Ordinal);
     private readonly PodSpecResolver _resolver = new(service.Store);
     private readonly string _directory = options.DataDirectory is { } data ? Path.Combine(data, "kubelet") : Path.Combine(Path.GetTempPath(), "ops-sandbox", Guid.NewGuid().ToString("n")[..8]);
@@ -41,7 +43,7 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
     {
         if (stored.IsDeleting)
         {
-            _ = StopAsync(stored.Uid);
+            _ = TerminateAsync(stored);
             return;
         }
         if (_running.ContainsKey(stored.Uid)) return;
@@ -104,6 +106,29 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
         }
     }
 
+    private async Task TerminateAsync(StoredObject pod)
+    {
+        // Every event of a terminating pod lands here; the first one stops it, the others leave it be.
+        if (!_stopping.TryAdd(pod.Uid, 0)) return;
+        try
+        {
+            await StopAsync(pod.Uid);
+        }
+        finally
+        {
+            _stopping.TryRemove(pod.Uid, out _);
+        }
+        if (!SimulatedNode.Runs(pod.Fields.GetValueOrDefault("spec.nodeName") ?? "", options.Nodes)) return;
+        try
+        {
+            service.SystemDelete(Pods, pod.Key, DeleteOptions.Now with { PreconditionUid = pod.Uid });
+        }
+        catch (ApiException e) when (e.Code is 404 or 409)
+        {
+            // Gone already, or a new pod of the same name.
+        }
+    }
+
     private async Task StopAsync(string uid)
     {
         if (!_running.TryRemove(uid, out var runtime)) return;
@@ -141,7 +166,7 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
         }
     }
 
-    private static List<SimulatedNode> NodesOf(int count, int cluster) => [.. Enumerable.Range(1, count).Select(i => new SimulatedNode($"node-{i}", i, NodeLabels(i), cluster))];
+    private static List<SimulatedNode> NodesOf(int count, int cluster) => [.. Enumerable.Range(1, count).Select(i => new SimulatedNode(SimulatedNode.NameOf(i), i, NodeLabels(i), cluster))];
 
     /// <summary>node-1 carries the canary label, so the AgentVersion sample has a canary node.</summary>
     private static Dictionary<string, string> NodeLabels(int index)

@@ -109,7 +109,8 @@ internal sealed class PodRuntime : IAsyncDisposable
     private Process Launch(JsonObject spec, ContainerRuntime container, string kubeconfig)
     {
         var imageName = SandboxImage.NameOf(container.Image);
-        if (!_images.TryGetValue(imageName, out var image)) throw new UnknownImageException($"image \"{container.Image}\" is not one the sandbox runs (it runs: {string.Join(", ", _images.Keys.Order(StringComparer.Ordinal))})");
+        if (!_images.TryGetValue(imageName, out var named)) throw new UnknownImageException($"image \"{container.Image}\" is not one the sandbox runs (it runs: {string.Join(", ", _images.Keys.Order(StringComparer.Ordinal))})");
+        var image = named.For(container.Image);
         var rootfs = Path.Combine(_directory, "rootfs");
         Directory.CreateDirectory(rootfs);
         var mounts = _resolver.Mounts(_pod, spec, rootfs, _nodeRoot);

@@ -3,25 +3,70 @@ namespace Ops.Sandbox.Nodes;
 /// <summary>
 /// What the sandbox runs for a container image: a local executable with its entrypoint arguments and
 /// default arguments (a container's <c>args</c> replace the defaults, its <c>command</c> replaces both).
+/// An image whose behaviour depends on its tag says so with <see cref="Tagged"/>.
 /// </summary>
 public sealed record SandboxImage(string FileName, IReadOnlyList<string> Entrypoint, IReadOnlyList<string> DefaultArgs)
 {
+    /// <summary>Tags of the agent image that misbehave on purpose, so rollout failure paths are real.</summary>
+    public const string SelfTestFailsSuffix = "-selftest-fails";
+    public const string CrashesSuffix = "-crashes";
+
+    /// <summary>What runs for a given tag; null when the tag does not matter.</summary>
+    public Func<string, SandboxImage>? Tagged { get; init; }
+
+    /// <summary>What runs for the full image reference.</summary>
+    public SandboxImage For(string image) => Tagged is { } tagged && TagOf(image) is { } tag ? tagged(tag) : this;
+
     /// <summary>The image's name without registry, path and tag: ghcr.io/example/ops-agent:1.3.0 is ops-agent.</summary>
     public static string NameOf(string image)
     {
-        var name = image.Split('@')[0];
-        var slash = name.LastIndexOf('/');
-        if (slash >= 0) name = name[(slash + 1)..];
+        var name = LastSegment(image);
         var colon = name.IndexOf(':');
         return colon >= 0 ? name[..colon] : name;
     }
 
-    /// <summary>The images of the demo and the tests: .NET programs built next to the caller, and sleep.</summary>
-    public static IReadOnlyDictionary<string, SandboxImage> FromDirectory(string directory) => new Dictionary<string, SandboxImage>(StringComparer.Ordinal)
+    /// <summary>The image's tag, or null when it has none: ghcr.io/example/ops-agent:1.3.0 has 1.3.0.</summary>
+    public static string? TagOf(string image)
     {
-        ["ops-agent"] = new("dotnet", [Path.Combine(directory, "Ops.Agent.dll")], []),
-        ["ops-operator"] = new("dotnet", [Path.Combine(directory, "Ops.Operator.dll"), "run"], []),
-        ["ops-sample-app"] = new("dotnet", [Path.Combine(directory, "Ops.SampleApp.dll")], []),
-        ["sleep"] = new("/bin/sleep", [], ["infinity"]),
-    };
+        var name = LastSegment(image);
+        var colon = name.IndexOf(':');
+        return colon >= 0 && colon < name.Length - 1 ? name[(colon + 1)..] : null;
+    }
+
+    private static string LastSegment(string image)
+    {
+        var name = image.Split('@')[0];
+        var slash = name.LastIndexOf('/');
+        return slash >= 0 ? name[(slash + 1)..] : name;
+    }
+
+    /// <summary>
+    /// The images of the demo and the tests: .NET programs built next to the caller, and sleep. The
+    /// agent reports its image's tag as its version, as a real image's build would; a tag ending in
+    /// <see cref="SelfTestFailsSuffix"/> starts an agent whose self-test fails (its diagnostic ports
+    /// directory cannot be created), one ending in <see cref="CrashesSuffix"/> exits at once.
+    /// </summary>
+    public static IReadOnlyDictionary<string, SandboxImage> FromDirectory(string directory)
+    {
+        var agent = Path.Combine(directory, "Ops.Agent.dll");
+        return new Dictionary<string, SandboxImage>(StringComparer.Ordinal)
+        {
+            ["ops-agent"] = new("dotnet", [agent], []) { Tagged = tag => AgentOf(agent, tag) },
+            ["ops-operator"] = new("dotnet", [Path.Combine(directory, "Ops.Operator.dll"), "run"], []),
+            ["ops-sample-app"] = new("dotnet", [Path.Combine(directory, "Ops.SampleApp.dll")], []),
+            ["sleep"] = new("/bin/sleep", [], ["infinity"]),
+        };
+    }
+
+    private static SandboxImage AgentOf(string agent, string tag)
+    {
+        if (tag.EndsWith(CrashesSuffix, StringComparison.Ordinal))
+        {
+            return new("/bin/sh", ["-c", $"echo 'ops-agent {tag}: this sandbox image exits at once' >&2; exit 70"], []);
+        }
+        List<string> entrypoint = [agent, $"--Agent:Version={tag}"];
+        // /dev/null is a file, so no directory can be made under it: the self-test's check fails, nothing else does.
+        if (tag.EndsWith(SelfTestFailsSuffix, StringComparison.Ordinal)) entrypoint.Add("--Agent:DiagnosticPortsDirectory=/dev/null/diagnostic-ports");
+        return new("dotnet", entrypoint, []);
+    }
 }

@@ -1,11 +1,23 @@
 using System.Text.Json.Nodes;
 using Ops.Sandbox.Api;
+using Ops.Sandbox.Hosting;
+using Ops.Sandbox.Nodes;
 
 namespace Ops.Sandbox.Strategies;
 
-/// <summary>Pods start Pending; their containers are required and named.</summary>
-internal sealed class PodStrategy : IResourceStrategy
+/// <summary>
+/// Pods start Pending; their containers are required and named; a pod running on a simulated node is
+/// deleted gracefully: it stays, marked, until the node's kubelet has stopped its containers.
+/// </summary>
+internal sealed class PodStrategy(SandboxOptions options) : IResourceStrategy
 {
+    public int? GracePeriodSeconds(JsonObject obj, DeleteOptions delete)
+    {
+        var node = (string?)obj["spec"]?["nodeName"];
+        if (node is null || !SimulatedNode.Runs(node, options.Nodes) || (string?)obj["status"]?["phase"] is "Succeeded" or "Failed") return null;
+        return (int)Math.Max(0, delete.GracePeriodSeconds ?? (long?)obj["spec"]?["terminationGracePeriodSeconds"] ?? 30);
+    }
+
     public string StorageKey => "pods";
 
     public void PrepareForCreate(JsonObject obj, DateTimeOffset now)

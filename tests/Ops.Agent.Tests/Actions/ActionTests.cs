@@ -54,5 +54,17 @@ public sealed class ActionTests : IAsyncDisposable
         Assert.DoesNotContain("FAIL", result.Output.ToStringUtf8());
     }
 
+    [Fact]
+    public async Task Agent_selftest_fails_with_the_reason_when_the_diagnostic_ports_directory_cannot_be_made()
+    {
+        var agent = await _harness.StartAgentAsync(settings: new Dictionary<string, string?> { ["Agent:DiagnosticPortsDirectory"] = "/dev/null/ports" });
+
+        var result = await _harness.ExecuteAsync(agent, AgentHarness.Request("agent.selftest", uid: Guid.NewGuid().ToString()), _ct);
+
+        Assert.Equal(ExecutionPhase.Failed, result.Phase);
+        Assert.StartsWith("diagnostic ports directory usable: ", result.Message);
+        Assert.Contains("ok   data directory writable", result.Output.ToStringUtf8());
+    }
+
     public ValueTask DisposeAsync() => _harness.DisposeAsync();
 }

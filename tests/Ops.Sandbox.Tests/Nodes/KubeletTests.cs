@@ -23,6 +23,8 @@ public sealed class KubeletTests : IAsyncLifetime
             {
                 ["sleep"] = new("/bin/sleep", [], ["infinity"]),
                 ["crash"] = new("/bin/sh", ["-c", "exit 3"], []),
+                // Ignores SIGTERM, so only the grace period's SIGKILL stops it.
+                ["stubborn"] = new("/bin/sh", ["-c", "trap '' TERM; while :; do sleep 0.1; done"], []),
             },
         }, applyCrds: false);
         _client = SandboxFixture.CreateClient(_sandbox);
@@ -104,7 +106,7 @@ public sealed class KubeletTests : IAsyncLifetime
 
         var noImage = await PodAsync("no-image", p => p.Status?.ContainerStatuses?.Single().State.Waiting?.Reason == "ErrImagePull", "ErrImagePull");
         var noSecret = await PodAsync("no-secret", p => p.Status?.ContainerStatuses?.Single().State.Waiting?.Reason == "CreateContainerConfigError", "CreateContainerConfigError");
-        Assert.Equal("image \"nginx:1.27\" is not one the sandbox runs (it runs: crash, sleep)", noImage.Status.ContainerStatuses.Single().State.Waiting.Message);
+        Assert.Equal("image \"nginx:1.27\" is not one the sandbox runs (it runs: crash, sleep, stubborn)", noImage.Status.ContainerStatuses.Single().State.Waiting.Message);
         Assert.Equal("secret \"later\" not found", noSecret.Status.ContainerStatuses.Single().State.Waiting.Message);
         Assert.Equal("Pending", noImage.Status.Phase);
 
@@ -145,6 +147,40 @@ public sealed class KubeletTests : IAsyncLifetime
             .SingleOrDefault(p => p.Metadata.Name != first.Metadata.Name && p.Status?.Phase == "Running"), "a new pod on node-1");
         Assert.Equal("2", replaced.Metadata.Labels["v"]);
         Assert.Equal("1", (await _client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "spec.nodeName=node-2", cancellationToken: _ct)).Items.Single().Metadata.Labels["v"]);
+        await _client.CoreV1.DeleteNamespaceAsync(ns, cancellationToken: _ct);
+    }
+
+    [Fact]
+    public async Task A_deleted_pod_stays_terminating_until_its_process_stopped_and_its_daemonset_replacement_waits_for_it()
+    {
+        var ns = await TestNamespaces.CreateAsync(_client, "graceful", _ct);
+        await _client.AppsV1.CreateNamespacedDaemonSetAsync(new V1DaemonSet
+        {
+            Metadata = new V1ObjectMeta { Name = "stubborn" },
+            Spec = new V1DaemonSetSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "stubborn" } },
+                UpdateStrategy = new V1DaemonSetUpdateStrategy { Type = "OnDelete" },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "stubborn" } },
+                    Spec = new V1PodSpec { TerminationGracePeriodSeconds = 2, NodeSelector = new Dictionary<string, string> { ["kubernetes.io/hostname"] = "node-1" }, Containers = [new V1Container { Name = "main", Image = "stubborn" }] },
+                },
+            },
+        }, ns, cancellationToken: _ct);
+        var old = await Eventually.Get(async () => (await _client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: _ct)).Items.SingleOrDefault(p => p.Status?.ContainerStatuses?.SingleOrDefault()?.Ready == true), "a ready pod on node-1");
+        using var process = Process.GetProcessById(Pid(old));
+
+        await _client.CoreV1.DeleteNamespacedPodAsync(old.Metadata.Name, ns, cancellationToken: _ct);
+
+        var terminating = await _client.CoreV1.ReadNamespacedPodAsync(old.Metadata.Name, ns, cancellationToken: _ct);
+        Assert.NotNull(terminating.Metadata.DeletionTimestamp);
+        Assert.Equal(2, terminating.Metadata.DeletionGracePeriodSeconds);
+        Assert.False(process.HasExited);
+        Assert.Equal([old.Metadata.Name], (await _client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: _ct)).Items.Select(p => p.Metadata.Name));
+        var replacement = await Eventually.Get(async () => (await _client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: _ct)).Items.SingleOrDefault(p => p.Metadata.Name != old.Metadata.Name), "a replacement pod");
+        Assert.True(process.HasExited, "the replacement was created while the old pod's process still ran");
+        Assert.Null(replacement.Metadata.DeletionTimestamp);
         await _client.CoreV1.DeleteNamespaceAsync(ns, cancellationToken: _ct);
     }
 
