@@ -5,7 +5,7 @@ using Ops.Operator.Api.V1Alpha1;
 namespace Ops.Demo;
 
 /// <summary>
-/// The README's main command: starts the sandbox with 3 nodes, the operator, an agent per node and
+/// The README's main command: starts the sandbox with 3 nodes (or --nodes N), the operator, an agent per node and
 /// the sample workload, applies a sample DiagnosticCommand, prints it with its results, and keeps
 /// running so kubectl can be pointed at it.
 /// </summary>
@@ -14,14 +14,21 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         string? kubeconfig = null;
-        if (args is ["--kubeconfig", var path])
+        var nodes = 3;
+        for (var i = 0; i < args.Length; i += 2)
         {
-            kubeconfig = Path.GetFullPath(path);
-        }
-        else if (args.Length > 0)
-        {
-            await Console.Error.WriteLineAsync("usage: dotnet run --project sandbox/Ops.Demo [-- --kubeconfig PATH]");
-            return 2;
+            switch (args[i])
+            {
+                case "--kubeconfig" when i + 1 < args.Length:
+                    kubeconfig = Path.GetFullPath(args[i + 1]);
+                    break;
+                case "--nodes" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n is >= 1 and <= 250:
+                    nodes = n;
+                    break;
+                default:
+                    await Console.Error.WriteLineAsync("usage: dotnet run --project sandbox/Ops.Demo [-- [--kubeconfig PATH] [--nodes 1..250]]");
+                    return 2;
+            }
         }
         var root = Ops.Sandbox.Hosting.RepositoryDirectory.Find("crds");
         if (root is null)
@@ -35,7 +42,7 @@ internal static class Program
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
 
         Console.WriteLine("starting the Ops sandbox demo ...");
-        await using var cluster = await DemoCluster.StartAsync(new DemoOptions { CrdsDirectory = Path.Combine(root, "crds"), KubeconfigPath = kubeconfig,
+        await using var cluster = await DemoCluster.StartAsync(new DemoOptions { CrdsDirectory = Path.Combine(root, "crds"), KubeconfigPath = kubeconfig, Nodes = nodes,
             Logging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning) },
             line => Console.WriteLine($"  {line}"), stop.Token);
 

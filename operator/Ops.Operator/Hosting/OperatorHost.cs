@@ -27,6 +27,11 @@ public static class OperatorHost
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port));
         var app = builder.Build();
         app.MapGet("/healthz", () => "ok");
+        app.MapGet("/metrics", async (HttpContext http) =>
+        {
+            http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await http.RequestServices.GetRequiredService<Metrics.OperatorMetrics>().ExportAsync(http.Response.Body, http.RequestAborted);
+        });
         app.MapGet("/readyz", () => Worker(app).Ready.IsCompletedSuccessfully ? Results.Text("ok") : Results.Text("not leading", statusCode: 503));
         // Only the leader knows where the agents are; a follower says so rather than guess.
         app.MapGet("/artifacts/{ns}/{command}/{name}", (HttpContext http, string ns, string command, string name) => Worker(app).Ready.IsCompletedSuccessfully

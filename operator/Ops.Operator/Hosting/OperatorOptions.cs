@@ -16,6 +16,9 @@ public sealed class OperatorOptions
     /// <summary>Namespaces whose commands may not run heavy captures (dotnet.trace, dotnet.gcdump, dotnet.dump).</summary>
     public List<string> HeavyActionsDisabledNamespaces { get; set; } = [];
 
+    /// <summary>The agent DaemonSet, in <see cref="Namespace"/>, whose template AgentVersions roll out.</summary>
+    [Required, RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")] public string AgentDaemonSet { get; set; } = "ops-agent";
+
     /// <summary>The port agents serve gRPC on (the agent DaemonSet's containerPort).</summary>
     [Range(1, 65535)] public int AgentPort { get; set; } = 7443;
 

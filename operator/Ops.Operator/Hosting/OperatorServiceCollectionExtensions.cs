@@ -38,6 +38,7 @@ public static class OperatorServiceCollectionExtensions
         // Only the agent pods are watched (the registry); a command reads its targets from the API when it starts.
         services.AddSingleton(sp => Informer(sp, ResourceSources.Pods(sp.GetRequiredService<IKubernetes>(), labelSelector: AgentRegistry.AgentLabel)));
         services.AddSingleton<EventRecorder>();
+        services.AddSingleton<Metrics.OperatorMetrics>();
         services.AddSingleton(typeof(ReconcileTrigger<>));
         services.AddSingleton(typeof(CustomResourceClient<>));
 
@@ -53,6 +54,13 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1ScheduledTask>(sp.GetRequiredService<IKubernetes>())));
         services.AddScoped<IReconciler<V1Alpha1ScheduledTask>, Controllers.ScheduledTasks.ScheduledTaskReconciler>();
         services.AddSingleton(sp => Controller<V1Alpha1ScheduledTask>(sp, 2));
+
+        services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1AgentVersion>(sp.GetRequiredService<IKubernetes>())));
+        services.AddSingleton(sp => new Controllers.AgentVersions.AgentHealthGate(sp.GetRequiredService<AgentChannels>(), Options(sp).AgentPort,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Controllers.AgentVersions.AgentHealthGate>>()));
+        services.AddSingleton<Controllers.AgentVersions.RolloutMetrics>();
+        services.AddScoped<IReconciler<V1Alpha1AgentVersion>, Controllers.AgentVersions.AgentVersionReconciler>();
+        services.AddSingleton(sp => Controller<V1Alpha1AgentVersion>(sp, 1, [Controllers.AgentVersions.RolloutConditions.ApprovedStepAnnotation]));
 
         services.AddSingleton(sp =>
         {
@@ -72,9 +80,10 @@ public static class OperatorServiceCollectionExtensions
     private static ResourceInformer<T> Informer<T>(IServiceProvider sp, IResourceSource<T> source) where T : IKubernetesObject<V1ObjectMeta> =>
         new(source, sp.GetRequiredService<InformerOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger($"Ops.Operator.Informer.{source.Kind}"));
 
-    private static ControllerRunner<T> Controller<T>(IServiceProvider sp, int workers) where T : IKubernetesObject<V1ObjectMeta>
+    private static ControllerRunner<T> Controller<T>(IServiceProvider sp, int workers, IReadOnlyList<string>? triggerAnnotations = null) where T : IKubernetesObject<V1ObjectMeta>
     {
-        var runner = new ControllerRunner<T>(sp.GetRequiredService<ResourceInformer<T>>(), sp.GetRequiredService<IServiceScopeFactory>(), new ControllerOptions { Concurrency = workers },
+        var runner = new ControllerRunner<T>(sp.GetRequiredService<ResourceInformer<T>>(), sp.GetRequiredService<IServiceScopeFactory>(),
+            new ControllerOptions { Concurrency = workers, TriggerAnnotations = triggerAnnotations ?? [] },
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger($"Ops.Operator.Controller.{typeof(T).Name}"));
         sp.GetRequiredService<ReconcileTrigger<T>>().Attach(runner.Enqueue);
         return runner;

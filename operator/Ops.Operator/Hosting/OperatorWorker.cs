@@ -67,6 +67,18 @@ public sealed class OperatorWorker(IServiceProvider services, PkiBootstrapper pk
         var controller = services.GetRequiredService<ControllerRunner<V1Alpha1DiagnosticCommand>>();
         var tasks = services.GetRequiredService<ResourceInformer<V1Alpha1ScheduledTask>>();
         var taskController = services.GetRequiredService<ControllerRunner<V1Alpha1ScheduledTask>>();
+        var versions = services.GetRequiredService<ResourceInformer<V1Alpha1AgentVersion>>();
+        var versionController = services.GetRequiredService<ControllerRunner<V1Alpha1AgentVersion>>();
+        // A rollout moves with its agents' pods; and when the newest AgentVersion goes, the one before it owns the fleet again.
+        void EnqueueVersions()
+        {
+            foreach (var version in versions.Items) versionController.Enqueue(NamespacedName.Of(version));
+        }
+        agents.Subscribe(_ => EnqueueVersions());
+        versions.Subscribe(change =>
+        {
+            if (change.Type == k8s.WatchEventType.Deleted) EnqueueVersions();
+        });
         // A run that finishes wakes its task (history, active list, Forbid).
         commands.Subscribe(change =>
         {
@@ -77,9 +89,10 @@ public sealed class OperatorWorker(IServiceProvider services, PkiBootstrapper pk
         });
         var running = new List<Task>
         {
-            commands.RunAsync(leading), agents.RunAsync(leading), tasks.RunAsync(leading), controller.RunAsync(leading), taskController.RunAsync(leading),
+            commands.RunAsync(leading), agents.RunAsync(leading), tasks.RunAsync(leading), versions.RunAsync(leading),
+            controller.RunAsync(leading), taskController.RunAsync(leading), versionController.RunAsync(leading),
         };
-        await Task.WhenAll(commands.ReadyAsync(leading), agents.ReadyAsync(leading), tasks.ReadyAsync(leading));
+        await Task.WhenAll(commands.ReadyAsync(leading), agents.ReadyAsync(leading), tasks.ReadyAsync(leading), versions.ReadyAsync(leading));
         logger.LogInformation("Leading as {Identity}; informers synced, controllers running", elector.Identity);
         _ready.TrySetResult();
         await Task.WhenAll(running);

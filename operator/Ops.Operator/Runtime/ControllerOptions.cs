@@ -15,4 +15,10 @@ public sealed record ControllerOptions
 
     /// <summary>Overall rate of retries, so a burst of failures does not hammer the API server.</summary>
     public double RetriesPerSecond { get; init; } = 20;
+
+    /// <summary>
+    /// Annotations whose change triggers a reconcile as a spec change does (an approval given with
+    /// kubectl annotate); other metadata and status changes do not.
+    /// </summary>
+    public IReadOnlyList<string> TriggerAnnotations { get; init; } = [];
 }

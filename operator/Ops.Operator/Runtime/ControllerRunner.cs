@@ -19,7 +19,7 @@ public sealed class ControllerRunner<T> : IDisposable where T : IKubernetesObjec
     private readonly ControllerOptions _options;
     private readonly ILogger _logger;
     private readonly WorkQueue<NamespacedName> _queue;
-    private readonly ConcurrentDictionary<NamespacedName, (long? Generation, bool Deleting)> _seen = new();
+    private readonly ConcurrentDictionary<NamespacedName, (long? Generation, bool Deleting, string Annotations)> _seen = new();
 
     public ControllerRunner(ResourceInformer<T> informer, IServiceScopeFactory scopes, ControllerOptions options, TimeProvider clock, ILogger logger)
     {
@@ -52,8 +52,10 @@ public sealed class ControllerRunner<T> : IDisposable where T : IKubernetesObjec
             _queue.Add(key);
             return;
         }
-        var now = (change.Object.Metadata.Generation, change.Object.Metadata.DeletionTimestamp is not null);
-        var before = _seen.TryGetValue(key, out var seen) ? seen : ((long?)null, false);
+        var annotations = change.Object.Metadata.Annotations;
+        var triggers = string.Join('\n', _options.TriggerAnnotations.Select(a => annotations?.TryGetValue(a, out var v) == true ? v : ""));
+        var now = (change.Object.Metadata.Generation, change.Object.Metadata.DeletionTimestamp is not null, triggers);
+        var before = _seen.TryGetValue(key, out var seen) ? seen : ((long?)null, false, "");
         _seen[key] = now;
         if (change.Type == WatchEventType.Added || now != before) _queue.Add(key);
     }

@@ -9,18 +9,23 @@ namespace Ops.Operator.Runtime;
 
 /// <summary>
 /// The writes a controller makes to its own kind: status through the status subresource (retried on
-/// a fresh read when someone else wrote first), finalizers, deletion.
+/// a fresh read when someone else wrote first), finalizers, deletion. Namespaced and cluster-scoped
+/// kinds alike (a cluster-scoped object's key has an empty namespace).
 /// </summary>
 public sealed class CustomResourceClient<T>(IKubernetes client) where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly KubernetesEntityAttribute _entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()
         ?? throw new ArgumentException($"{typeof(T).Name} has no [KubernetesEntity]");
 
+    private readonly bool _clusterScoped = typeof(T).IsDefined(typeof(Api.Schema.ClusterScopedAttribute));
+
     public async Task<T?> GetAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         try
         {
-            return await client.CustomObjects.GetNamespacedCustomObjectAsync<T>(_entity.Group, _entity.ApiVersion, key.Namespace, _entity.PluralName, key.Name, cancellationToken);
+            return _clusterScoped
+                ? await client.CustomObjects.GetClusterCustomObjectAsync<T>(_entity.Group, _entity.ApiVersion, _entity.PluralName, key.Name, cancellationToken)
+                : await client.CustomObjects.GetNamespacedCustomObjectAsync<T>(_entity.Group, _entity.ApiVersion, key.Namespace, _entity.PluralName, key.Name, cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -41,8 +46,10 @@ public sealed class CustomResourceClient<T>(IKubernetes client) where T : class,
             setStatus(current);
             try
             {
-                return await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<T>(current, _entity.Group, _entity.ApiVersion,
-                    current.Metadata.NamespaceProperty, _entity.PluralName, current.Metadata.Name, cancellationToken: cancellationToken);
+                return _clusterScoped
+                    ? await client.CustomObjects.ReplaceClusterCustomObjectStatusAsync<T>(current, _entity.Group, _entity.ApiVersion, _entity.PluralName, current.Metadata.Name, cancellationToken: cancellationToken)
+                    : await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<T>(current, _entity.Group, _entity.ApiVersion,
+                        current.Metadata.NamespaceProperty, _entity.PluralName, current.Metadata.Name, cancellationToken: cancellationToken);
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < 5)
             {
@@ -80,8 +87,11 @@ public sealed class CustomResourceClient<T>(IKubernetes client) where T : class,
             };
             try
             {
-                var patched = await client.CustomObjects.PatchNamespacedCustomObjectAsync<T>(new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch), _entity.Group, _entity.ApiVersion,
-                    current.Metadata.NamespaceProperty, _entity.PluralName, current.Metadata.Name, cancellationToken: cancellationToken);
+                var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch);
+                var patched = _clusterScoped
+                    ? await client.CustomObjects.PatchClusterCustomObjectAsync<T>(patch, _entity.Group, _entity.ApiVersion, _entity.PluralName, current.Metadata.Name, cancellationToken: cancellationToken)
+                    : await client.CustomObjects.PatchNamespacedCustomObjectAsync<T>(patch, _entity.Group, _entity.ApiVersion,
+                        current.Metadata.NamespaceProperty, _entity.PluralName, current.Metadata.Name, cancellationToken: cancellationToken);
                 obj.Metadata.Finalizers = patched.Metadata.Finalizers;
                 obj.Metadata.ResourceVersion = patched.Metadata.ResourceVersion;
                 return;
@@ -103,8 +113,9 @@ public sealed class CustomResourceClient<T>(IKubernetes client) where T : class,
     {
         try
         {
-            await client.CustomObjects.DeleteNamespacedCustomObjectAsync(_entity.Group, _entity.ApiVersion, obj.Metadata.NamespaceProperty, _entity.PluralName, obj.Metadata.Name,
-                new V1DeleteOptions { PropagationPolicy = "Background", Preconditions = new V1Preconditions { Uid = obj.Metadata.Uid } }, cancellationToken: cancellationToken);
+            var options = new V1DeleteOptions { PropagationPolicy = "Background", Preconditions = new V1Preconditions { Uid = obj.Metadata.Uid } };
+            if (_clusterScoped) await client.CustomObjects.DeleteClusterCustomObjectAsync(_entity.Group, _entity.ApiVersion, _entity.PluralName, obj.Metadata.Name, options, cancellationToken: cancellationToken);
+            else await client.CustomObjects.DeleteNamespacedCustomObjectAsync(_entity.Group, _entity.ApiVersion, obj.Metadata.NamespaceProperty, _entity.PluralName, obj.Metadata.Name, options, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
         {

@@ -13,7 +13,19 @@ internal sealed class ContainerRuntime(string name, string image)
     public string Image => image;
     public Process? Process { get; private set; }
     public int RestartCount { get; private set; }
-    public bool Ready { get; set; }
+    public bool Ready { get; private set; }
+
+    /// <summary>When the container last became ready: the Ready condition's transition time (minReadySeconds counts from it).</summary>
+    public DateTimeOffset? ReadySince { get; private set; }
+
+    public void BecameReady(DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            Ready = true;
+            ReadySince = now;
+        }
+    }
     public DateTimeOffset? StartedAt { get; private set; }
     public (string Reason, string Message)? Waiting { get; set; }
     public (int ExitCode, DateTimeOffset FinishedAt)? Terminated { get; private set; }

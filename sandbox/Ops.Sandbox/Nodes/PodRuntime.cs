@@ -169,7 +169,7 @@ internal sealed class PodRuntime : IAsyncDisposable
             }
         }
         if (process.HasExited || cancellationToken.IsCancellationRequested) return;
-        container.Ready = true;
+        container.BecameReady(_clock.GetUtcNow());
         _changed(this);
     }
 
@@ -183,6 +183,7 @@ internal sealed class PodRuntime : IAsyncDisposable
             : _containers.Any(c => c.Process is not null && c.Waiting is null && c.Terminated is null) || _containers.Any(c => c.RestartCount > 0) ? "Running"
             : "Pending";
         var time = Timestamps.Format(StartTime);
+        var readyTime = allReady && _containers.Max(c => c.ReadySince) is { } since ? Timestamps.Format(since) : time;
         return new JsonObject
         {
             ["phase"] = phase,
@@ -192,7 +193,7 @@ internal sealed class PodRuntime : IAsyncDisposable
             ["startTime"] = time,
             ["conditions"] = new JsonArray(
                 Condition("PodScheduled", true, time), Condition("Initialized", true, time),
-                Condition("ContainersReady", allReady, time), Condition("Ready", allReady, time)),
+                Condition("ContainersReady", allReady, readyTime), Condition("Ready", allReady, readyTime)),
             ["containerStatuses"] = new JsonArray([.. containers]),
         };
     }

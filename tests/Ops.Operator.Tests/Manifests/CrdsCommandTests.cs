@@ -14,7 +14,7 @@ public sealed class CrdsCommandTests
         Assert.Equal(generated.Keys.Order(), committed.Keys.Order());
         foreach (var (name, yaml) in generated)
         {
-            Assert.True(yaml == committed[name], $"crds/{name} differs from what the API types generate; run `dotnet run --project operator/Ops.Operator -- crds --out crds` and commit the result");
+            Assert.True(yaml == committed[name], $"crds/{name} differs from what the API types generate; run `dotnet run --project operator/Ops.Operator -- crds --out \"$PWD/crds\"` and commit the result");
         }
     }
 

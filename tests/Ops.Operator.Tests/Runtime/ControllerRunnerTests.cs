@@ -107,6 +107,21 @@ public sealed class ControllerRunnerTests
     }
 
     [Fact]
+    public async Task A_trigger_annotation_change_reconciles_and_other_annotations_do_not()
+    {
+        await using var harness = await StartAsync(new ControllerOptions { TriggerAnnotations = ["ops.dev/approved-step"] });
+        await harness.Commands.CreateNamespacedAsync(Command("a"), "default", _ct);
+        await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Count == 1), "the first reconcile");
+
+        await harness.Commands.PatchNamespacedAsync<V1Alpha1DiagnosticCommand>(new V1Patch("""{"metadata":{"annotations":{"note":"x"}}}""", V1Patch.PatchType.MergePatch), "default", "a", _ct);
+        await Task.Delay(Timeouts.Quiet, _ct);
+        Assert.Single(harness.Recorder.Reconciled);
+
+        await harness.Commands.PatchNamespacedAsync<V1Alpha1DiagnosticCommand>(new V1Patch("""{"metadata":{"annotations":{"ops.dev/approved-step":"1"}}}""", V1Patch.PatchType.MergePatch), "default", "a", _ct);
+        await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Count == 2), "a reconcile for the approval");
+    }
+
+    [Fact]
     public async Task A_failing_reconcile_is_retried_with_backoff_until_it_succeeds()
     {
         await using var harness = await StartAsync(new ControllerOptions(), r => r.Behaviour = (_, attempt) =>

@@ -10,3 +10,14 @@ public static class CommandPhase
     public const string Failed = "Failed";
     public const string Cancelled = "Cancelled";
 }
+
+/// <summary>The phases of an AgentVersion's rollout.</summary>
+public static class RolloutPhase
+{
+    public const string Progressing = "Progressing";
+    public const string Paused = "Paused";
+    public const string Succeeded = "Succeeded";
+    public const string RollingBack = "RollingBack";
+    public const string RolledBack = "RolledBack";
+    public const string Failed = "Failed";
+}

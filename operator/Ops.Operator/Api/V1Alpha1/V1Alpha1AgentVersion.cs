@@ -103,6 +103,10 @@ public sealed class V1Alpha1AgentVersion : IKubernetesObject<V1ObjectMeta>, ISpe
         [Default(0), Range(0, 100000)]
         [Description("Updated nodes allowed to fail the gate before the rollout fails.")]
         [JsonPropertyName("maxFailedNodes")] public int? MaxFailedNodes { get; set; }
+
+        [Default(300), Range(10, 86400)]
+        [Description("Seconds an updated agent may take to become Ready before its node counts as failed.")]
+        [JsonPropertyName("readyTimeoutSeconds")] public int? ReadyTimeoutSeconds { get; set; }
     }
 
     public sealed class VersionStatus : IControllerStatus
@@ -111,11 +115,33 @@ public sealed class V1Alpha1AgentVersion : IKubernetesObject<V1ObjectMeta>, ISpe
         [JsonPropertyName("phase")] public string? Phase { get; set; }
 
         [JsonPropertyName("observedGeneration")] public long? ObservedGeneration { get; set; }
+
+        [Description("The step in progress, from 1; a step that completes leaves the number of the next.")]
         [JsonPropertyName("currentStep")] public int? CurrentStep { get; set; }
+
+        [Description("Steps of the rollout, counting the final step to every node when the spec's steps stop short of it.")]
+        [JsonPropertyName("totalSteps")] public int? TotalSteps { get; set; }
+
+        [Description("Nodes the agent DaemonSet runs on.")]
+        [JsonPropertyName("totalNodes")] public int? TotalNodes { get; set; }
+
+        [Description("Nodes whose agent runs the new version and passed the health gate.")]
         [JsonPropertyName("updatedNodes")] public int? UpdatedNodes { get; set; }
+
+        [Description("Nodes whose agent, of any version, is Ready.")]
         [JsonPropertyName("readyNodes")] public int? ReadyNodes { get; set; }
+
+        [MaxLength(100)]
+        [Description("Nodes whose updated agent failed the health gate (at most 100 listed).")]
         [JsonPropertyName("failedNodes")] public List<string>? FailedNodes { get; set; }
+
+        [Description("The version and image this status rolls out; a spec naming others starts a new rollout.")]
+        [JsonPropertyName("targetVersion")] public string? TargetVersion { get; set; }
+        [JsonPropertyName("targetImage")] public string? TargetImage { get; set; }
+
+        [Description("What the agents ran before this rollout, restored by a rollback.")]
         [JsonPropertyName("previousVersion")] public string? PreviousVersion { get; set; }
+        [JsonPropertyName("previousImage")] public string? PreviousImage { get; set; }
         [JsonPropertyName("stepHistory")] public List<StepRecord>? StepHistory { get; set; }
         [JsonPropertyName("conditions")] public List<V1Condition>? Conditions { get; set; }
     }

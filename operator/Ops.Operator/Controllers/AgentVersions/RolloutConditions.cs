@@ -1,0 +1,19 @@
+namespace Ops.Operator.Controllers.AgentVersions;
+
+/// <summary>The condition types an AgentVersion reports, and the annotation that approves a paused step.</summary>
+public static class RolloutConditions
+{
+    /// <summary>True while nodes are being moved to the new version; False with the reason it is not (paused, done, failed).</summary>
+    public const string Progressing = "Progressing";
+
+    /// <summary>False when an updated agent failed the health gate, naming the nodes and why.</summary>
+    public const string Healthy = "Healthy";
+
+    /// <summary>False when a newer AgentVersion owns the fleet: only the newest one is acted on.</summary>
+    public const string Active = "Active";
+
+    /// <summary>Set to a step's number to let the rollout go on after that step's approval pause.</summary>
+    public const string ApprovedStepAnnotation = "ops.dev/approved-step";
+
+    public static string ApproveCommand(string name, int step) => $"kubectl annotate agentversion {name} {ApprovedStepAnnotation}={step} --overwrite";
+}
