@@ -11,12 +11,18 @@ namespace Ops.Bench;
 /// <summary>
 /// Measures, in one run on this machine: the agent's idle memory, the time to capture managed stacks
 /// through the agent, and a 5 s cpu-sampling trace through the agent against the official dotnet-trace
-/// tool on the same process. Prints a Markdown table for the README.
+/// tool on the same process. Prints a Markdown table for the README. With "rollout", measures an
+/// AgentVersion rollout over 200 simulated nodes instead (<see cref="RolloutBench"/>).
 /// </summary>
 internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["rollout", .. var rest])
+        {
+            var nodes = rest is ["--nodes", var count, ..] ? int.Parse(count, CultureInfo.InvariantCulture) : 200;
+            return await RolloutBench.RunAsync(nodes, rest is [.., "--max-unavailable", var max] ? max : "10%");
+        }
         var iterations = args is ["--iterations", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 10;
         var dotnetTrace = await DotnetTraceTool.EnsureAsync();
         using var pki = TestPki.Create("ops-bench-ca");

@@ -2,14 +2,14 @@ using k8s;
 using k8s.Models;
 using Ops.Operator.Agents;
 
-namespace Ops.EndToEnd.Tests.Rollouts;
+namespace Ops.TestSupport;
 
 /// <summary>
 /// Watches the agent pods and, at every watch event, counts the nodes without a Ready agent that is not
 /// being deleted: the unavailability a rollout must keep within maxUnavailable. Also remembers which
 /// versions each node ever ran.
 /// </summary>
-internal sealed class FleetWatch : IAsyncDisposable
+public sealed class FleetWatch : IAsyncDisposable
 {
     private readonly Dictionary<string, V1Pod> _pods = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
