@@ -21,7 +21,9 @@ public static class AgentHost
 {
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // Settings come from the environment and arguments, never from a file edited at run time: no
+        // file watcher, so an agent holds no inotify instance (a node's limit is often 128 per user).
+        var builder = WebApplication.CreateSlimBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
         configure?.Invoke(builder.Configuration);
         if (logging is not null)
         {
