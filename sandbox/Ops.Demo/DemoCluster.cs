@@ -16,17 +16,21 @@ public sealed class DemoCluster : IAsyncDisposable
     public const string OpsNamespace = "ops-system";
     public const string ShopNamespace = "shop";
 
-    private DemoCluster(SandboxServer server, int agentPort, int operatorPort)
+    private DemoCluster(SandboxServer server, int agentPort, int operatorPort, int agentMetricsPort)
     {
         Server = server;
         AgentPort = agentPort;
         OperatorPort = operatorPort;
+        AgentMetricsPort = agentMetricsPort;
         Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath));
     }
 
     public SandboxServer Server { get; }
     public Kubernetes Client { get; }
     public int AgentPort { get; }
+
+    /// <summary>Where each agent serves /metrics, on its node's address.</summary>
+    public int AgentMetricsPort { get; }
     public int OperatorPort { get; }
     /// <summary>The port the checkout pods serve HTTP on, each on its own pod IP (the samples use it).</summary>
     public const int AppPort = 8080;
@@ -43,7 +47,7 @@ public sealed class DemoCluster : IAsyncDisposable
             ManifestDirectories = [options.CrdsDirectory],
             KubeconfigPath = options.KubeconfigPath ?? Path.Combine(Directory.CreateTempSubdirectory("ops-demo-").FullName, "kubeconfig"),
         }, options.Logging, cancellationToken);
-        var cluster = new DemoCluster(server, LoopbackPorts.Free(), LoopbackPorts.Free());
+        var cluster = new DemoCluster(server, LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
         try
         {
             progress?.Invoke($"sandbox API server at {server.Url} with {options.Nodes} nodes");
@@ -83,7 +87,8 @@ public sealed class DemoCluster : IAsyncDisposable
     /// <summary>The manifests with this cluster's ports.</summary>
     public string Fill(string yaml) => yaml
         .Replace("{{agentPort}}", AgentPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-        .Replace("{{operatorPort}}", OperatorPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        .Replace("{{operatorPort}}", OperatorPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("{{agentMetricsPort}}", AgentMetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     private static bool Wanted(object obj, DemoOptions options) => obj switch
     {

@@ -16,7 +16,7 @@ namespace Ops.Agent.Executions;
 /// gets the recorded result. Executions are detached from the calling stream, so an operator that
 /// disconnects or restarts finds the work finished (or running) when it comes back.
 /// </summary>
-public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal journal, IOptions<AgentOptions> options, TimeProvider clock, ILogger<ExecutionManager> logger)
+public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal journal, IOptions<AgentOptions> options, Metrics.AgentMetrics metrics, TimeProvider clock, ILogger<ExecutionManager> logger)
 {
     private readonly ConcurrentDictionary<ExecutionKey, Running> _running = new();
     private readonly Lock _lock = new();
@@ -93,7 +93,9 @@ public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal jou
     private async Task<ExecutionResult> RunAsync(ExecuteRequest request, ExecutionKey key, CancellationToken cancelled)
     {
         var started = clock.GetUtcNow();
-        var watch = Stopwatch.StartNew();
+        var watch = new Stopwatch();
+        // Only known actions get a label of their own, so a caller cannot grow the metrics without bound.
+        var label = catalog.TryGet(request.Action, out _) ? request.Action : "unknown";
         ActionOutcome outcome;
         var phase = ExecutionPhase.Failed;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancelled);
@@ -101,6 +103,8 @@ public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal jou
         {
             // The start delay (a schedule's jitter) does not count against the target's time.
             if (request.StartDelayMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(request.StartDelayMs), clock, cancelled);
+            watch.Start();
+            metrics.InFlight.WithLabels(label).Inc();
             if (request.TimeoutSeconds > 0) timeout.CancelAfter(TimeSpan.FromSeconds(request.TimeoutSeconds));
             if (!catalog.TryGet(request.Action, out var action))
             {
@@ -136,6 +140,9 @@ public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal jou
             outcome = ActionOutcome.Failure($"the action failed: {e.Message}");
         }
 
+        if (watch.IsRunning) metrics.InFlight.WithLabels(label).Dec();
+        metrics.Executions.WithLabels(label, phase.ToString().ToLowerInvariant()).Inc();
+        metrics.ExecutionDuration.WithLabels(label).Observe(watch.Elapsed.TotalSeconds);
         var (output, truncated) = Cap(outcome.Output, options.Value.MaxOutputBytes);
         var result = new ExecutionResult
         {

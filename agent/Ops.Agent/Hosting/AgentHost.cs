@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
@@ -52,8 +53,24 @@ public static class AgentHost
                     },
                 });
             });
+            // Prometheus scrapes without a client certificate: a port of its own, HTTP/1.1 only (gRPC needs
+            // HTTP/2), that answers /metrics and nothing else.
+            if (options.MetricsPort > 0) kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
         });
         var app = builder.Build();
+        if (options.MetricsPort > 0)
+        {
+            app.UseWhen(http => http.Connection.LocalPort == options.MetricsPort, metricsPort => metricsPort.Run(async http =>
+            {
+                if (http.Request.Path != "/metrics")
+                {
+                    http.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return;
+                }
+                http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                await http.RequestServices.GetRequiredService<Metrics.AgentMetrics>().ExportAsync(http.Response.Body, http.RequestAborted);
+            }));
+        }
         app.MapGrpcService<AgentService>();
         app.MapGrpcHealthChecksService();
         return app;

@@ -15,6 +15,9 @@ public sealed class AgentOptions
 
     [Range(0, 65535)] public int Port { get; set; } = 7443;
 
+    /// <summary>Plain-HTTP port serving only /metrics (Prometheus), on the same address; 0 turns it off (the chart sets 9464).</summary>
+    [Range(0, 65535)] public int MetricsPort { get; set; }
+
     /// <summary>PEM files of the serving certificate, its key, and the Ops CA that must sign the operator's certificate.</summary>
     [Required] public string CertificatePath { get; set; } = "";
     [Required] public string KeyPath { get; set; } = "";

@@ -14,6 +14,7 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ExecutionJournal>();
         services.AddSingleton<ExecutionManager>();
+        services.AddSingleton<Metrics.AgentMetrics>();
         services.AddSingleton<ActionCatalog>();
         services.AddSingleton<Processes.ProcessLocator>();
         services.AddSingleton<TargetFiles>();

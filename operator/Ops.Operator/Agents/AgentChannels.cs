@@ -11,7 +11,7 @@ namespace Ops.Operator.Agents;
 /// calls; extra connections open when ~100 streams are in flight). The operator presents its client
 /// certificate and accepts only an agent certificate that chains to the Ops CA and names the agent.
 /// </summary>
-public sealed class AgentChannels(X509Certificate2 clientCertificate, X509Certificate2 ca, ILoggerFactory loggers) : IDisposable
+public sealed class AgentChannels(X509Certificate2 clientCertificate, X509Certificate2 ca, ILoggerFactory loggers, Grpc.Core.Interceptors.Interceptor? interceptor = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<AgentChannels>();
@@ -19,7 +19,11 @@ public sealed class AgentChannels(X509Certificate2 clientCertificate, X509Certif
     public int Count => _channels.Count;
 
     /// <summary>A client for the agent at host:port.</summary>
-    public Ops.Agent.V1.Agent.AgentClient For(string address) => new(_channels.GetOrAdd(address, Create));
+    public Ops.Agent.V1.Agent.AgentClient For(string address)
+    {
+        var channel = _channels.GetOrAdd(address, Create);
+        return interceptor is null ? new(channel) : new(Grpc.Core.Interceptors.CallInvokerExtensions.Intercept(channel.CreateCallInvoker(), interceptor));
+    }
 
     private GrpcChannel Create(string address)
     {

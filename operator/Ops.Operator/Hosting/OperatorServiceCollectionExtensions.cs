@@ -30,7 +30,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var pki = sp.GetRequiredService<OperatorPkiSource>().Current;
-            return new AgentChannels(pki.ClientCertificate, pki.Ca, sp.GetRequiredService<ILoggerFactory>());
+            return new AgentChannels(pki.ClientCertificate, pki.Ca, sp.GetRequiredService<ILoggerFactory>(), new AgentCallMetrics(sp.GetRequiredService<Metrics.OperatorMetrics>()));
         });
         services.AddSingleton(sp => new AgentRegistry(Options(sp).AgentPort));
         services.AddSingleton(new InformerOptions());
@@ -83,7 +83,7 @@ public static class OperatorServiceCollectionExtensions
     private static ControllerRunner<T> Controller<T>(IServiceProvider sp, int workers, IReadOnlyList<string>? triggerAnnotations = null) where T : IKubernetesObject<V1ObjectMeta>
     {
         var runner = new ControllerRunner<T>(sp.GetRequiredService<ResourceInformer<T>>(), sp.GetRequiredService<IServiceScopeFactory>(),
-            new ControllerOptions { Concurrency = workers, TriggerAnnotations = triggerAnnotations ?? [] },
+            new ControllerOptions { Concurrency = workers, TriggerAnnotations = triggerAnnotations ?? [], Metrics = sp.GetRequiredService<Metrics.OperatorMetrics>() },
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger($"Ops.Operator.Controller.{typeof(T).Name}"));
         sp.GetRequiredService<ReconcileTrigger<T>>().Attach(runner.Enqueue);
         return runner;

@@ -61,6 +61,9 @@ public sealed class OperatorWorker(IServiceProvider services, PkiBootstrapper pk
 
     private async Task LeadAsync(CancellationToken leading)
     {
+        var leader = services.GetRequiredService<Metrics.OperatorMetrics>().Leader;
+        leader.Set(1);
+        await using var notLeading = leading.Register(() => leader.Set(0));
         var commands = services.GetRequiredService<ResourceInformer<V1Alpha1DiagnosticCommand>>();
         var agents = services.GetRequiredService<ResourceInformer<V1Pod>>();
         agents.Subscribe(services.GetRequiredService<AgentRegistry>().Observe);

@@ -21,4 +21,7 @@ public sealed record ControllerOptions
     /// kubectl annotate); other metadata and status changes do not.
     /// </summary>
     public IReadOnlyList<string> TriggerAnnotations { get; init; } = [];
+
+    /// <summary>Where reconciles are counted and timed, and the queue depth shown; null records nothing.</summary>
+    public Metrics.OperatorMetrics? Metrics { get; init; }
 }

@@ -29,7 +29,11 @@ public sealed class ControllerRunner<T> : IDisposable where T : IKubernetesObjec
         _logger = logger;
         _queue = new WorkQueue<NamespacedName>(clock, options.RetryBaseDelay, options.RetryMaxDelay, options.RetriesPerSecond, burst: Math.Max(10, options.Concurrency * 2));
         informer.Subscribe(OnChange);
+        _kind = typeof(T).GetCustomAttributes(typeof(KubernetesEntityAttribute), false).OfType<KubernetesEntityAttribute>().FirstOrDefault()?.Kind ?? typeof(T).Name;
+        options.Metrics?.Registry.AddBeforeCollectCallback(() => options.Metrics.WorkqueueDepth.WithLabels(_kind).Set(_queue.Depth));
     }
+
+    private readonly string _kind;
 
     public int QueueDepth => _queue.Depth;
 
@@ -73,6 +77,7 @@ public sealed class ControllerRunner<T> : IDisposable where T : IKubernetesObjec
             {
                 return;
             }
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             try
             {
                 using var scope = _logger.BeginScope(new Dictionary<string, object> { ["Kind"] = typeof(T).Name, ["Key"] = key.ToString() });
@@ -80,6 +85,7 @@ public sealed class ControllerRunner<T> : IDisposable where T : IKubernetesObjec
                 var result = await services.ServiceProvider.GetRequiredService<IReconciler<T>>().ReconcileAsync(key, cancellationToken);
                 _queue.Forget(key);
                 if (result.RequeueAfter is { } delay) _queue.AddAfter(key, delay);
+                Record("success", watch);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -89,12 +95,20 @@ public sealed class ControllerRunner<T> : IDisposable where T : IKubernetesObjec
             {
                 _logger.LogWarning(e, "Reconcile of {Kind} {Key} failed (attempt {Attempt}); retrying with backoff", typeof(T).Name, key, _queue.Failures(key) + 1);
                 _queue.AddRateLimited(key);
+                Record("error", watch);
             }
             finally
             {
                 _queue.Done(key);
             }
         }
+    }
+
+    private void Record(string result, System.Diagnostics.Stopwatch watch)
+    {
+        if (_options.Metrics is not { } metrics) return;
+        metrics.Reconciles.WithLabels(_kind, result).Inc();
+        metrics.ReconcileDuration.WithLabels(_kind).Observe(watch.Elapsed.TotalSeconds);
     }
 
     public void Dispose() => _queue.Dispose();

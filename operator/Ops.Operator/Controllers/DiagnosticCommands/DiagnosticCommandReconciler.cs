@@ -24,6 +24,7 @@ public sealed class DiagnosticCommandReconciler(
     CustomResourceClient<V1Alpha1DiagnosticCommand> api,
     IKubernetes client,
     EventRecorder events,
+    Metrics.OperatorMetrics metrics,
     TimeProvider clock,
     ILogger<DiagnosticCommandReconciler> logger) : IReconciler<V1Alpha1DiagnosticCommand>
 {
@@ -83,7 +84,15 @@ public sealed class DiagnosticCommandReconciler(
         }, cancellationToken);
         if (written is null) return ReconcileResult.Done;
         await events.RecordAsync(written, EventRecorder.Warning, reason, message, cancellationToken);
+        Finished(written, CommandPhase.Failed);
         return TtlAfter(written);
+    }
+
+    /// <summary>Counted where the final status was written, once per command (a replay finds it finished and writes nothing).</summary>
+    private void Finished(V1Alpha1DiagnosticCommand command, string phase)
+    {
+        metrics.Commands.WithLabels(command.Spec.Action, phase).Inc();
+        if (command.Status?.StartTime is { } start && command.Status.CompletionTime is { } end) metrics.CommandDuration.WithLabels(command.Spec.Action).Observe(Math.Max(0, (end - start).TotalSeconds));
     }
 
     private async Task<ReconcileResult> ProgressAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
@@ -143,6 +152,7 @@ public sealed class DiagnosticCommandReconciler(
         if (written is null || !finished) return ReconcileResult.Done;
 
         await events.RecordAsync(written, phase == CommandPhase.Succeeded ? EventRecorder.Normal : EventRecorder.Warning, phase, Summary(counts, phase) + FirstFailure(records), cancellationToken);
+        Finished(written, phase);
         runs.Forget(command.Metadata.Uid);
         return TtlAfter(written);
     }

@@ -1,0 +1,57 @@
+using k8s;
+using System.Text.RegularExpressions;
+using Ops.Demo;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.TestSupport;
+
+namespace Ops.EndToEnd.Tests;
+
+/// <summary>After a command, the operator's and the agents' /metrics count and time it, and Prometheus's own checker accepts both.</summary>
+public sealed partial class MetricsTests(ClusterFixture cluster)
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    public static async Task<string> OperatorMetricsAsync(ClusterFixture cluster, CancellationToken cancellationToken)
+    {
+        var pod = (await cluster.Client.CoreV1.ListNamespacedPodAsync(DemoCluster.OpsNamespace, labelSelector: "app.kubernetes.io/name=ops-operator", cancellationToken: cancellationToken)).Items.Single();
+        using var http = new HttpClient();
+        return await http.GetStringAsync($"http://{pod.Status.PodIP}:{cluster.Cluster.OperatorPort}/metrics", cancellationToken);
+    }
+
+    public static async Task<string> AgentMetricsAsync(ClusterFixture cluster, string nodeAddress, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        return await http.GetStringAsync($"http://{nodeAddress}:{cluster.Cluster.AgentMetricsPort}/metrics", cancellationToken);
+    }
+
+    private static double Value(string exposition, string series) =>
+        exposition.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal)).Select(l => double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
+
+    [Fact]
+    public async Task A_finished_command_is_counted_and_timed_by_the_operator_and_the_agents_and_promtool_accepts_both()
+    {
+        var ns = await cluster.CreateNamespaceAsync("metrics");
+        var node = (await cluster.Client.CoreV1.ReadNodeAsync("node-1", cancellationToken: _ct)).Status.Addresses.First(a => a.Type == "InternalIP").Address;
+        var agentBefore = Value(await AgentMetricsAsync(cluster, node, _ct), """ops_agent_executions_total{action="check.tcp",result="failed"}""");
+
+        await Commands.CreateAsync(cluster.Client, DemoCluster.OpsNamespace, $"metrics-{ns}", Commands.OnNodes("check.tcp", new() { ["host"] = "127.0.0.1", ["port"] = "1" }, names: ["node-1"]));
+        var done = await Commands.FinishedAsync(cluster.Client, DemoCluster.OpsNamespace, $"metrics-{ns}");
+        Assert.Equal(CommandPhase.Failed, done.Status!.Phase);
+
+        var operatorMetrics = await Eventually.Get(async () => await OperatorMetricsAsync(cluster, _ct) is var m && Value(m, """ops_commands_total{action="check.tcp",phase="Failed"}""") >= 1 ? m : null, "the operator to count the command");
+        Assert.True(Value(operatorMetrics, """ops_command_duration_seconds_count{action="check.tcp"}""") >= 1);
+        Assert.True(Value(operatorMetrics, """ops_reconcile_total{kind="DiagnosticCommand",result="success"}""") >= 1);
+        Assert.Equal(1, Value(operatorMetrics, "ops_leader"));
+        Assert.Matches(AgentRpc(), operatorMetrics);
+        var agentMetrics = await AgentMetricsAsync(cluster, node, _ct);
+        Assert.Equal(agentBefore + 1, Value(agentMetrics, """ops_agent_executions_total{action="check.tcp",result="failed"}"""));
+        Assert.True(Value(agentMetrics, """ops_agent_execution_duration_seconds_count{action="check.tcp"}""") >= 1);
+        Assert.Contains("ops_agent_build_info{version=", agentMetrics);
+
+        await Promtool.CheckMetricsAsync(operatorMetrics);
+        await Promtool.CheckMetricsAsync(agentMetrics);
+    }
+
+    [GeneratedRegex("""ops_agent_rpc_duration_seconds_count\{method="Execute",code="OK"\} [1-9]""")]
+    private static partial Regex AgentRpc();
+}
