@@ -7,5 +7,7 @@ public static class RepositoryPaths
 
     public static string Crds => Path.Combine(Root, "crds");
 
+    public static string Chart => Path.Combine(Root, "charts", "ops");
+
     public static string Samples => Path.Combine(Root, "samples");
 }

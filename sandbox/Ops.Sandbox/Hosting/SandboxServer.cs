@@ -44,6 +44,9 @@ public sealed class SandboxServer : IAsyncDisposable
     public Uri Url { get; }
     public string Token { get; }
     public string KubeconfigPath { get; }
+
+    /// <summary>The distinct API calls clients made, by User-Agent (to check RBAC rules against).</summary>
+    public AccessLog Accesses => _app.Services.GetRequiredService<AccessLog>();
     public string CaPem => _certificates.CaPem;
     /// <summary>Cancelled when the server begins to stop (SIGTERM, Ctrl+C, or disposal).</summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
@@ -94,6 +97,7 @@ public sealed class SandboxServer : IAsyncDisposable
         services.AddSingleton<ApiEndpoint>();
         services.AddSingleton(new SandboxIdentity(token));
         services.AddSingleton<AccessReviews>();
+        services.AddSingleton<AccessLog>();
         services.AddSingleton<ISandboxController, GarbageCollector>();
         services.AddSingleton<ISandboxController, NamespaceController>();
         services.AddSingleton<ISandboxController, CrdController>();

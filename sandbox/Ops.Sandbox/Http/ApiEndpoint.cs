@@ -12,7 +12,7 @@ namespace Ops.Sandbox.Http;
 /// The one request handler of the sandbox API server: routes discovery and resource paths, maps
 /// HTTP verbs onto <see cref="ResourceService"/>, and turns every failure into a metav1.Status.
 /// </summary>
-internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches, Security.AccessReviews reviews, ILogger<ApiEndpoint> logger)
+internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches, Security.AccessReviews reviews, Security.AccessLog access, ILogger<ApiEndpoint> logger)
 {
     /// <summary>The API server's request body limit (3 MiB).</summary>
     public const int MaxBodyBytes = 3 * 1024 * 1024;
@@ -77,9 +77,11 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
                 await ResponseWriter.WriteAsync(context, 200, Discovery.ResourceList(service.Catalog, group, version) ?? throw NotFoundPath());
                 return;
             case ["apis", "authentication.k8s.io", "v1", "tokenreviews"] when method == "POST":
+                access.Record(context.Request.Headers.UserAgent.ToString(), "create", "authentication.k8s.io", "tokenreviews", namespaced: false);
                 await ResponseWriter.WriteAsync(context, 201, reviews.TokenReview(QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject ?? throw ApiException.BadRequest("a TokenReview is an object")));
                 return;
             case ["apis", "authorization.k8s.io", "v1", "subjectaccessreviews"] when method == "POST":
+                access.Record(context.Request.Headers.UserAgent.ToString(), "create", "authorization.k8s.io", "subjectaccessreviews", namespaced: false);
                 await ResponseWriter.WriteAsync(context, 201, reviews.SubjectAccessReview(QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject ?? throw ApiException.BadRequest("a SubjectAccessReview is an object")));
                 return;
             case ["openapi", "v3"]:
@@ -99,6 +101,18 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         if (apiPath.Namespace is { } ns && !Validation.ObjectMetaValidator.IsDnsLabel(ns)) throw NotFoundPath();
         var scope = new RequestScope(type, apiPath.Namespace ?? "", apiPath.Name, apiPath.Subresource);
         RejectProtobufBody(context);
+        var verb = (method, apiPath.Name is null) switch
+        {
+            ("GET", true) => QueryOptions.Flag(context.Request.Query, "watch") ? "watch" : "list",
+            ("GET", false) => "get",
+            ("POST", _) => "create",
+            ("PUT", _) => "update",
+            ("PATCH", _) => "patch",
+            ("DELETE", false) => "delete",
+            ("DELETE", true) => "deletecollection",
+            _ => method.ToLowerInvariant(),
+        };
+        access.Record(context.Request.Headers.UserAgent.ToString(), verb, apiPath.Group, apiPath.Subresource is { } sub ? $"{apiPath.Resource}/{sub}" : apiPath.Resource, apiPath.Namespace is not null);
 
         switch (method, apiPath.Name is null)
         {

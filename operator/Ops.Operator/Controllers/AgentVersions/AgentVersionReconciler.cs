@@ -136,7 +136,7 @@ public sealed class AgentVersionReconciler(
         }
 
         await WriteAsync(av, s => state.WriteTo(s, plan.Count, fleet, health, av.Metadata.Generation, now), pending, cancellationToken);
-        metrics.Step(av.Metadata.Name, state.CurrentStep);
+        metrics.Record(av.Metadata.Name, state.CurrentStep, state.Phase);
         return wake is { } after ? ReconcileResult.After(after) : ReconcileResult.Done;
     }
 
