@@ -63,6 +63,7 @@ internal static class Program
         done.Metadata.ManagedFields = null; // as kubectl shows it, without --show-managed-fields
         Console.WriteLine($"$ kubectl get dcmd {done.Metadata.Name} -n {DemoCluster.ShopNamespace} -o yaml");
         Console.WriteLine(KubernetesYaml.Serialize(done));
+        const string podIp = "{.items[0].status.podIP}";
         Console.WriteLine($"""
             The sandbox keeps running. In another terminal:
               export KUBECONFIG={kubeconfig}
@@ -70,6 +71,9 @@ internal static class Program
               kubectl get dcmd -n {DemoCluster.ShopNamespace}
               kubectl apply -n {DemoCluster.ShopNamespace} -f samples/diagnosticcommand-checkout-processes.yaml
               kubectl describe dcmd -n {DemoCluster.ShopNamespace} checkout-processes
+            Metrics (the command above is counted and timed):
+              curl -s http://$(kubectl get pod -n {DemoCluster.OpsNamespace} -l app.kubernetes.io/name=ops-operator -o jsonpath='{podIp}'):{cluster.OperatorPort}/metrics | grep ops_command
+              curl -s http://127.0.0.11:{cluster.AgentMetricsPort}/metrics | grep ops_agent_executions   # node-1's agent
             Press Ctrl+C to stop.
             """);
         try

@@ -77,11 +77,11 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
                 await ResponseWriter.WriteAsync(context, 200, Discovery.ResourceList(service.Catalog, group, version) ?? throw NotFoundPath());
                 return;
             case ["apis", "authentication.k8s.io", "v1", "tokenreviews"] when method == "POST":
-                access.Record(context.Request.Headers.UserAgent.ToString(), "create", "authentication.k8s.io", "tokenreviews", namespaced: false);
+                access.Record(context.Request.Headers.UserAgent.ToString(), "create", "authentication.k8s.io", "tokenreviews", ns: null);
                 await ResponseWriter.WriteAsync(context, 201, reviews.TokenReview(QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject ?? throw ApiException.BadRequest("a TokenReview is an object")));
                 return;
             case ["apis", "authorization.k8s.io", "v1", "subjectaccessreviews"] when method == "POST":
-                access.Record(context.Request.Headers.UserAgent.ToString(), "create", "authorization.k8s.io", "subjectaccessreviews", namespaced: false);
+                access.Record(context.Request.Headers.UserAgent.ToString(), "create", "authorization.k8s.io", "subjectaccessreviews", ns: null);
                 await ResponseWriter.WriteAsync(context, 201, reviews.SubjectAccessReview(QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject ?? throw ApiException.BadRequest("a SubjectAccessReview is an object")));
                 return;
             case ["openapi", "v3"]:
@@ -112,7 +112,7 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
             ("DELETE", true) => "deletecollection",
             _ => method.ToLowerInvariant(),
         };
-        access.Record(context.Request.Headers.UserAgent.ToString(), verb, apiPath.Group, apiPath.Subresource is { } sub ? $"{apiPath.Resource}/{sub}" : apiPath.Resource, apiPath.Namespace is not null);
+        access.Record(context.Request.Headers.UserAgent.ToString(), verb, apiPath.Group, apiPath.Subresource is { } sub ? $"{apiPath.Resource}/{sub}" : apiPath.Resource, apiPath.Namespace);
 
         switch (method, apiPath.Name is null)
         {

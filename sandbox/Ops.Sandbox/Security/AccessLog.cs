@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 
 namespace Ops.Sandbox.Security;
 
-/// <summary>One kind of API call, as RBAC sees it: who (by User-Agent), the verb, the resource, and whether it was namespaced.</summary>
-public sealed record ApiAccess(string UserAgent, string Verb, string Group, string Resource, bool Namespaced);
+/// <summary>One kind of API call, as RBAC sees it: who (by User-Agent), the verb, the resource, and the namespace (null: cluster-wide).</summary>
+public sealed record ApiAccess(string UserAgent, string Verb, string Group, string Resource, string? Namespace);
 
 /// <summary>
 /// The distinct API calls made to the sandbox, so tests can check a component's RBAC rules against
@@ -14,7 +14,7 @@ public sealed class AccessLog
 {
     private readonly ConcurrentDictionary<ApiAccess, byte> _seen = new();
 
-    public void Record(string userAgent, string verb, string group, string resource, bool namespaced) => _seen.TryAdd(new ApiAccess(userAgent, verb, group, resource, namespaced), 0);
+    public void Record(string userAgent, string verb, string group, string resource, string? ns) => _seen.TryAdd(new ApiAccess(userAgent, verb, group, resource, ns), 0);
 
     /// <summary>The calls of clients whose User-Agent starts with <paramref name="userAgentPrefix"/>.</summary>
     public IReadOnlyList<ApiAccess> Of(string userAgentPrefix) => [.. _seen.Keys.Where(a => a.UserAgent.StartsWith(userAgentPrefix, StringComparison.Ordinal))];

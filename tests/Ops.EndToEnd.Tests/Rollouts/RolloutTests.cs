@@ -138,6 +138,10 @@ public sealed class RolloutTests : IAsyncLifetime
         Assert.Equal(4, reasons.Count(r => r == "StepCompleted"));
         Assert.Equal("RolloutSucceeded", reasons[^1]);
         Assert.Contains("ops_rollout_step{agentversion=\"agent-1-1-0\"} 4", await OperatorMetricsAsync());
+        // The chart's RBAC allows what the operator did here, and the rollout-only permissions were all used.
+        var calls = _cluster.Server.Accesses.Of(global::Ops.Operator.Hosting.OperatorServiceCollectionExtensions.UserAgent);
+        Assert.Empty(OperatorRbac.Denied(calls));
+        Assert.All(OperatorRbac.RolloutOnly, p => Assert.Contains(calls, c => (c.Group, c.Resource, c.Verb) == p));
     }
 
     [Theory]
