@@ -22,10 +22,9 @@ public sealed class Fleet
             .Where(n => n.Metadata.DeletionTimestamp is null && nodeSelector.All(s => n.Metadata.Labels?.TryGetValue(s.Key, out var v) == true && v == s.Value))
             .Select(n =>
             {
-                var onNode = owned[n.Metadata.Name].ToList();
-                var live = onNode.Where(p => p.Metadata.DeletionTimestamp is null && p.Status?.Phase is not ("Succeeded" or "Failed")).OrderByDescending(p => p.Metadata.CreationTimestamp).FirstOrDefault();
+                var live = owned[n.Metadata.Name].Where(p => p.Metadata.DeletionTimestamp is null && p.Status?.Phase is not ("Succeeded" or "Failed")).OrderByDescending(p => p.Metadata.CreationTimestamp).FirstOrDefault();
                 var isCanary = canary is not null && LabelSelectors.Matches(canary, n.Metadata.Labels);
-                return new FleetNode(n.Metadata.Name, isCanary, live, onNode.Any(p => p.Metadata.DeletionTimestamp is not null), live is not null && target.Made(live));
+                return new FleetNode(n.Metadata.Name, isCanary, live, live is not null && target.Made(live));
             })
             .OrderByDescending(n => n.IsCanary).ThenBy(n => n.Name, StringComparer.Ordinal)
             .ToList();

@@ -4,10 +4,9 @@ namespace Ops.Operator.Controllers.AgentVersions;
 
 /// <summary>
 /// One node of the agent fleet as a reconcile sees it: its live agent pod (null while none runs or
-/// its replacement has not been created yet), whether an old pod is still terminating there, and
-/// whether the live pod runs the version being rolled out.
+/// its replacement has not been created yet), and whether that pod runs the version being rolled out.
 /// </summary>
-public sealed record FleetNode(string Name, bool IsCanary, V1Pod? Pod, bool Terminating, bool RunsTarget)
+public sealed record FleetNode(string Name, bool IsCanary, V1Pod? Pod, bool RunsTarget)
 {
     public bool Ready => Pod?.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
