@@ -69,8 +69,7 @@ internal static class Program
         foreach (var (name, value) in parameters) request.Parameters[name] = value;
         var watch = Stopwatch.StartNew();
         using var call = client.Execute(request);
-        ExecutionResult? result = null;
-        await foreach (var e in call.ResponseStream.ReadAllAsync()) if (e.EventCase == ExecuteEvent.EventOneofCase.Result) result = e.Result;
+        var result = await call.ResponseStream.ResultAsync();
         watch.Stop();
         if (result is not { Phase: ExecutionPhase.Succeeded }) throw new InvalidOperationException($"{action} failed: {result?.Message}");
         return (watch.Elapsed.TotalSeconds, result.Artifacts.Sum(a => a.SizeBytes));

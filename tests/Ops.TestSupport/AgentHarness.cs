@@ -34,12 +34,7 @@ public sealed class AgentHarness : IAsyncDisposable
     public async Task<ExecutionResult> ExecuteAsync(TestAgent agent, ExecuteRequest request, CancellationToken cancellationToken)
     {
         using var call = Channels.For(agent.Address).Execute(request, cancellationToken: cancellationToken);
-        ExecutionResult? result = null;
-        await foreach (var e in call.ResponseStream.ReadAllAsync(cancellationToken))
-        {
-            if (e.EventCase == ExecuteEvent.EventOneofCase.Result) result = e.Result;
-        }
-        return result ?? throw new InvalidOperationException("the stream ended without a result");
+        return await call.ResponseStream.ResultAsync(cancellationToken) ?? throw new InvalidOperationException("the stream ended without a result");
     }
 
     public async ValueTask DisposeAsync()

@@ -54,11 +54,7 @@ public sealed class AgentHealthGate(AgentChannels channels, int agentPort, TimeP
         // Keyed by rollout and pod: the agent's journal answers a repeated ask (an operator restart) with the same result.
         var request = new ExecuteRequest { CommandUid = $"rollout-{rolloutUid}", TargetKey = pod.Metadata.Uid, Action = "agent.selftest", TimeoutSeconds = 30, Target = new Target { Node = true } };
         using var call = client.Execute(request, deadline: Deadline(45), cancellationToken: cancellationToken);
-        ExecutionResult? result = null;
-        await foreach (var e in call.ResponseStream.ReadAllAsync(cancellationToken))
-        {
-            if (e.EventCase == ExecuteEvent.EventOneofCase.Result) result = e.Result;
-        }
+        var result = await call.ResponseStream.ResultAsync(cancellationToken);
         return result switch
         {
             null => GateResult.Pending("the agent ended agent.selftest without a result"),

@@ -73,13 +73,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
                 using var call = client.Execute(Request(request, target), deadline: deadline.UtcDateTime, cancellationToken: cancellationToken);
                 // The stream stays open after a cancel: the agent answers it with the Cancelled result.
                 await using var onCancel = cancelRequested.Register(() => _ = CancelOnAgentAsync(client, request.CommandUid, target, cancellationToken));
-                ExecutionResult? result = null;
-                // Read to the end of the stream (the agent ends it after the result), so the call completes rather than being cut.
-                await foreach (var e in call.ResponseStream.ReadAllAsync(cancellationToken))
-                {
-                    if (e.EventCase == ExecuteEvent.EventOneofCase.Result) result = e.Result;
-                }
-                if (result is not null) return Record(target, result);
+                if (await call.ResponseStream.ResultAsync(cancellationToken) is { } result) return Record(target, result);
                 lastProblem = $"the agent on node {target.Node} ended the call without a result";
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled && !cancellationToken.IsCancellationRequested)
