@@ -22,7 +22,7 @@ public sealed class ArtifactDownloadTests(ClusterFixture cluster)
         var done = await Commands.FinishedAsync(cluster.Client, DemoCluster.ShopNamespace, "trace-to-download");
         Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
         var artifact = Assert.Single(Assert.Single(done.Status.Results!).Artifacts!);
-        var operatorPod = (await cluster.Client.CoreV1.ListNamespacedPodAsync(DemoCluster.OpsNamespace, labelSelector: "app.kubernetes.io/name=ops-operator", cancellationToken: _ct)).Items.Single();
+        var operatorPod = await SandboxPods.OperatorAsync(cluster.Client, _ct);
         using var http = new HttpClient { BaseAddress = new Uri($"http://{operatorPod.Status.PodIP}:{cluster.Cluster.OperatorPort}/") };
         var path = $"artifacts/{DemoCluster.ShopNamespace}/trace-to-download/{artifact.Name}";
 

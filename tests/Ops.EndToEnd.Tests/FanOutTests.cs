@@ -57,7 +57,7 @@ public sealed class FanOutTests(ClusterFixture cluster)
         foreach (var pod in pods)
         {
             var output = outputs[$"pod_{ns}_{pod.Metadata.Name}_main"];
-            Assert.Contains($"\n{pod.Status.ContainerStatuses.Single().ContainerID["sandbox://".Length..]}\t", output);
+            Assert.Contains($"\n{SandboxPods.Pid(pod)}\t", output);
             Assert.True(output.Length > 2400, $"output of {pod.Metadata.Name} is {output.Length} chars");
         }
         Assert.All(status.Results, r => Assert.StartsWith(r.Summary!.TrimEnd('…'), outputs[$"pod_{ns}_{r.Target.Pod}_main"], StringComparison.Ordinal));

@@ -11,14 +11,7 @@ public sealed partial class MetricsTests(ClusterFixture cluster)
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
-    public static async Task<string> OperatorMetricsAsync(ClusterFixture cluster, CancellationToken cancellationToken)
-    {
-        var pod = (await cluster.Client.CoreV1.ListNamespacedPodAsync(DemoCluster.OpsNamespace, labelSelector: "app.kubernetes.io/name=ops-operator", cancellationToken: cancellationToken)).Items.Single();
-        using var http = new HttpClient();
-        return await http.GetStringAsync($"http://{pod.Status.PodIP}:{cluster.Cluster.OperatorPort}/metrics", cancellationToken);
-    }
-
-    public static async Task<string> AgentMetricsAsync(ClusterFixture cluster, string nodeAddress, CancellationToken cancellationToken)
+    private static async Task<string> AgentMetricsAsync(ClusterFixture cluster, string nodeAddress, CancellationToken cancellationToken)
     {
         using var http = new HttpClient();
         return await http.GetStringAsync($"http://{nodeAddress}:{cluster.Cluster.AgentMetricsPort}/metrics", cancellationToken);
@@ -38,7 +31,7 @@ public sealed partial class MetricsTests(ClusterFixture cluster)
         var done = await Commands.FinishedAsync(cluster.Client, DemoCluster.OpsNamespace, $"metrics-{ns}");
         Assert.Equal(CommandPhase.Failed, done.Status!.Phase);
 
-        var operatorMetrics = await Eventually.Get(async () => await OperatorMetricsAsync(cluster, _ct) is var m && Value(m, """ops_commands_total{action="check.tcp",phase="Failed"}""") >= 1 ? m : null, "the operator to count the command");
+        var operatorMetrics = await Eventually.Get(async () => await SandboxPods.OperatorMetricsAsync(cluster.Cluster, _ct) is var m && Value(m, """ops_commands_total{action="check.tcp",phase="Failed"}""") >= 1 ? m : null, "the operator to count the command");
         Assert.True(Value(operatorMetrics, """ops_command_duration_seconds_count{action="check.tcp"}""") >= 1);
         Assert.True(Value(operatorMetrics, """ops_reconcile_total{kind="DiagnosticCommand",result="success"}""") >= 1);
         Assert.Equal(1, Value(operatorMetrics, "ops_leader"));

@@ -23,9 +23,9 @@ public sealed class OperatorRestartTests(ClusterFixture cluster)
         await Commands.CreateAsync(cluster.Client, Ops, "survive-restart", Commands.OnNodes("script.run", LifecycleTests.Mark(file, 3), parallelism: 1));
         await Commands.StatusAsync(cluster.Client, Ops, "survive-restart", s => s.Targets?.Succeeded >= 1 && s.Targets.Running == 1, "the fan-out half way");
 
-        var operatorPod = (await cluster.Client.CoreV1.ListNamespacedPodAsync(Ops, labelSelector: "app.kubernetes.io/name=ops-operator", cancellationToken: _ct)).Items.Single();
+        var operatorPod = await SandboxPods.OperatorAsync(cluster.Client, _ct);
         var restarts = operatorPod.Status.ContainerStatuses.Single().RestartCount;
-        using (var process = Process.GetProcessById(int.Parse(operatorPod.Status.ContainerStatuses.Single().ContainerID["sandbox://".Length..])))
+        using (var process = Process.GetProcessById(SandboxPods.Pid(operatorPod)))
         {
             process.Kill();
         }

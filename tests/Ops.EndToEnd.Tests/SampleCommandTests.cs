@@ -51,15 +51,15 @@ public sealed class SampleCommandTests(ClusterFixture cluster)
         Assert.Equal(CommandPhase.Succeeded, processes.Phase);
         foreach (var pod in checkout)
         {
-            var pid = pod.Status.ContainerStatuses.Single().ContainerID["sandbox://".Length..];
+            var pid = SandboxPods.Pid(pod);
             var result = processes.Results!.Single(r => r.Target.Pod == pod.Metadata.Name);
             Assert.Equal(pod.Spec.NodeName, result.Target.Node);
-            Assert.Equal(int.Parse(pid), result.Target.Pid);
+            Assert.Equal(pid, result.Target.Pid);
             Assert.Contains($"\n{pid}\t", result.Summary);
             Assert.Contains("Ops.SampleApp.dll", result.Summary);
             foreach (var other in checkout.Where(o => o != pod))
             {
-                Assert.DoesNotContain($"\n{other.Status.ContainerStatuses.Single().ContainerID["sandbox://".Length..]}\t", result.Summary);
+                Assert.DoesNotContain($"\n{SandboxPods.Pid(other)}\t", result.Summary);
             }
         }
 

@@ -137,7 +137,7 @@ public sealed class RolloutTests : IAsyncLifetime
         Assert.Equal("RolloutStarted", reasons[0]);
         Assert.Equal(4, reasons.Count(r => r == "StepCompleted"));
         Assert.Equal("RolloutSucceeded", reasons[^1]);
-        Assert.Contains("ops_rollout_step{agentversion=\"agent-1-1-0\"} 4", await OperatorMetricsAsync());
+        Assert.Contains("ops_rollout_step{agentversion=\"agent-1-1-0\"} 4", await SandboxPods.OperatorMetricsAsync(_cluster, _ct));
         // The chart's RBAC allows what the operator did here, and the rollout-only permissions were all used.
         var calls = _cluster.Server.Accesses.Of(global::Ops.Operator.Hosting.OperatorServiceCollectionExtensions.UserAgent);
         Assert.Empty(OperatorRbac.Denied(calls));
@@ -200,8 +200,8 @@ public sealed class RolloutTests : IAsyncLifetime
         Assert.Equal(5, updated.Count);
 
         // SIGKILL the operator while paused at step 2: the restarted one reads the step from the status.
-        var operatorPod = (await Client.CoreV1.ListNamespacedPodAsync(Ops, labelSelector: "app.kubernetes.io/name=ops-operator", cancellationToken: _ct)).Items.Single();
-        using (var process = Process.GetProcessById(int.Parse(operatorPod.Status.ContainerStatuses.Single().ContainerID["sandbox://".Length..])))
+        var operatorPod = await SandboxPods.OperatorAsync(Client, _ct);
+        using (var process = Process.GetProcessById(SandboxPods.Pid(operatorPod)))
         {
             process.Kill();
         }
@@ -219,10 +219,4 @@ public sealed class RolloutTests : IAsyncLifetime
         Assert.Equal([1, 2, 3], done.Status.StepHistory!.Select(s => s.Step));
     }
 
-    private async Task<string> OperatorMetricsAsync()
-    {
-        var operatorPod = (await Client.CoreV1.ListNamespacedPodAsync(Ops, labelSelector: "app.kubernetes.io/name=ops-operator", cancellationToken: _ct)).Items.Single();
-        using var http = new HttpClient();
-        return await http.GetStringAsync($"http://{operatorPod.Status.PodIP}:{_cluster.OperatorPort}/metrics", _ct);
-    }
 }

@@ -54,8 +54,6 @@ public sealed class KubeletTests : IAsyncLifetime
     private Task<V1Pod> PodAsync(string name, Func<V1Pod, bool> condition, string what) =>
         Eventually.Get(async () => await _client.CoreV1.ReadNamespacedPodAsync(name, "default", cancellationToken: _ct) is var p && condition(p) ? p : null, $"pod {name}: {what}");
 
-    private static int Pid(V1Pod pod) => int.Parse(pod.Status.ContainerStatuses.Single().ContainerID["sandbox://".Length..]);
-
     [Fact]
     public async Task The_nodes_are_registered_ready_each_with_its_own_loopback_address()
     {
@@ -73,7 +71,7 @@ public sealed class KubeletTests : IAsyncLifetime
         await _client.CoreV1.CreateNamespacedPodAsync(Pod("runner", "sleep", secret: "greeting"), "default", cancellationToken: _ct);
 
         var pod = await PodAsync("runner", p => p.Status?.Phase == "Running" && p.Status.ContainerStatuses?.Single().Ready == true, "running and ready");
-        using var process = Process.GetProcessById(Pid(pod));
+        using var process = Process.GetProcessById(SandboxPods.Pid(pod));
         var cwd = new DirectoryInfo($"/proc/{process.Id}/cwd").LinkTarget!;
 
         Assert.Contains(pod.Spec.NodeName, new[] { "node-1", "node-2" });
@@ -169,7 +167,7 @@ public sealed class KubeletTests : IAsyncLifetime
             },
         }, ns, cancellationToken: _ct);
         var old = await Eventually.Get(async () => (await _client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: _ct)).Items.SingleOrDefault(p => p.Status?.ContainerStatuses?.SingleOrDefault()?.Ready == true), "a ready pod on node-1");
-        using var process = Process.GetProcessById(Pid(old));
+        using var process = Process.GetProcessById(SandboxPods.Pid(old));
 
         await _client.CoreV1.DeleteNamespacedPodAsync(old.Metadata.Name, ns, cancellationToken: _ct);
 
