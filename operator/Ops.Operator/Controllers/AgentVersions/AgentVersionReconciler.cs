@@ -59,7 +59,7 @@ public sealed class AgentVersionReconciler(
         {
             await WriteAsync(av, s =>
             {
-                Conditions.Set(s.Conditions!, RolloutConditions.Active, true, "Newest", "the newest AgentVersion owns the agent fleet", av.Metadata.Generation, now);
+                RolloutConditions.SetActive(s.Conditions!, av.Metadata.Generation, now);
                 Conditions.Set(s.Conditions!, RolloutConditions.Progressing, false, "DaemonSetNotFound",
                     $"the agent DaemonSet {ns}/{dsName} does not exist: install the agent (the Helm chart) first", av.Metadata.Generation, now);
             }, pending, cancellationToken);
@@ -225,7 +225,7 @@ public sealed class AgentVersionReconciler(
     private void Fail(V1Alpha1AgentVersion av, RolloutState state, FleetHealth health, DateTimeOffset now, List<(string, string, string)> pending)
     {
         var record = state.Record(state.CurrentStep, now);
-        var why = string.Join("; ", state.FailedNodes.Take(5).Select(n => $"{n}: {health.Failed.GetValueOrDefault(n) ?? "failed earlier"}"));
+        var why = state.FailureReasons(health);
         record.CompletedAt = Conditions.Truncate(now);
         record.Result = "Failed";
         record.Message = $"health gate failed on {state.FailedNodes.Count} node(s): {why}";

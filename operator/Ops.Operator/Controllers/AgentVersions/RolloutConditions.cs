@@ -15,5 +15,9 @@ public static class RolloutConditions
     /// <summary>Set to a step's number to let the rollout go on after that step's approval pause.</summary>
     public const string ApprovedStepAnnotation = "ops.dev/approved-step";
 
+    /// <summary>Active=True: this AgentVersion is the newest and owns the fleet.</summary>
+    public static void SetActive(List<k8s.Models.V1Condition> conditions, long? generation, DateTimeOffset now) =>
+        Runtime.Conditions.Set(conditions, Active, true, "Newest", "the newest AgentVersion owns the agent fleet", generation, now);
+
     public static string ApproveCommand(string name, int step) => $"kubectl annotate agentversion {name} {ApprovedStepAnnotation}={step} --overwrite";
 }

@@ -48,6 +48,10 @@ public sealed class RolloutState
         return record;
     }
 
+    /// <summary>The first failed nodes with why, as conditions, Events and the step history say it.</summary>
+    public string FailureReasons(FleetHealth health) =>
+        string.Join("; ", FailedNodes.Take(5).Select(n => $"{n}: {health.Failed.GetValueOrDefault(n) ?? "failed earlier"}"));
+
     public void WriteTo(V1Alpha1AgentVersion.VersionStatus status, int totalSteps, Fleet fleet, FleetHealth health, long? generation, DateTimeOffset now)
     {
         status.Phase = Phase;
@@ -62,7 +66,7 @@ public sealed class RolloutState
         status.PreviousVersion = Previous?.Version;
         status.PreviousImage = Previous?.Image;
         status.StepHistory = History.Count == 0 ? null : [.. History.OrderBy(r => r.Step)];
-        Conditions.Set(status.Conditions!, RolloutConditions.Active, true, "Newest", "the newest AgentVersion owns the agent fleet", generation, now);
+        RolloutConditions.SetActive(status.Conditions!, generation, now);
         if (Progress is { } progress)
         {
             var moving = Phase is RolloutPhase.Progressing or RolloutPhase.RollingBack;
@@ -72,7 +76,7 @@ public sealed class RolloutState
         {
             // The reasons stay in the failed step's record once the failed agents have been replaced.
             var why = History.LastOrDefault(r => r.Result == "Failed")?.Message
-                ?? $"{FailedNodes.Count} updated node(s) failed the health gate: " + string.Join("; ", FailedNodes.Take(5).Select(n => $"{n}: {health.Failed.GetValueOrDefault(n)}"));
+                ?? $"{FailedNodes.Count} updated node(s) failed the health gate: {FailureReasons(health)}";
             Conditions.Set(status.Conditions!, RolloutConditions.Healthy, false, "HealthGateFailed", why, generation, now);
         }
         else
