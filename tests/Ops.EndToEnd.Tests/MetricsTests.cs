@@ -6,7 +6,11 @@ using Ops.TestSupport;
 
 namespace Ops.EndToEnd.Tests;
 
-/// <summary>After a command, the operator's and the agents' /metrics count and time it, and Prometheus's own checker accepts both.</summary>
+/// <summary>
+/// After a command, the operator's and the agents' /metrics count and time it, and Prometheus's own
+/// checker accepts both. Alone with the cluster, so that the agent's count moves by exactly this command.
+/// </summary>
+[Collection(nameof(ClusterWideCollection))]
 public sealed partial class MetricsTests(ClusterFixture cluster)
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
