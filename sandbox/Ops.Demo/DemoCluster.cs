@@ -43,7 +43,7 @@ public sealed class DemoCluster : IAsyncDisposable
         {
             Port = options.Port,
             Nodes = options.Nodes,
-            Images = SandboxImage.FromDirectory(AppContext.BaseDirectory),
+            Images = ImagesOf(options),
             ManifestDirectories = [options.CrdsDirectory],
             KubeconfigPath = options.KubeconfigPath ?? Path.Combine(Directory.CreateTempSubdirectory("ops-demo-").FullName, "kubeconfig"),
         }, options.Logging, cancellationToken);
@@ -82,6 +82,13 @@ public sealed class DemoCluster : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    private static Dictionary<string, SandboxImage> ImagesOf(DemoOptions options)
+    {
+        var images = SandboxImage.FromDirectory(AppContext.BaseDirectory).ToDictionary(StringComparer.Ordinal);
+        if (options.AgentImage is { } agent) images["ops-agent"] = agent;
+        return images;
     }
 
     /// <summary>The manifests with this cluster's ports.</summary>

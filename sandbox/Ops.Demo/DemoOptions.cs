@@ -27,6 +27,9 @@ public sealed record DemoOptions
     /// <summary>Logging of the sandbox server (its kubelet and controllers); none when absent.</summary>
     public Action<Microsoft.Extensions.Logging.ILoggingBuilder>? Logging { get; init; }
 
+    /// <summary>What the kubelet runs for the agent image: real agent processes unless set (the load simulator's <c>SimulatedAgents.Image</c>).</summary>
+    public Ops.Sandbox.Nodes.SandboxImage? AgentImage { get; init; }
+
     /// <summary>Extra environment of the agents (Agent__Scripts__..., for example).</summary>
     public IReadOnlyDictionary<string, string> AgentSettings { get; init; } = new Dictionary<string, string>();
 

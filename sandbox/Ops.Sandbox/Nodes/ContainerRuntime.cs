@@ -1,17 +1,16 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Ops.Sandbox.Api;
 
 namespace Ops.Sandbox.Nodes;
 
-/// <summary>One container of a running pod: its process (the container id is sandbox://pid), restarts and readiness.</summary>
+/// <summary>One container of a running pod: its process (real or simulated), restarts and readiness.</summary>
 internal sealed class ContainerRuntime(string name, string image)
 {
     private readonly Lock _lock = new();
 
     public string Name => name;
     public string Image => image;
-    public Process? Process { get; private set; }
+    public IContainerProcess? Process { get; private set; }
     public int RestartCount { get; private set; }
     public bool Ready { get; private set; }
 
@@ -31,7 +30,7 @@ internal sealed class ContainerRuntime(string name, string image)
     public (int ExitCode, DateTimeOffset FinishedAt)? Terminated { get; private set; }
     public (int ExitCode, DateTimeOffset FinishedAt)? LastTerminated { get; private set; }
 
-    public void Started(Process process, DateTimeOffset now)
+    public void Started(IContainerProcess process, DateTimeOffset now)
     {
         lock (_lock)
         {
@@ -72,7 +71,7 @@ internal sealed class ContainerRuntime(string name, string image)
                 ["state"] = state,
                 ["lastState"] = LastTerminated is { } last ? new JsonObject { ["terminated"] = TerminatedState(last) } : new JsonObject(),
             };
-            if (Process is not null && Waiting is null) status["containerID"] = $"sandbox://{Process.Id}";
+            if (Process is not null && Waiting is null) status["containerID"] = Process.ContainerId;
             return status;
         }
     }
@@ -83,7 +82,7 @@ internal sealed class ContainerRuntime(string name, string image)
         ["reason"] = t.ExitCode == 0 ? "Completed" : "Error",
         ["startedAt"] = StartedAt is { } s ? Timestamps.Format(s) : null,
         ["finishedAt"] = Timestamps.Format(t.FinishedAt),
-        ["containerID"] = Process is null ? null : $"sandbox://{Process.Id}",
+        ["containerID"] = Process?.ContainerId,
     };
 
 }

@@ -19,11 +19,12 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
     private const string Pods = "pods";
     private readonly ConcurrentDictionary<string, PodRuntime> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _stopping = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int> _nextPodAddress = new(StringComparer.Ordinal);
+    private int _nextPodAddress = -1;
     private readonly PodSpecResolver _resolver = new(service.Store);
     private readonly string _directory = options.DataDirectory is { } data ? Path.Combine(data, "kubelet") : Path.Combine(Path.GetTempPath(), "ops-sandbox", Guid.NewGuid().ToString("n")[..8]);
     // Pod IPs are 127.<cluster>.<node>.<n>: a second octet of its own keeps two sandboxes on one machine apart.
     public IReadOnlyList<SimulatedNode> Nodes { get; } = NodesOf(options.Nodes, LoopbackRanges.Unused());
+    private Dictionary<string, SimulatedNode> ByName => field ??= Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
 
     public void Resync(StoreSnapshot snapshot)
     {
@@ -54,10 +55,10 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
             Schedule(stored, pod);
             return;
         }
-        var node = Nodes.FirstOrDefault(n => n.Name == nodeName);
+        var node = ByName.GetValueOrDefault(nodeName);
         if (node is null || (string?)pod["status"]?["phase"] is "Succeeded" or "Failed") return;
         var hostNetwork = (bool?)pod["spec"]?["hostNetwork"] == true;
-        var podIp = hostNetwork ? node.Address : node.PodAddress(_nextPodAddress.AddOrUpdate(node.Name, 0, (_, n) => n + 1));
+        var podIp = hostNetwork ? node.Address : node.PodAddress(Interlocked.Increment(ref _nextPodAddress));
         var runtime = new PodRuntime(pod, node, podIp, Path.Combine(_directory, "pods", $"{stored.Namespace}_{stored.Name}_{stored.Uid[..8]}"), Path.Combine(_directory, "nodes", node.Name), options.Images, _resolver,
             kubeconfig, WriteStatus, service.Clock, logger);
         if (!_running.TryAdd(stored.Uid, runtime)) return;

@@ -8,7 +8,7 @@ using Ops.Sandbox.Hosting;
 namespace Ops.Sandbox.Nodes;
 
 /// <summary>
-/// The processes of one pod on a simulated node. Each container is a real process started in the
+/// The processes of one pod on a simulated node. Each container is a real process (or one simulated in the sandbox) started in the
 /// pod's own directory (its file system: volumes are materialized there and paths in env and args
 /// rewritten to it), restarted per restartPolicy with backoff, ready when its readiness probe's port
 /// accepts connections. Every change is reported so the kubelet can write the pod's status.
@@ -64,7 +64,7 @@ internal sealed class PodRuntime : IAsyncDisposable
         var kubeconfig = await _kubeconfig.Known.WaitAsync(cancellationToken).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "", TaskScheduler.Default);
         while (!cancellationToken.IsCancellationRequested)
         {
-            Process? process = null;
+            IContainerProcess? process = null;
             try
             {
                 process = Launch(spec, container, kubeconfig);
@@ -106,7 +106,7 @@ internal sealed class PodRuntime : IAsyncDisposable
         }
     }
 
-    private Process Launch(JsonObject spec, ContainerRuntime container, string kubeconfig)
+    private IContainerProcess Launch(JsonObject spec, ContainerRuntime container, string kubeconfig)
     {
         var imageName = SandboxImage.NameOf(container.Image);
         if (!_images.TryGetValue(imageName, out var named)) throw new UnknownImageException($"image \"{container.Image}\" is not one the sandbox runs (it runs: {string.Join(", ", _images.Keys.Order(StringComparer.Ordinal))})");
@@ -117,6 +117,12 @@ internal sealed class PodRuntime : IAsyncDisposable
         var env = _resolver.Environment(_pod, spec, Node, PodIp);
         var command = (spec["command"] as JsonArray)?.Select(a => (string?)a ?? "").ToList();
         var args = (spec["args"] as JsonArray)?.Select(a => (string?)a ?? "").ToList();
+        if (image.InProcess is { } inProcess)
+        {
+            return inProcess(new ContainerLaunch(Node, PodIp, container.Image, rootfs,
+                env.ToDictionary(e => e.Key, e => PodSpecResolver.Rewrite(e.Value, mounts), StringComparer.Ordinal),
+                [.. (args ?? [.. image.DefaultArgs]).Select(a => PodSpecResolver.Rewrite(a, mounts))]));
+        }
         var start = new ProcessStartInfo(command is { Count: > 0 } ? command[0] : image.FileName)
         {
             UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = false, WorkingDirectory = rootfs,
@@ -146,7 +152,7 @@ internal sealed class PodRuntime : IAsyncDisposable
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return process;
+        return new OsProcess(process);
     }
 
     /// <summary>Ready once the readiness probe's port (tcpSocket or httpGet) accepts a connection; at once without a probe.</summary>
@@ -205,8 +211,8 @@ internal sealed class PodRuntime : IAsyncDisposable
     {
         await _stop.CancelAsync();
         var grace = TimeSpan.FromSeconds(Math.Min(5, (int?)_pod["spec"]?["terminationGracePeriodSeconds"] ?? 5));
-        var processes = _containers.Select(c => c.Process).OfType<Process>().Where(p => !HasExited(p)).ToList();
-        foreach (var process in processes) Signal(process);
+        var processes = _containers.Select(c => c.Process).OfType<IContainerProcess>().Where(p => !p.HasExited).ToList();
+        foreach (var process in processes) process.Terminate();
         using var timeout = new CancellationTokenSource(grace);
         foreach (var process in processes)
         {
@@ -216,7 +222,7 @@ internal sealed class PodRuntime : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                process.Kill(entireProcessTree: true);
+                process.Kill();
             }
         }
         try
@@ -236,27 +242,6 @@ internal sealed class PodRuntime : IAsyncDisposable
         }
         _stop.Dispose();
     }
-
-    private static bool HasExited(Process process)
-    {
-        try
-        {
-            return process.HasExited;
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
-    }
-
-    private static void Signal(Process process)
-    {
-        // SIGTERM, as a kubelet sends: .NET programs stop gracefully on it.
-        if (Kill(process.Id, 15) != 0) process.Kill(entireProcessTree: true);
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 
     private sealed class UnknownImageException(string message) : Exception(message);
 }

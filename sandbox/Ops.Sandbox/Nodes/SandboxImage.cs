@@ -2,14 +2,21 @@ namespace Ops.Sandbox.Nodes;
 
 /// <summary>
 /// What the sandbox runs for a container image: a local executable with its entrypoint arguments and
-/// default arguments (a container's <c>args</c> replace the defaults, its <c>command</c> replaces both).
-/// An image whose behaviour depends on its tag says so with <see cref="Tagged"/>.
+/// default arguments (a container's <c>args</c> replace the defaults, its <c>command</c> replaces both),
+/// or a container simulated inside the sandbox (<see cref="InProcess"/>). An image whose behaviour
+/// depends on its tag says so with <see cref="Tagged"/>.
 /// </summary>
 public sealed record SandboxImage(string FileName, IReadOnlyList<string> Entrypoint, IReadOnlyList<string> DefaultArgs)
 {
     /// <summary>Tags of the agent image that misbehave on purpose, so rollout failure paths are real.</summary>
     public const string SelfTestFailsSuffix = "-selftest-fails";
     public const string CrashesSuffix = "-crashes";
+
+    /// <summary>Starts the container inside the sandbox instead of as a process; FileName and Entrypoint are then unused.</summary>
+    public Func<ContainerLaunch, IContainerProcess>? InProcess { get; init; }
+
+    /// <summary>An image whose containers are simulated inside the sandbox.</summary>
+    public static SandboxImage Simulated(Func<ContainerLaunch, IContainerProcess> start) => new("", [], []) { InProcess = start };
 
     /// <summary>What runs for a given tag; null when the tag does not matter.</summary>
     public Func<string, SandboxImage>? Tagged { get; init; }

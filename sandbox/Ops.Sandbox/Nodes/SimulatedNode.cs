@@ -3,11 +3,17 @@ namespace Ops.Sandbox.Nodes;
 /// <summary>A node of the sandbox: a name and a loopback address of its own, on which its pods' processes run.</summary>
 public sealed record SimulatedNode(string Name, int Index, IReadOnlyDictionary<string, string> Labels, int Cluster)
 {
-    /// <summary>127.0.0.(10+index): the node's InternalIP, and the pod IP of its hostNetwork pods.</summary>
-    public string Address => $"127.0.0.{10 + Index}";
+    /// <summary>
+    /// The node's InternalIP, and the pod IP of its hostNetwork pods: 127.0.0.(10+index) for the first
+    /// 244 nodes, then 127.0.1.1, 127.0.1.2 ... (254 to a third octet), so thousands of nodes fit.
+    /// </summary>
+    public string Address => Index <= 244 ? $"127.0.0.{10 + Index}" : $"127.0.{1 + (Index - 245) / 254}.{(Index - 245) % 254 + 1}";
 
-    /// <summary>The n-th pod IP of this node (other pods): 127.(cluster).(index).(n%254+1), a range of its own on the loopback.</summary>
-    public string PodAddress(int n) => $"127.{Cluster}.{Index}.{n % 254 + 1}";
+    /// <summary>
+    /// The n-th pod IP of the sandbox (pods not on the host network): 127.(cluster).(n/254).(n%254+1), a
+    /// range of the sandbox's own on the loopback; reused only after 65,000 pods.
+    /// </summary>
+    public string PodAddress(int n) => $"127.{Cluster}.{n / 254 % 256}.{n % 254 + 1}";
 
     /// <summary>The name of the index-th node (from 1).</summary>
     public static string NameOf(int index) => $"node-{index}";

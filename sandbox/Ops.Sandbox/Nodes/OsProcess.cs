@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace Ops.Sandbox.Nodes;
+
+/// <summary>A container that is a real process of this machine; its id is sandbox://PID.</summary>
+internal sealed class OsProcess(Process process) : IContainerProcess
+{
+    public string ContainerId { get; } = $"sandbox://{process.Id}";
+
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
+
+    public int ExitCode => process.ExitCode;
+
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => process.WaitForExitAsync(cancellationToken);
+
+    /// <summary>SIGTERM, as a kubelet sends: .NET programs stop gracefully on it.</summary>
+    public void Terminate()
+    {
+        if (SendSignal(process.Id, 15) != 0) Kill();
+    }
+
+    public void Kill() => process.Kill(entireProcessTree: true);
+
+    public void Dispose() => process.Dispose();
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+}

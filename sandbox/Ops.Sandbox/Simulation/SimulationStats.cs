@@ -1,0 +1,26 @@
+using System.Collections.Concurrent;
+
+namespace Ops.Sandbox.Simulation;
+
+/// <summary>What the simulated agents did, for benchmarks and tests to read: calls, executions, when each finished.</summary>
+public sealed class SimulationStats
+{
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<DateTimeOffset>> _finished = new(StringComparer.Ordinal);
+    private long _calls;
+    private long _executions;
+
+    /// <summary>Execute calls received, repeats included.</summary>
+    public long ExecuteCalls => Interlocked.Read(ref _calls);
+
+    /// <summary>Executions started: a repeat of (command, target) attaches to the first and starts none.</summary>
+    public long Executions => Interlocked.Read(ref _executions);
+
+    /// <summary>When each target of the command finished on its agent.</summary>
+    public IReadOnlyList<DateTimeOffset> FinishedOf(string commandUid) => _finished.TryGetValue(commandUid, out var times) ? [.. times] : [];
+
+    internal void Called() => Interlocked.Increment(ref _calls);
+
+    internal void Started() => Interlocked.Increment(ref _executions);
+
+    internal void Finished(string commandUid, DateTimeOffset at) => _finished.GetOrAdd(commandUid, _ => new()).Enqueue(at);
+}
