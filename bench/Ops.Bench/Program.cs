@@ -18,6 +18,16 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["scale", .. var scale])
+        {
+            string? Value(string name) => scale.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+            return await ScaleBench.RunAsync(new ScaleBench.Options(
+                int.Parse(Value("--nodes") ?? "5000", CultureInfo.InvariantCulture),
+                [.. (Value("--targets") ?? "1000,5000").Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture))],
+                int.Parse(Value("--commands") ?? "10000", CultureInfo.InvariantCulture),
+                TimeSpan.FromMilliseconds(int.Parse(Value("--latency-ms") ?? "5", CultureInfo.InvariantCulture)),
+                scale.Select((a, i) => (a, i)).Where(p => p.a == "--operator-env" && p.i + 1 < scale.Length).Select(p => scale[p.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal)));
+        }
         if (args is ["rollout", .. var rest])
         {
             var nodes = rest is ["--nodes", var count, ..] ? int.Parse(count, CultureInfo.InvariantCulture) : 200;

@@ -13,7 +13,8 @@ public static class PeerCertificateValidator
     private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
 
-    public static bool IsValid(X509Certificate2? peer, X509Certificate2 ca, string identity, bool peerIsServer, out string reason)
+    /// <param name="at">The time the certificates must be valid at; now when absent.</param>
+    public static bool IsValid(X509Certificate2? peer, X509Certificate2 ca, string identity, bool peerIsServer, out string reason, DateTimeOffset? at = null)
     {
         if (peer is null)
         {
@@ -24,6 +25,7 @@ public static class PeerCertificateValidator
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (at is { } time) chain.ChainPolicy.VerificationTime = time.UtcDateTime;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid(peerIsServer ? ServerAuthentication : ClientAuthentication));
         if (!chain.Build(peer))
         {

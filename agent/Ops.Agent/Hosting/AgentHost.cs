@@ -36,6 +36,7 @@ public static class AgentHost
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var logger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Ops.Agent.Tls");
+            var peers = new ValidatedPeers(kestrel.ApplicationServices.GetRequiredService<TimeProvider>());
             var ca = X509CertificateLoader.LoadCertificateFromFile(options.CaPath);
             var certificate = PemCertificates.LoadFiles(options.CertificatePath, options.KeyPath);
             kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
@@ -47,7 +48,7 @@ public static class AgentHost
                     ClientCertificateMode = ClientCertificateMode.RequireCertificate,
                     ClientCertificateValidation = (peer, _, _) =>
                     {
-                        if (PeerCertificateValidator.IsValid(peer, ca, Identities.Operator, peerIsServer: false, out var reason)) return true;
+                        if (peers.IsValid(peer, ca, Identities.Operator, peerIsServer: false, out var reason)) return true;
                         logger.LogWarning("Refused a client: {Reason} (subject {Subject})", reason, peer?.Subject);
                         return false;
                     },

@@ -34,6 +34,8 @@ public sealed class OperatorMetrics
         CommandDuration = factory.CreateHistogram("ops_command_duration_seconds", "Time from a DiagnosticCommand's start to its final phase.", new HistogramConfiguration { LabelNames = ["action"], Buckets = DurationBuckets });
         AgentRpcDuration = factory.CreateHistogram("ops_agent_rpc_duration_seconds", "Calls to agents, by gRPC method and status code.", new HistogramConfiguration { LabelNames = ["method", "code"], Buckets = DurationBuckets });
         Leader = factory.CreateGauge("ops_leader", "1 while this replica leads (runs the controllers), else 0.");
+        // The process's memory, CPU, threads and GC (process_*, dotnet_*): what a memory limit and the scale figures are judged by.
+        DotNetStats.Register(Registry);
     }
 
     public Task ExportAsync(Stream output, CancellationToken cancellationToken) => Registry.CollectAndExportAsTextAsync(output, cancellationToken);

@@ -49,4 +49,31 @@ public static class LabelSelectors
         }
         return true;
     }
+
+    /// <summary>
+    /// The selector as a labelSelector query (a=b,k in (x,y),!k), so the API server filters a list; null
+    /// when it is invalid or holds a character the query syntax could misread (the caller then lists
+    /// everything and filters with <see cref="Matches"/>, as it always does anyway).
+    /// </summary>
+    public static string? ToQuery(V1LabelSelector selector)
+    {
+        if (Problem(selector) is not null) return null;
+        var parts = new List<string>();
+        foreach (var (key, value) in selector.MatchLabels ?? new Dictionary<string, string>()) parts.Add($"{key}={value}");
+        foreach (var e in selector.MatchExpressions ?? [])
+        {
+            parts.Add(e.OperatorProperty switch
+            {
+                "In" => $"{e.Key} in ({string.Join(",", e.Values)})",
+                "NotIn" => $"{e.Key} notin ({string.Join(",", e.Values)})",
+                "Exists" => e.Key,
+                _ => $"!{e.Key}",
+            });
+        }
+        var words = (selector.MatchLabels ?? new Dictionary<string, string>()).SelectMany(l => new[] { l.Key, l.Value })
+            .Concat((selector.MatchExpressions ?? []).SelectMany(e => (e.Values ?? []).Prepend(e.Key)));
+        return words.All(IsPlain) ? string.Join(",", parts) : null;
+    }
+
+    private static bool IsPlain(string word) => word.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/');
 }

@@ -6,16 +6,23 @@ namespace Ops.Sandbox.Security;
 public sealed record ApiAccess(string UserAgent, string Verb, string Group, string Resource, string? Namespace);
 
 /// <summary>
-/// The distinct API calls made to the sandbox, so tests can check a component's RBAC rules against
-/// what it really does. Calls are recorded as asked, whether or not they succeed: a call that fails
-/// with 404 still needed the permission.
+/// The API calls made to the sandbox, each kind with how often, so tests can check a component's RBAC
+/// rules against what it really does and benchmarks can count its writes. Calls are recorded as asked,
+/// whether or not they succeed: a call that fails with 404 still needed the permission.
 /// </summary>
 public sealed class AccessLog
 {
-    private readonly ConcurrentDictionary<ApiAccess, byte> _seen = new();
+    /// <summary>The verbs that change something.</summary>
+    public static readonly IReadOnlySet<string> WriteVerbs = new HashSet<string>(["create", "update", "patch", "delete", "deletecollection"], StringComparer.Ordinal);
 
-    public void Record(string userAgent, string verb, string group, string resource, string? ns) => _seen.TryAdd(new ApiAccess(userAgent, verb, group, resource, ns), 0);
+    private readonly ConcurrentDictionary<ApiAccess, long> _seen = new();
 
-    /// <summary>The calls of clients whose User-Agent starts with <paramref name="userAgentPrefix"/>.</summary>
+    public void Record(string userAgent, string verb, string group, string resource, string? ns) => _seen.AddOrUpdate(new ApiAccess(userAgent, verb, group, resource, ns), 1, (_, n) => n + 1);
+
+    /// <summary>The kinds of call of clients whose User-Agent starts with <paramref name="userAgentPrefix"/>.</summary>
     public IReadOnlyList<ApiAccess> Of(string userAgentPrefix) => [.. _seen.Keys.Where(a => a.UserAgent.StartsWith(userAgentPrefix, StringComparison.Ordinal))];
+
+    /// <summary>How many calls of those clients (of those kinds) were made so far.</summary>
+    public long CountOf(string userAgentPrefix, Func<ApiAccess, bool>? which = null) =>
+        _seen.Where(a => a.Key.UserAgent.StartsWith(userAgentPrefix, StringComparison.Ordinal) && (which is null || which(a.Key))).Sum(a => a.Value);
 }

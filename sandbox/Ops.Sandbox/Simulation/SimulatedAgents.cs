@@ -33,6 +33,7 @@ public sealed class SimulatedAgents : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<IPEndPoint, SimulatedAgent> _agents = new();
+    private readonly ValidatedPeers _peers;
 
     private SimulatedAgents(WebApplication app, AgentListeners listeners, AgentSimulationOptions options, TimeProvider clock)
     {
@@ -40,6 +41,7 @@ public sealed class SimulatedAgents : IAsyncDisposable
         _listeners = listeners;
         _options = options;
         _clock = clock;
+        _peers = new ValidatedPeers(clock);
         _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SimulatedAgents>();
     }
 
@@ -96,8 +98,8 @@ public sealed class SimulatedAgents : IAsyncDisposable
             ApplicationProtocols = [SslApplicationProtocol.Http2],
             RemoteCertificateValidationCallback = (_, certificate, _, _) =>
             {
-                using var peer = certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                if (PeerCertificateValidator.IsValid(peer, agent.Ca, Identities.Operator, peerIsServer: false, out var reason)) return true;
+                var peer = certificate as X509Certificate2 ?? (certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+                if (_peers.IsValid(peer, agent.Ca, Identities.Operator, peerIsServer: false, out var reason)) return true;
                 _logger.LogWarning("Simulated agent {Node} refused a client: {Reason}", agent.Node, reason);
                 return false;
             },
@@ -107,8 +109,8 @@ public sealed class SimulatedAgents : IAsyncDisposable
     /// <summary>Decides how an execution on this agent goes: its latency, and failure by a hash of (command, target), so a repeat decides the same.</summary>
     internal Func<ExecuteRequest, SimulatedExecution> Start(SimulatedAgent agent) => request =>
     {
-        Stats.Started();
         var fails = request.Action == "agent.selftest" ? agent.SelfTestFails : Fails(request.CommandUid, request.TargetKey);
+        Stats.Started(fails);
         var execution = new SimulatedExecution(request, agent.Node, _options.LatencyOf(request.Action), fails, _options.OutputBytes, _clock);
         _ = execution.Result.ContinueWith(t => Stats.Finished(request.CommandUid, _clock.GetUtcNow()), TaskScheduler.Default);
         return execution;

@@ -8,6 +8,7 @@ public sealed class SimulationStats
     private readonly ConcurrentDictionary<string, ConcurrentQueue<DateTimeOffset>> _finished = new(StringComparer.Ordinal);
     private long _calls;
     private long _executions;
+    private long _failures;
 
     /// <summary>Execute calls received, repeats included.</summary>
     public long ExecuteCalls => Interlocked.Read(ref _calls);
@@ -15,12 +16,19 @@ public sealed class SimulationStats
     /// <summary>Executions started: a repeat of (command, target) attaches to the first and starts none.</summary>
     public long Executions => Interlocked.Read(ref _executions);
 
+    /// <summary>Executions the simulation made fail.</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
     /// <summary>When each target of the command finished on its agent.</summary>
     public IReadOnlyList<DateTimeOffset> FinishedOf(string commandUid) => _finished.TryGetValue(commandUid, out var times) ? [.. times] : [];
 
     internal void Called() => Interlocked.Increment(ref _calls);
 
-    internal void Started() => Interlocked.Increment(ref _executions);
+    internal void Started(bool fails)
+    {
+        Interlocked.Increment(ref _executions);
+        if (fails) Interlocked.Increment(ref _failures);
+    }
 
     internal void Finished(string commandUid, DateTimeOffset at) => _finished.GetOrAdd(commandUid, _ => new()).Enqueue(at);
 }
