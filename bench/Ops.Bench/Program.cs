@@ -44,7 +44,7 @@ internal static class Program
 
         Console.Error.WriteLine("idle: letting the agent settle for 10 s ...");
         await Task.Delay(TimeSpan.FromSeconds(10));
-        var idleRss = ResidentBytes(agent.Pid);
+        var idleRss = ProcessStats.ResidentBytes(agent.Pid);
 
         Console.Error.WriteLine($"stacks: {iterations} captures through the agent ...");
         await RunAsync(client, target, "dotnet.stacks", "warm-up", []);
@@ -57,7 +57,7 @@ internal static class Program
         for (var i = 0; i < traceRuns; i++) agentTrace.Add(await RunAsync(client, target, "dotnet.trace", $"trace-{i}", [("duration", "5s"), ("profile", "cpu-sampling")]));
         var toolTrace = new List<(double Seconds, long Bytes)>();
         for (var i = 0; i < traceRuns; i++) toolTrace.Add(await dotnetTrace.CollectAsync(app.Pid, TimeSpan.FromSeconds(5)));
-        var afterRss = ResidentBytes(agent.Pid);
+        var afterRss = ProcessStats.ResidentBytes(agent.Pid);
 
         Console.WriteLine($"Measured {TimeProvider.System.GetUtcNow():yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, {iterations} stack captures, {traceRuns} traces each:");
         Console.WriteLine();
@@ -84,11 +84,6 @@ internal static class Program
         if (result is not { Phase: ExecutionPhase.Succeeded }) throw new InvalidOperationException($"{action} failed: {result?.Message}");
         return (watch.Elapsed.TotalSeconds, result.Artifacts.Sum(a => a.SizeBytes));
     }
-
-    private static long ResidentBytes(int pid) =>
-        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024).Single();
-
     private static string Row(string name, IReadOnlyList<double> values)
     {
         var sorted = values.Order().ToList();
