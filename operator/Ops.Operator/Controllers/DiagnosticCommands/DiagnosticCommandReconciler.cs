@@ -193,17 +193,12 @@ public sealed class DiagnosticCommandReconciler(
     private async Task<List<V1Pod>> PodsAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {
         if (command.Spec.Target.Pods is not { } target) return [];
-        var pods = new List<V1Pod>();
         var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
-        string? next = null;
-        do
+        return await AllPagesAsync<V1Pod>(async next =>
         {
-            var page = await client.CoreV1.ListNamespacedPodAsync(command.Metadata.NamespaceProperty, continueParameter: next, labelSelector: selector, limit: 500, cancellationToken: cancellationToken);
-            pods.AddRange(page.Items);
-            next = page.Metadata.ContinueProperty;
-        }
-        while (!string.IsNullOrEmpty(next));
-        return pods;
+            var page = await client.CoreV1.ListNamespacedPodAsync(command.Metadata.NamespaceProperty, continueParameter: next, labelSelector: selector, limit: ListPageSize, cancellationToken: cancellationToken);
+            return (page.Items, page.Metadata.ContinueProperty);
+        });
     }
 
     /// <summary>
@@ -214,9 +209,9 @@ public sealed class DiagnosticCommandReconciler(
     private async Task<IList<V1Node>> NodesAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {
         if (command.Spec.Target.Nodes is not { } target) return [];
-        var nodes = new List<V1Node>();
         if (target.Names is { Count: > 0 and <= 20 } names)
         {
+            var nodes = new List<V1Node>();
             foreach (var name in names.Distinct(StringComparer.Ordinal))
             {
                 try
@@ -231,15 +226,29 @@ public sealed class DiagnosticCommandReconciler(
             return nodes;
         }
         var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
+        return await AllPagesAsync<V1Node>(async next =>
+        {
+            var page = await client.CoreV1.ListNodeAsync(continueParameter: next, labelSelector: selector, limit: ListPageSize, cancellationToken: cancellationToken);
+            return (page.Items, page.Metadata.ContinueProperty);
+        });
+    }
+
+    /// <summary>Objects per list page: a large namespace or cluster is read in pages, not one response.</summary>
+    private const int ListPageSize = 500;
+
+    /// <summary>Every item of a list, page after page until the API gives no continue token.</summary>
+    private static async Task<List<T>> AllPagesAsync<T>(Func<string?, Task<(IList<T> Items, string? Continue)>> listPage)
+    {
+        var items = new List<T>();
         string? next = null;
         do
         {
-            var page = await client.CoreV1.ListNodeAsync(continueParameter: next, labelSelector: selector, limit: 500, cancellationToken: cancellationToken);
-            nodes.AddRange(page.Items);
-            next = page.Metadata.ContinueProperty;
+            var (page, continueToken) = await listPage(next);
+            items.AddRange(page);
+            next = continueToken;
         }
         while (!string.IsNullOrEmpty(next));
-        return nodes;
+        return items;
     }
 
     private async Task<bool> SpecChangedAsync(V1Alpha1DiagnosticCommand command, CommandPlans.Plan? plan, CancellationToken cancellationToken)
