@@ -18,12 +18,13 @@ public sealed class ValidatedPeers(TimeProvider clock)
 
     public bool IsValid(X509Certificate2? peer, X509Certificate2 ca, string identity, bool peerIsServer, out string reason)
     {
-        if (peer is null) return PeerCertificateValidator.IsValid(peer, ca, identity, peerIsServer, out reason, clock.GetUtcNow());
-        var now = clock.GetUtcNow().UtcDateTime;
+        var at = clock.GetUtcNow();
+        if (peer is null) return PeerCertificateValidator.IsValid(peer, ca, identity, peerIsServer, out reason, at);
+        var now = at.UtcDateTime;
         var key = (Convert.ToHexString(peer.GetCertHash(HashAlgorithmName.SHA256)), Convert.ToHexString(ca.GetCertHash(HashAlgorithmName.SHA256)), identity, peerIsServer);
         reason = "";
         if (_accepted.TryGetValue(key, out var window) && now >= window.NotBefore && now < window.NotAfter) return true;
-        if (!PeerCertificateValidator.IsValid(peer, ca, identity, peerIsServer, out reason, clock.GetUtcNow())) return false;
+        if (!PeerCertificateValidator.IsValid(peer, ca, identity, peerIsServer, out reason, at)) return false;
         // Few certificates and CAs ever pass here; re-issued ones take the place of expired ones.
         foreach (var expired in _accepted.Where(e => now >= e.Value.NotAfter).Select(e => e.Key).ToList()) _accepted.TryRemove(expired, out _);
         _accepted[key] = (Later(peer.NotBefore, ca.NotBefore), Earlier(peer.NotAfter, ca.NotAfter));

@@ -22,7 +22,7 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
     private int _nextPodAddress = -1;
     private readonly PodSpecResolver _resolver = new(service.Store);
     private readonly string _directory = options.DataDirectory is { } data ? Path.Combine(data, "kubelet") : Path.Combine(Path.GetTempPath(), "ops-sandbox", Guid.NewGuid().ToString("n")[..8]);
-    // Pod IPs are 127.<cluster>.<node>.<n>: a second octet of its own keeps two sandboxes on one machine apart.
+    // Pod IPs are 127.<cluster>.x.y, handed out in order: a second octet of its own keeps two sandboxes on one machine apart.
     public IReadOnlyList<SimulatedNode> Nodes { get; } = NodesOf(options.Nodes, LoopbackRanges.Unused());
     private Dictionary<string, SimulatedNode> ByName => field ??= Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
 

@@ -17,8 +17,8 @@ internal sealed class AgentListeners(ILoggerFactory loggers) : IConnectionListen
 {
     private readonly ConcurrentDictionary<IPEndPoint, Listener> _listeners = new();
     private readonly Channel<Socket> _accepted = Channel.CreateUnbounded<Socket>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
-    private readonly SocketConnectionContextFactory _connections = new(new SocketConnectionFactoryOptions(), loggers.CreateLogger<AgentListeners>());
     private readonly ILogger _logger = loggers.CreateLogger<AgentListeners>();
+    private readonly SocketConnectionContextFactory _connections = new(new SocketConnectionFactoryOptions(), loggers.CreateLogger<AgentListeners>());
 
     /// <summary>The one endpoint Kestrel binds: every agent address behind it.</summary>
     public sealed class AllAgents : EndPoint

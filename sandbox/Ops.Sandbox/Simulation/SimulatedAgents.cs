@@ -64,14 +64,15 @@ public sealed class SimulatedAgents : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         logging?.Invoke(builder.Logging);
         SimulatedAgents? self = null;
-        var listeners = new AgentListeners(LoggerFactory.Create(l => logging?.Invoke(l)));
-        builder.Services.AddSingleton<IConnectionListenerFactory>(listeners);
+        // The transport logs with the host's loggers: Kestrel resolves it from the host's services.
+        builder.Services.AddSingleton<AgentListeners>();
+        builder.Services.AddSingleton<IConnectionListenerFactory>(sp => sp.GetRequiredService<AgentListeners>());
         builder.Services.AddGrpc(grpc => grpc.EnableDetailedErrors = true);
         builder.Services.AddSingleton(_ => self!);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.Http2.MaxStreamsPerConnection = 100;
-            kestrel.Listen(listeners.EndPoint, listen =>
+            kestrel.Listen(new AgentListeners.AllAgents(), listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
                 listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = context => ValueTask.FromResult(self!.TlsFor(context.Connection.LocalEndPoint)) });
@@ -79,7 +80,7 @@ public sealed class SimulatedAgents : IAsyncDisposable
         });
         var app = builder.Build();
         app.MapGrpcService<SimulatedAgentService>();
-        self = new SimulatedAgents(app, listeners, options, clock ?? TimeProvider.System);
+        self = new SimulatedAgents(app, app.Services.GetRequiredService<AgentListeners>(), options, clock ?? TimeProvider.System);
         await app.StartAsync(cancellationToken);
         return self;
     }
@@ -170,7 +171,7 @@ public sealed class SimulatedAgents : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
+        // Disposes the transport too: the host's services own it.
         await _app.DisposeAsync();
-        await _listeners.DisposeAsync();
     }
 }
