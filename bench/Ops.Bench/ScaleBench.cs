@@ -126,8 +126,9 @@ internal static class ScaleBench
     {
         Console.Error.WriteLine($"scale: creating {count} one-target commands ...");
         var writesBefore = Writes(cluster);
-        var reconcilesBefore = Metric(await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None), "ops_reconcile_total{kind=\"DiagnosticCommand\"");
-        var finishedBefore = Metric(await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None), "ops_commands_total{");
+        var before = await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None);
+        var reconcilesBefore = Metric(before, "ops_reconcile_total{kind=\"DiagnosticCommand\"");
+        var finishedBefore = Metric(before, "ops_commands_total{");
         ProcessStats.ResetPeak(pid);
         var cpuBefore = ProcessStats.CpuSeconds(pid);
         var clock = Stopwatch.StartNew();
