@@ -25,6 +25,12 @@ internal sealed class ContainerRuntime(string name, string image)
             ReadySince = now;
         }
     }
+    /// <summary>Its readiness probe failed enough times in a row.</summary>
+    public void BecameUnready()
+    {
+        lock (_lock) Ready = false;
+    }
+
     public DateTimeOffset? StartedAt { get; private set; }
     public (string Reason, string Message)? Waiting { get; set; }
     public (int ExitCode, DateTimeOffset FinishedAt)? Terminated { get; private set; }

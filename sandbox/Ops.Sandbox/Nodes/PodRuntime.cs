@@ -70,8 +70,10 @@ internal sealed class PodRuntime : IAsyncDisposable
                 process = Launch(spec, container, kubeconfig);
                 container.Started(process, _clock.GetUtcNow());
                 _changed(this);
-                var probe = ProbeAsync(spec, container, cancellationToken);
+                using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var probe = ProbeAsync(spec, container, probing.Token);
                 await process.WaitForExitAsync(cancellationToken);
+                await probing.CancelAsync();
                 container.Exited(process.ExitCode, _clock.GetUtcNow());
                 _logger.LogInformation("Container {Container} of pod {Pod} exited with {ExitCode}", container.Name, _pod["metadata"]?["name"], process.ExitCode);
                 _changed(this);
@@ -155,28 +157,76 @@ internal sealed class PodRuntime : IAsyncDisposable
         return new OsProcess(process);
     }
 
-    /// <summary>Ready once the readiness probe's port (tcpSocket or httpGet) accepts a connection; at once without a probe.</summary>
+    /// <summary>
+    /// Runs the readiness probe as a kubelet does: tcpSocket succeeds when the port accepts a connection,
+    /// httpGet when GET of its path answers 200-399; ready after one success, not ready after
+    /// failureThreshold (3) failures in a row, every periodSeconds (10). Until the first success it probes
+    /// every 200 ms (the sandbox's shortcut, so pods start fast), and an HTTPS probe checks the certificate
+    /// (a kubelet does not; no sandbox pod probes over HTTPS). Ready at once without a probe.
+    /// </summary>
     private async Task ProbeAsync(JsonObject spec, ContainerRuntime container, CancellationToken cancellationToken)
     {
-        var probe = spec["readinessProbe"];
-        var port = (int?)(probe?["tcpSocket"]?["port"] ?? probe?["httpGet"]?["port"]);
-        var process = container.Process!;
-        while (port is not null && !process.HasExited && !cancellationToken.IsCancellationRequested)
+        var probe = spec["readinessProbe"] as JsonObject;
+        if (probe is null)
         {
-            try
+            container.BecameReady(_clock.GetUtcNow());
+            _changed(this);
+            return;
+        }
+        var period = TimeSpan.FromSeconds(Math.Max(1, (int?)probe["periodSeconds"] ?? 10));
+        var failureThreshold = Math.Max(1, (int?)probe["failureThreshold"] ?? 3);
+        var failures = 0;
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.Zero,
+        }) { Timeout = TimeSpan.FromSeconds(Math.Max(1, (int?)probe["timeoutSeconds"] ?? 1)) };
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync(PodIp, port.Value, cancellationToken);
-                break;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), _clock, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                var ok = await ProbeOnceAsync(http, probe, cancellationToken);
+                var was = container.Ready;
+                if (ok)
+                {
+                    failures = 0;
+                    if (!was) container.BecameReady(_clock.GetUtcNow());
+                }
+                else if (was && ++failures >= failureThreshold)
+                {
+                    container.BecameUnready();
+                }
+                if (was != container.Ready) _changed(this);
+                await Task.Delay(container.Ready || was || failures > 0 ? period : TimeSpan.FromMilliseconds(200), _clock, cancellationToken);
             }
         }
-        if (process.HasExited || cancellationToken.IsCancellationRequested) return;
-        container.BecameReady(_clock.GetUtcNow());
-        _changed(this);
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<bool> ProbeOnceAsync(HttpClient http, JsonObject probe, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (probe["httpGet"] is JsonObject get)
+            {
+                var scheme = ((string?)get["scheme"] ?? "HTTP").ToLowerInvariant();
+                var path = (string?)get["path"] ?? "/";
+                using var response = await http.GetAsync(new Uri($"{scheme}://{PodIp}:{(int)get["port"]!}{(path.StartsWith('/') ? path : "/" + path)}"), cancellationToken);
+                return (int)response.StatusCode is >= 200 and < 400;
+            }
+            if (probe["tcpSocket"]?["port"] is JsonNode port)
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(PodIp, (int)port, cancellationToken);
+                return true;
+            }
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     /// <summary>The pod's status as the kubelet reports it.</summary>

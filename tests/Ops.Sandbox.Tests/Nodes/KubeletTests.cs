@@ -85,6 +85,70 @@ public sealed class KubeletTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_http_readiness_probe_needs_a_2xx_answer_and_failing_it_again_makes_the_pod_unready()
+    {
+        const int port = 8086;
+        var pod = Pod("probed", "sleep");
+        pod.Spec.Containers[0].ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/ready", Port = port }, PeriodSeconds = 1, FailureThreshold = 2 };
+        await _client.CoreV1.CreateNamespacedPodAsync(pod, "default", cancellationToken: _ct);
+        var running = await PodAsync("probed", p => p.Status?.Phase == "Running", "running");
+        using var answers = new HttpAnswers(System.Net.IPAddress.Parse(running.Status.PodIP), port) { Status = 503 };
+
+        // Answering, but 503: not ready (the TCP port alone is not enough).
+        await Eventually.True(() => Task.FromResult(answers.Requests >= 3), "probes to arrive");
+        Assert.False((await _client.CoreV1.ReadNamespacedPodAsync("probed", "default", cancellationToken: _ct)).Status.ContainerStatuses.Single().Ready);
+
+        answers.Status = 200;
+        await PodAsync("probed", p => p.Status.ContainerStatuses.Single().Ready == true, "ready on 200");
+        Assert.Equal("/ready", answers.LastPath);
+
+        answers.Status = 500;
+        var unready = await PodAsync("probed", p => p.Status.ContainerStatuses.Single().Ready == false, "unready after two failures");
+        Assert.Equal("False", unready.Status.Conditions.Single(c => c.Type == "Ready").Status);
+    }
+
+    /// <summary>A tiny HTTP server on one address that answers every request with <see cref="Status"/>.</summary>
+    private sealed class HttpAnswers : IDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener;
+        private int _requests;
+
+        public HttpAnswers(System.Net.IPAddress address, int port)
+        {
+            _listener = new System.Net.Sockets.TcpListener(address, port);
+            _listener.Start();
+            _ = ServeAsync();
+        }
+
+        public volatile int Status;
+        public int Requests => Volatile.Read(ref _requests);
+        public string? LastPath { get; private set; }
+
+        private async Task ServeAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    using var client = await _listener.AcceptTcpClientAsync();
+                    using var stream = client.GetStream();
+                    using var reader = new StreamReader(stream, leaveOpen: true);
+                    var requestLine = await reader.ReadLineAsync() ?? "";
+                    while (!string.IsNullOrEmpty(await reader.ReadLineAsync())) { }
+                    LastPath = requestLine.Split(' ') is [_, var path, ..] ? path : null;
+                    Interlocked.Increment(ref _requests);
+                    await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"HTTP/1.1 {Status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+                }
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException or IOException)
+            {
+            }
+        }
+
+        public void Dispose() => _listener.Stop();
+    }
+
+    [Fact]
     public async Task A_container_whose_process_exits_is_restarted_with_the_exit_recorded()
     {
         await _client.CoreV1.CreateNamespacedPodAsync(Pod("crasher", "crash"), "default", cancellationToken: _ct);
