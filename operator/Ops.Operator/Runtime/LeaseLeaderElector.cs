@@ -83,8 +83,27 @@ public sealed class LeaseLeaderElector(IKubernetes client, LeaderElectionOptions
         }
     }
 
-    /// <summary>One acquire-or-renew round trip.</summary>
+    /// <summary>
+    /// One acquire-or-renew round trip, given at most half the renew deadline: a request that hangs (a
+    /// connection black-holed by an API server restart or a network fault) fails the attempt instead of
+    /// stopping the campaign, so a stand-by keeps trying and a leader steps down in time.
+    /// </summary>
     public async Task<LeaseAttempt> TryAcquireOrRenewAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(options.RenewDeadline / 2, clock);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await AcquireOrRenewAsync(attempt.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("No answer about the lease {Lease} within {Timeout}", options.LeaseName, options.RenewDeadline / 2);
+            return LeaseAttempt.Failed;
+        }
+    }
+
+    private async Task<LeaseAttempt> AcquireOrRenewAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         V1Lease lease;

@@ -51,6 +51,27 @@ public sealed class LeaseLeaderElectorTests
     }
 
     [Fact]
+    public async Task An_attempt_whose_request_hangs_fails_within_half_the_renew_deadline_and_the_next_one_can_lead()
+    {
+        await using var sandbox = await SandboxFixture.StartAsync(Options());
+        await using var proxy = new FaultyProxy(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, sandbox.Url.Port));
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(sandbox.KubeconfigPath);
+        config.Host = $"https://127.0.0.1:{proxy.Endpoint.Port}";
+        using var client = new Kubernetes(config);
+        var election = Election("me", leaseSeconds: 2) with { RenewDeadline = TimeSpan.FromSeconds(2) };
+        var elector = new LeaseLeaderElector(client, election, TimeProvider.System, NullLogger.Instance);
+
+        // The API server is reachable, but nothing comes back (a black-holed connection).
+        proxy.Stall();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(LeaseAttempt.Failed, await elector.TryAcquireOrRenewAsync(_ct));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
+
+        proxy.Resume();
+        Assert.Equal(LeaseAttempt.Leader, await elector.TryAcquireOrRenewAsync(_ct));
+    }
+
+    [Fact]
     public async Task A_holder_that_keeps_renewing_keeps_the_lease()
     {
         await using var sandbox = await SandboxFixture.StartAsync(Options());
