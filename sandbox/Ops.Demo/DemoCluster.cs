@@ -47,7 +47,7 @@ public sealed class DemoCluster : IAsyncDisposable
             ManifestDirectories = [options.CrdsDirectory],
             KubeconfigPath = options.KubeconfigPath ?? Path.Combine(Directory.CreateTempSubdirectory("ops-demo-").FullName, "kubeconfig"),
         }, options.Logging, cancellationToken);
-        var cluster = new DemoCluster(server, LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
+        var cluster = new DemoCluster(server, options.AgentPort > 0 ? options.AgentPort : LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
         try
         {
             progress?.Invoke($"sandbox API server at {server.Url} with {options.Nodes} nodes");
@@ -57,7 +57,11 @@ public sealed class DemoCluster : IAsyncDisposable
                 {
                     if (!Wanted(obj, options)) continue;
                     if (obj is V1DaemonSet { Metadata.Name: "ops-agent" } agents) AddSettings(agents, options.AgentSettings);
-                    if (obj is V1Deployment { Metadata.Name: "ops-operator" } op) AddSettings(op, options.OperatorSettings);
+                    if (obj is V1Deployment { Metadata.Name: "ops-operator" } op)
+                    {
+                        AddSettings(op, options.OperatorSettings);
+                        op.Spec.Replicas = options.OperatorReplicas;
+                    }
                     foreach (var applied in server.ApplyYaml(KubernetesYaml.Serialize(obj))) progress?.Invoke($"applied {applied}");
                 }
             }

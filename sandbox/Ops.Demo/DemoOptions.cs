@@ -21,6 +21,12 @@ public sealed record DemoOptions
     /// <summary>Apply the operator's Deployment; tests that run the operator themselves turn it off.</summary>
     public bool Operator { get; init; } = true;
 
+    /// <summary>Replicas of the operator's Deployment: one leads, the others stand by (ready only while leading).</summary>
+    public int OperatorReplicas { get; init; } = 1;
+
+    /// <summary>The port the operator dials agents on (each node's address); 0 picks a free one. The agents listen there unless <see cref="AgentSettings"/> sets Agent__Port.</summary>
+    public int AgentPort { get; init; }
+
     /// <summary>How long to wait for the agents, the operator and the workload to be ready.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(2);
 

@@ -70,12 +70,14 @@ public sealed class SandboxServer : IAsyncDisposable
         // A failed start (port in use) is reported by the caller; the host must not log it twice.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         if (logging is not null) logging(builder.Logging);
+        var connections = new ApiConnections();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = ApiEndpoint.MaxBodyBytes * 2L;
             kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.Use(connections.Track);
                 listen.UseHttps(certificates.Server);
             });
         });
@@ -83,6 +85,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var catalog = new ResourceCatalog();
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddSingleton(connections);
         services.AddSingleton(clock);
         services.AddSingleton(store);
         services.AddSingleton(catalog);
@@ -200,6 +203,27 @@ public sealed class SandboxServer : IAsyncDisposable
             File.WriteAllText(path, token);
         }
         return token;
+    }
+
+    /// <summary>
+    /// Plays a restart of the API server while its storage (etcd) and its nodes run on: every client
+    /// connection is cut (watches end mid-stream, requests in flight lose their answers), new connections
+    /// are cut for <paramref name="downtime"/>, and the watch history is gone when it is back, so a watch
+    /// resumed from an older resourceVersion gets 410 Gone and must list again.
+    /// </summary>
+    public async Task RestartApiAsync(TimeSpan downtime, CancellationToken cancellationToken = default)
+    {
+        var connections = _app.Services.GetRequiredService<ApiConnections>();
+        connections.CutAll();
+        try
+        {
+            Service.Store.ForgetHistory();
+            await Task.Delay(downtime, cancellationToken);
+        }
+        finally
+        {
+            connections.Accept();
+        }
     }
 
     public async ValueTask DisposeAsync()

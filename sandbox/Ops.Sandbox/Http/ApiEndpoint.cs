@@ -25,6 +25,7 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         }
         catch (ApiException e)
         {
+            access.Refused(context.Request.Headers.UserAgent.ToString(), e.Code);
             await WriteErrorAsync(context, e);
         }
         catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException or InvalidOperationException or ArgumentException or InvalidCastException)

@@ -7,7 +7,10 @@ public sealed record SimulatedNode(string Name, int Index, IReadOnlyDictionary<s
     /// The node's InternalIP, and the pod IP of its hostNetwork pods: 127.0.0.(10+index) for the first
     /// 244 nodes, then 127.0.1.1, 127.0.1.2 ... (254 to a third octet), so thousands of nodes fit.
     /// </summary>
-    public string Address => Index <= 244 ? $"127.0.0.{10 + Index}" : $"127.0.{1 + (Index - 245) / 254}.{(Index - 245) % 254 + 1}";
+    public string Address => AddressOf(Index);
+
+    /// <summary>The address of the index-th node (from 1), known before the sandbox starts it.</summary>
+    public static string AddressOf(int index) => index <= 244 ? $"127.0.0.{10 + index}" : $"127.0.{1 + (index - 245) / 254}.{(index - 245) % 254 + 1}";
 
     /// <summary>
     /// The n-th pod IP of the sandbox (pods not on the host network): 127.(cluster).(n/254).(n%254+1), a

@@ -16,8 +16,15 @@ public sealed class AccessLog
     public static readonly IReadOnlySet<string> WriteVerbs = new HashSet<string>(["create", "update", "patch", "delete", "deletecollection"], StringComparer.Ordinal);
 
     private readonly ConcurrentDictionary<ApiAccess, long> _seen = new();
+    private readonly ConcurrentDictionary<(string UserAgent, int Code), long> _refused = new();
 
     public void Record(string userAgent, string verb, string group, string resource, string? ns) => _seen.AddOrUpdate(new ApiAccess(userAgent, verb, group, resource, ns), 1, (_, n) => n + 1);
+
+    public void Refused(string userAgent, int code) => _refused.AddOrUpdate((userAgent, code), 1, (_, n) => n + 1);
+
+    /// <summary>How many calls of those clients were answered with the error <paramref name="code"/> (409 for conflicts, for example).</summary>
+    public long RefusalsOf(string userAgentPrefix, int code) =>
+        _refused.Where(r => r.Key.Code == code && r.Key.UserAgent.StartsWith(userAgentPrefix, StringComparison.Ordinal)).Sum(r => r.Value);
 
     /// <summary>The kinds of call of clients whose User-Agent starts with <paramref name="userAgentPrefix"/>.</summary>
     public IReadOnlyList<ApiAccess> Of(string userAgentPrefix) => [.. _seen.Keys.Where(a => a.UserAgent.StartsWith(userAgentPrefix, StringComparison.Ordinal))];

@@ -111,7 +111,7 @@ public sealed class SimulatedAgents : IAsyncDisposable
     internal Func<ExecuteRequest, SimulatedExecution> Start(SimulatedAgent agent) => request =>
     {
         var fails = request.Action == "agent.selftest" ? agent.SelfTestFails : Fails(request.CommandUid, request.TargetKey);
-        Stats.Started(fails);
+        Stats.Started(request.CommandUid, request.TargetKey, fails);
         var execution = new SimulatedExecution(request, agent.Node, _options.LatencyOf(request.Action), fails, _options.OutputBytes, _clock);
         _ = execution.Result.ContinueWith(t => Stats.Finished(request.CommandUid, _clock.GetUtcNow()), TaskScheduler.Default);
         return execution;

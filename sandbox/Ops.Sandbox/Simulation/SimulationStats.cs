@@ -6,6 +6,7 @@ namespace Ops.Sandbox.Simulation;
 public sealed class SimulationStats
 {
     private readonly ConcurrentDictionary<string, ConcurrentQueue<DateTimeOffset>> _finished = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string CommandUid, string TargetKey), int> _runs = new();
     private long _calls;
     private long _executions;
     private long _failures;
@@ -22,10 +23,18 @@ public sealed class SimulationStats
     /// <summary>When each target of the command finished on its agent.</summary>
     public IReadOnlyList<DateTimeOffset> FinishedOf(string commandUid) => _finished.TryGetValue(commandUid, out var times) ? [.. times] : [];
 
+    /// <summary>
+    /// How many times each target of the command was started, over every agent that ever ran (a restarted
+    /// agent starts with an empty journal, so a target run again after that shows here as 2).
+    /// </summary>
+    public IReadOnlyDictionary<string, int> RunsOf(string commandUid) =>
+        _runs.Where(r => r.Key.CommandUid == commandUid).ToDictionary(r => r.Key.TargetKey, r => r.Value, StringComparer.Ordinal);
+
     internal void Called() => Interlocked.Increment(ref _calls);
 
-    internal void Started(bool fails)
+    internal void Started(string commandUid, string targetKey, bool fails)
     {
+        _runs.AddOrUpdate((commandUid, targetKey), 1, (_, n) => n + 1);
         Interlocked.Increment(ref _executions);
         if (fails) Interlocked.Increment(ref _failures);
     }

@@ -114,6 +114,16 @@ internal sealed class ObjectStore(int historyCapacity = 10_000, int watcherCapac
         }
     }
 
+    /// <summary>
+    /// What a restart of the API server leaves: no history before now, so a watch resumed from an older
+    /// resourceVersion gets 410 (the objects themselves are kept, as etcd keeps them). Clients' watches
+    /// end with their connections; the sandbox's own controllers watch on, as a kubelet would reconnect.
+    /// </summary>
+    public void ForgetHistory()
+    {
+        lock (_lock) _historyFloor = _snapshot.ResourceVersion;
+    }
+
     public void StopWatching(Watcher watcher)
     {
         lock (_lock) _watchers.Remove(watcher);
