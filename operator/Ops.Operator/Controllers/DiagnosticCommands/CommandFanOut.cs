@@ -55,6 +55,9 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
         var deadline = clock.GetUtcNow() + request.StartDelayOf(target) + timeout + AgentGrace + TimeSpan.FromSeconds(10);
         var attempt = 0;
         string? lastProblem = null;
+        // The grace counts from when the agent went missing, not from the target's start: an agent
+        // replaced late in a long target gets the same time to come back as one replaced at once.
+        DateTimeOffset? agentMissingSince = null;
         while (clock.GetUtcNow() < deadline)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -63,10 +66,12 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
             if (agent is not { Ready: true })
             {
                 lastProblem = agent is null ? $"no agent runs on node {target.Node}" : $"the agent on node {target.Node} is not ready";
-                if (clock.GetUtcNow() > deadline - timeout - TimeSpan.FromSeconds(10)) break;
+                agentMissingSince ??= clock.GetUtcNow();
+                if (clock.GetUtcNow() - agentMissingSince > AgentGrace) break;
                 await Task.Delay(TimeSpan.FromMilliseconds(500), clock, cancellationToken);
                 continue;
             }
+            agentMissingSince = null;
             try
             {
                 var client = channels.For(agent.Address);

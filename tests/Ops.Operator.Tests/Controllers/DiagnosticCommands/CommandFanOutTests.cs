@@ -170,4 +170,37 @@ public sealed class CommandFanOutTests : IAsyncLifetime
             if (replacement is not null) await replacement.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task An_agent_replaced_late_in_a_long_target_gets_the_whole_grace_to_come_back()
+    {
+        var dying = await AgentProcess.StartAsync(_pki, "node-e", settings: NapScript);
+        AgentProcess? replacement = null;
+        var addresses = new ConcurrentDictionary<string, string> { ["node-e"] = dying.Address };
+        var fanOut = new CommandFanOut(_channels, node => addresses.TryGetValue(node, out var address) ? new AgentEndpoint(node, node, address, true, "1.2.3") : null,
+            TimeProvider.System, NullLogger<CommandFanOut>.Instance) { AgentGrace = TimeSpan.FromSeconds(3) };
+        var reports = new ConcurrentQueue<TargetRecord>();
+        try
+        {
+            var running = fanOut.RunAsync(Request("script.run", ["node-e"], parameters: new() { ["script"] = "nap", ["seconds"] = "30" }), reports.Enqueue, _ct);
+            await Eventually.True(() => Task.FromResult(Directory.Exists(Path.Combine(dying.DataDirectory, "executions"))), "the target to start on the agent");
+            // Longer into the target than the whole grace, the agent is lost and its pod is gone for a second.
+            await Task.Delay(TimeSpan.FromSeconds(4), _ct);
+            addresses.TryRemove("node-e", out _);
+            await dying.KillAsync();
+            await Task.Delay(TimeSpan.FromSeconds(1), _ct);
+            replacement = await AgentProcess.StartAsync(_pki, "node-e", dying.DataDirectory, NapScript);
+            addresses["node-e"] = replacement.Address;
+            await running.WaitAsync(Timeouts.Eventually, _ct);
+
+            // The replacement was waited for and asked: it reports the cut target (not "no agent runs on node").
+            var result = reports.Single(r => r.IsFinished);
+            Assert.Equal("the agent restarted while this target was running; it was not run again", result.Message);
+        }
+        finally
+        {
+            await dying.DisposeAsync();
+            if (replacement is not null) await replacement.DisposeAsync();
+        }
+    }
 }
