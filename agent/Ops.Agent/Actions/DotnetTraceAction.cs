@@ -12,6 +12,9 @@ public sealed class DotnetTraceAction(ProcessLocator locator, DotnetProcessFinde
 {
     public string Name => "dotnet.trace";
 
+    /// <summary>How long a stopping session may take to deliver its rundown.</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
+
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var duration = context.Duration("duration", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));
@@ -20,7 +23,9 @@ public sealed class DotnetTraceAction(ProcessLocator locator, DotnetProcessFinde
         var (artifact, waitNote) = await captures.CaptureAsync(context, process, "trace", "trace.nettrace", async (client, output, ct) =>
         {
             using var session = await client.StartEventPipeSessionAsync(providers, requestRundown: true, circularBufferMB: 256, ct);
-            var copy = session.EventStream.CopyToAsync(output, ct);
+            // The stream is read until the session ends, even on a timeout: the runtime answers a stop only
+            // after its rundown has been read, so a copy cancelled first left the stop waiting for ever.
+            var copy = session.EventStream.CopyToAsync(output, CancellationToken.None);
             try
             {
                 // The stream ends early when the process exits.
@@ -29,8 +34,16 @@ public sealed class DotnetTraceAction(ProcessLocator locator, DotnetProcessFinde
             }
             finally
             {
-                await session.StopAsync(CancellationToken.None);
-                await copy;
+                using var stopping = new CancellationTokenSource(StopTimeout);
+                try
+                {
+                    await session.StopAsync(stopping.Token);
+                    await copy.WaitAsync(stopping.Token);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    // A process that does not answer the stop: the session is closed by its disposal.
+                }
             }
         }, cancellationToken);
         var summary = $"trace of process {process.Pid} for {duration.TotalSeconds:0.###}s with {string.Join(", ", providers.Select(p => p.Name))}{waitNote}\n"

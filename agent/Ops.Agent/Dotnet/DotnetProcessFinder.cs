@@ -25,8 +25,13 @@ public sealed class DotnetProcessFinder(ProcessLocator locator)
     }
 
     /// <summary>The .NET process an action works on: the selected process of the target, with a clear error when it is not .NET.</summary>
-    public DotnetProcess Require(ProcessInfo process) => Find(process)
-        ?? throw new ActionParameterException($"process {process.Pid} ({process.Name}) is not a .NET process (no .NET runtime is loaded in it)");
+    public DotnetProcess Require(ProcessInfo process)
+    {
+        // A trace, dump or stack capture of the agent by itself stalls the one process that would serve
+        // it (a trace of its own process never stopped within its timeout): refused, as agent.selftest covers the agent.
+        if (process.Pid == Environment.ProcessId) throw new ActionParameterException($"process {process.Pid} is the Ops agent itself; it does not run .NET diagnostics on itself (agent.selftest checks the agent)");
+        return Find(process) ?? throw new ActionParameterException($"process {process.Pid} ({process.Name}) is not a .NET process (no .NET runtime is loaded in it)");
+    }
 
     /// <summary>
     /// The socket of this very process. The runtime names it with a key, its start time as its own /proc
