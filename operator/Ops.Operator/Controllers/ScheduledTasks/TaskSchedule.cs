@@ -34,6 +34,12 @@ public sealed class TaskSchedule
             problem = $"spec.schedule \"{schedule}\" is not a 5-field cron schedule: {e.Message}";
             return null;
         }
+        catch (MissingSeedException)
+        {
+            // Cronos reads H as a hashed field (Jenkins style), which needs a seed: not CronJob syntax.
+            problem = $"spec.schedule \"{schedule}\" is not a 5-field cron schedule: H (hashed) fields are not supported";
+            return null;
+        }
         var zone = TimeZoneInfo.Utc;
         if (!string.IsNullOrEmpty(timeZone) && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out zone))
         {

@@ -71,6 +71,7 @@ public sealed class TaskScheduleTests
     [Theory]
     [InlineData("*/5 * * *", null, "spec.schedule \"*/5 * * *\" is not a 5-field cron schedule: ")]
     [InlineData("61 * * * *", null, "spec.schedule \"61 * * * *\" is not a 5-field cron schedule: ")]
+    [InlineData("H * * * *", null, "spec.schedule \"H * * * *\" is not a 5-field cron schedule: H (hashed) fields are not supported")]
     [InlineData("0 3 * * *", "Mars/Olympus_Mons", "spec.timeZone \"Mars/Olympus_Mons\" is not an IANA time zone known to the operator")]
     public void An_invalid_schedule_or_time_zone_says_what_is_wrong(string cron, string? zone, string expected)
     {
