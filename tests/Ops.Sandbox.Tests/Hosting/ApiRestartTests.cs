@@ -18,11 +18,11 @@ public sealed class ApiRestartTests
         await using var sandbox = await SandboxFixture.StartAsync(new SandboxOptions(), applyCrds: false);
         using var client = SandboxFixture.CreateClient(sandbox);
         var before = await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "kept" } }, "default", cancellationToken: _ct);
-        using var http = SandboxHttp.Create(sandbox);
-        using var watch = await http.GetAsync($"/api/v1/namespaces/default/configmaps?watch=true&resourceVersion={before.Metadata.ResourceVersion}", HttpCompletionOption.ResponseHeadersRead, _ct);
-        var stream = await watch.Content.ReadAsStreamAsync(_ct);
         await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "later" } }, "default", cancellationToken: _ct);
-        var line = new StreamReader(stream);
+        using var http = SandboxHttp.Create(sandbox);
+        // Watching from before "later": its event comes at once, so the watch is open and streaming.
+        using var watch = await http.GetAsync($"/api/v1/namespaces/default/configmaps?watch=true&resourceVersion={before.Metadata.ResourceVersion}", HttpCompletionOption.ResponseHeadersRead, _ct);
+        var line = new StreamReader(await watch.Content.ReadAsStreamAsync(_ct));
         Assert.Contains("\"later\"", await line.ReadLineAsync(_ct).AsTask().WaitAsync(Timeouts.WatchEvent, _ct));
 
         var restart = sandbox.RestartApiAsync(TimeSpan.FromSeconds(2), _ct);

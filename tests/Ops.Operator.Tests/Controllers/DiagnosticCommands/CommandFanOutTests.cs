@@ -178,14 +178,14 @@ public sealed class CommandFanOutTests : IAsyncLifetime
         AgentProcess? replacement = null;
         var addresses = new ConcurrentDictionary<string, string> { ["node-e"] = dying.Address };
         var fanOut = new CommandFanOut(_channels, node => addresses.TryGetValue(node, out var address) ? new AgentEndpoint(node, node, address, true, "1.2.3") : null,
-            TimeProvider.System, NullLogger<CommandFanOut>.Instance) { AgentGrace = TimeSpan.FromSeconds(3) };
+            TimeProvider.System, NullLogger<CommandFanOut>.Instance) { AgentGrace = TimeSpan.FromSeconds(8) };
         var reports = new ConcurrentQueue<TargetRecord>();
         try
         {
             var running = fanOut.RunAsync(Request("script.run", ["node-e"], parameters: new() { ["script"] = "nap", ["seconds"] = "30" }), reports.Enqueue, _ct);
             await Eventually.True(() => Task.FromResult(Directory.Exists(Path.Combine(dying.DataDirectory, "executions"))), "the target to start on the agent");
             // Longer into the target than the whole grace, the agent is lost and its pod is gone for a second.
-            await Task.Delay(TimeSpan.FromSeconds(4), _ct);
+            await Task.Delay(TimeSpan.FromSeconds(9), _ct);
             addresses.TryRemove("node-e", out _);
             await dying.KillAsync();
             await Task.Delay(TimeSpan.FromSeconds(1), _ct);
