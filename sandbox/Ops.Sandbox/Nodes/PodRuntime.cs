@@ -176,6 +176,7 @@ internal sealed class PodRuntime : IAsyncDisposable
         var period = TimeSpan.FromSeconds(Math.Max(1, (int?)probe["periodSeconds"] ?? 10));
         var failureThreshold = Math.Max(1, (int?)probe["failureThreshold"] ?? 3);
         var failures = 0;
+        var readyOnce = false;
         using var http = new HttpClient(new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.Zero,
@@ -189,6 +190,7 @@ internal sealed class PodRuntime : IAsyncDisposable
                 if (ok)
                 {
                     failures = 0;
+                    readyOnce = true;
                     if (!was) container.BecameReady(_clock.GetUtcNow());
                 }
                 else if (was && ++failures >= failureThreshold)
@@ -196,7 +198,7 @@ internal sealed class PodRuntime : IAsyncDisposable
                     container.BecameUnready();
                 }
                 if (was != container.Ready) _changed(this);
-                await Task.Delay(container.Ready || was || failures > 0 ? period : TimeSpan.FromMilliseconds(200), _clock, cancellationToken);
+                await Task.Delay(readyOnce ? period : TimeSpan.FromMilliseconds(200), _clock, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
