@@ -25,7 +25,6 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         }
         catch (ApiException e)
         {
-            access.Refused(context.Request.Headers.UserAgent.ToString(), e.Code);
             await WriteErrorAsync(context, e);
         }
         catch (Exception e) when (e is FormatException or YamlDotNet.Core.YamlException or InvalidOperationException or ArgumentException or InvalidCastException)
@@ -42,8 +41,9 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         }
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, ApiException error)
+    private async Task WriteErrorAsync(HttpContext context, ApiException error)
     {
+        access.Refused(context.Request.Headers.UserAgent.ToString(), error.Code);
         if (context.Response.HasStarted) return;
         await ResponseWriter.WriteAsync(context, error.Code, error.ToStatus());
     }

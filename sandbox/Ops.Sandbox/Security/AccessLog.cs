@@ -20,6 +20,7 @@ public sealed class AccessLog
 
     public void Record(string userAgent, string verb, string group, string resource, string? ns) => _seen.AddOrUpdate(new ApiAccess(userAgent, verb, group, resource, ns), 1, (_, n) => n + 1);
 
+    /// <summary>An error answer (the status code) to a call of this client.</summary>
     public void Refused(string userAgent, int code) => _refused.AddOrUpdate((userAgent, code), 1, (_, n) => n + 1);
 
     /// <summary>How many calls of those clients were answered with the error <paramref name="code"/> (409 for conflicts, for example).</summary>
