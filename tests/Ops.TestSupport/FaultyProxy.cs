@@ -20,7 +20,6 @@ public sealed class FaultyProxy : IAsyncDisposable
     private volatile TaskCompletionSource _flowing = Flowing();
     private long _delayTicks;
     private volatile bool _refusing;
-    private long _connections;
     private long _resets;
 
     public FaultyProxy(IPEndPoint listen, IPEndPoint upstream)
@@ -34,9 +33,6 @@ public sealed class FaultyProxy : IAsyncDisposable
     }
 
     public IPEndPoint Endpoint { get; }
-
-    /// <summary>Connections accepted so far.</summary>
-    public long Connections => Interlocked.Read(ref _connections);
 
     /// <summary>Connections reset by <see cref="Drop"/> or refused while dropping.</summary>
     public long Resets => Interlocked.Read(ref _resets);
@@ -93,7 +89,6 @@ public sealed class FaultyProxy : IAsyncDisposable
             {
                 return;
             }
-            Interlocked.Increment(ref _connections);
             if (_refusing)
             {
                 Interlocked.Increment(ref _resets);

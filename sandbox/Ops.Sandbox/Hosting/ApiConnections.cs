@@ -12,15 +12,10 @@ internal sealed class ApiConnections
     private readonly ConcurrentDictionary<string, ConnectionContext> _open = new(StringComparer.Ordinal);
     private volatile bool _refusing;
 
-    /// <summary>Connections cut by <see cref="CutAll"/> or refused while down.</summary>
-    public long Cut => Interlocked.Read(ref _cut);
-    private long _cut;
-
     public ConnectionDelegate Track(ConnectionDelegate next) => async connection =>
     {
         if (_refusing)
         {
-            Interlocked.Increment(ref _cut);
             connection.Abort(new ConnectionAbortedException("the API server is down"));
             return;
         }
@@ -41,7 +36,6 @@ internal sealed class ApiConnections
         _refusing = true;
         foreach (var connection in _open.Values)
         {
-            Interlocked.Increment(ref _cut);
             connection.Abort(new ConnectionAbortedException("the API server is restarting"));
         }
     }
