@@ -74,7 +74,7 @@ public sealed class FaultCluster : IAsyncLifetime
 
     /// <summary>The operator's pods that run (the leader and the stand-by).</summary>
     public async Task<IReadOnlyList<V1Pod>> OperatorPodsAsync(CancellationToken cancellationToken) =>
-        [.. (await Client.CoreV1.ListNamespacedPodAsync(DemoCluster.OpsNamespace, labelSelector: "app.kubernetes.io/name=ops-operator", cancellationToken: cancellationToken)).Items
+        [.. (await Client.CoreV1.ListNamespacedPodAsync(DemoCluster.OpsNamespace, labelSelector: SandboxPods.OperatorSelector, cancellationToken: cancellationToken)).Items
             .Where(p => p.Status?.Phase == "Running" && p.Metadata.DeletionTimestamp is null)];
 
     /// <summary>Calls to the API server the operators made that were refused with <paramref name="code"/>.</summary>

@@ -44,6 +44,19 @@ public sealed class CommandFanOutTests : IAsyncLifetime
             AgentGrace = grace ?? TimeSpan.FromSeconds(10),
         };
 
+    /// <summary>A fan-out to agent processes by node, whose addresses the test changes as it kills and replaces them.</summary>
+    private CommandFanOut FanOutTo(ConcurrentDictionary<string, string> addresses, TimeSpan grace) =>
+        new(_channels, node => addresses.TryGetValue(node, out var address) ? new AgentEndpoint(node, node, address, true, "1.2.3") : null, TimeProvider.System, NullLogger<CommandFanOut>.Instance)
+        {
+            AgentGrace = grace,
+        };
+
+    /// <summary>A 30 s nap on one node: long enough to kill its agent in the middle.</summary>
+    private static FanOutRequest LongNap(string node) => Request("script.run", [node], parameters: new() { ["script"] = "nap", ["seconds"] = "30" });
+
+    private static Task StartedOnAsync(AgentProcess agent) =>
+        Eventually.True(() => Task.FromResult(Directory.Exists(Path.Combine(agent.DataDirectory, "executions"))), "the target to start on the agent");
+
     private static FanOutRequest Request(string action, IEnumerable<string> nodes, int parallelism = 100, Dictionary<string, string>? parameters = null, string uid = "uid-1") =>
         new(uid, "ops-system", new V1Alpha1DiagnosticCommand.CommandSpec { Action = action, Parallelism = parallelism, TimeoutSeconds = 30, Parameters = parameters },
             [.. nodes.Select(CommandTarget.ForNode)]);
@@ -147,13 +160,11 @@ public sealed class CommandFanOutTests : IAsyncLifetime
         var dying = await AgentProcess.StartAsync(_pki, "node-d", settings: NapScript);
         AgentProcess? replacement = null;
         var addresses = new ConcurrentDictionary<string, string> { ["node-d"] = dying.Address };
-        var fanOut = new CommandFanOut(_channels, node => addresses.TryGetValue(node, out var address) ? new AgentEndpoint(node, node, address, true, "1.2.3") : null,
-            TimeProvider.System, NullLogger<CommandFanOut>.Instance) { AgentGrace = TimeSpan.FromSeconds(10) };
         var reports = new ConcurrentQueue<TargetRecord>();
         try
         {
-            var running = fanOut.RunAsync(Request("script.run", ["node-d"], parameters: new() { ["script"] = "nap", ["seconds"] = "30" }), reports.Enqueue, _ct);
-            await Eventually.True(() => Task.FromResult(Directory.Exists(Path.Combine(dying.DataDirectory, "executions"))), "the target to start on the agent");
+            var running = FanOutTo(addresses, TimeSpan.FromSeconds(10)).RunAsync(LongNap("node-d"), reports.Enqueue, _ct);
+            await StartedOnAsync(dying);
 
             await dying.KillAsync();
             replacement = await AgentProcess.StartAsync(_pki, "node-d", dying.DataDirectory, NapScript);
@@ -177,13 +188,11 @@ public sealed class CommandFanOutTests : IAsyncLifetime
         var dying = await AgentProcess.StartAsync(_pki, "node-e", settings: NapScript);
         AgentProcess? replacement = null;
         var addresses = new ConcurrentDictionary<string, string> { ["node-e"] = dying.Address };
-        var fanOut = new CommandFanOut(_channels, node => addresses.TryGetValue(node, out var address) ? new AgentEndpoint(node, node, address, true, "1.2.3") : null,
-            TimeProvider.System, NullLogger<CommandFanOut>.Instance) { AgentGrace = TimeSpan.FromSeconds(8) };
         var reports = new ConcurrentQueue<TargetRecord>();
         try
         {
-            var running = fanOut.RunAsync(Request("script.run", ["node-e"], parameters: new() { ["script"] = "nap", ["seconds"] = "30" }), reports.Enqueue, _ct);
-            await Eventually.True(() => Task.FromResult(Directory.Exists(Path.Combine(dying.DataDirectory, "executions"))), "the target to start on the agent");
+            var running = FanOutTo(addresses, TimeSpan.FromSeconds(8)).RunAsync(LongNap("node-e"), reports.Enqueue, _ct);
+            await StartedOnAsync(dying);
             // Longer into the target than the whole grace, the agent is lost and its pod is gone for a second.
             await Task.Delay(TimeSpan.FromSeconds(9), _ct);
             addresses.TryRemove("node-e", out _);
