@@ -6,7 +6,7 @@ using Ops.TestSupport;
 namespace Ops.Agent.Tests.Services;
 
 /// <summary>
-/// Requests built to hurt, sent to a real agent over mTLS: every action of the catalogue with random
+/// Requests built to hurt, sent to a real agent over mTLS: every action of the catalogue but the two dumps (see Actions) with random
 /// and hostile parameters (absurd numbers, device files, paths out of the root, catastrophic regular
 /// expressions, shell injection), and messages over the size limit. Each gets a result that says what
 /// is wrong (or a refusal of the call), nothing is run through a shell, and the agent keeps serving.
