@@ -41,9 +41,9 @@ public static class OperatorServiceCollectionExtensions
         });
         services.AddSingleton(sp => new AgentRegistry(Options(sp).AgentPort));
         services.AddSingleton(new InformerOptions());
-        services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1DiagnosticCommand>(sp.GetRequiredService<IKubernetes>())));
+        services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1DiagnosticCommand>(Watchable(sp))));
         // Only the agent pods are watched (the registry); a command reads its targets from the API when it starts.
-        services.AddSingleton(sp => Informer(sp, ResourceSources.Pods(sp.GetRequiredService<IKubernetes>(), labelSelector: AgentRegistry.AgentLabel)));
+        services.AddSingleton(sp => Informer(sp, ResourceSources.Pods(Watchable(sp), labelSelector: AgentRegistry.AgentLabel)));
         services.AddSingleton<EventRecorder>();
         services.AddSingleton<Metrics.OperatorMetrics>();
         services.AddSingleton(typeof(ReconcileTrigger<>));
@@ -58,11 +58,11 @@ public static class OperatorServiceCollectionExtensions
         services.AddScoped<IReconciler<V1Alpha1DiagnosticCommand>, DiagnosticCommandReconciler>();
         services.AddSingleton(sp => Controller<V1Alpha1DiagnosticCommand>(sp, Options(sp).CommandWorkers));
 
-        services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1ScheduledTask>(sp.GetRequiredService<IKubernetes>())));
+        services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1ScheduledTask>(Watchable(sp))));
         services.AddScoped<IReconciler<V1Alpha1ScheduledTask>, Controllers.ScheduledTasks.ScheduledTaskReconciler>();
         services.AddSingleton(sp => Controller<V1Alpha1ScheduledTask>(sp, 2));
 
-        services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1AgentVersion>(sp.GetRequiredService<IKubernetes>())));
+        services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1AgentVersion>(Watchable(sp))));
         services.AddSingleton(sp => new Controllers.AgentVersions.AgentHealthGate(sp.GetRequiredService<AgentChannels>(), Options(sp).AgentPort,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Controllers.AgentVersions.AgentHealthGate>>()));
         services.AddSingleton<Controllers.AgentVersions.RolloutMetrics>();
@@ -81,6 +81,10 @@ public static class OperatorServiceCollectionExtensions
         services.AddHostedService<OperatorWorker>();
         return services;
     }
+
+    /// <summary>Informers send their watch requests themselves (see <see cref="WatchStream"/>), through the client's HttpClient.</summary>
+    private static Kubernetes Watchable(IServiceProvider sp) => sp.GetRequiredService<IKubernetes>() as Kubernetes
+        ?? throw new InvalidOperationException($"the registered {nameof(IKubernetes)} must be a {typeof(Kubernetes).FullName}: informers send their watch requests through its HttpClient");
 
     private static OperatorOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<OperatorOptions>>().Value;
 

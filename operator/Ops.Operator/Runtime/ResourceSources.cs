@@ -1,6 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using k8s;
 using k8s.Models;
 using Ops.Operator.Api;
@@ -10,13 +8,13 @@ namespace Ops.Operator.Runtime;
 /// <summary>Sources for the kinds the operator watches, cluster-wide.</summary>
 public static class ResourceSources
 {
-    public static IResourceSource<T> Custom<T>(IKubernetes client) where T : IKubernetesObject<V1ObjectMeta> => new CustomSource<T>(client);
+    public static IResourceSource<T> Custom<T>(Kubernetes client) where T : IKubernetesObject<V1ObjectMeta> => new CustomSource<T>(client);
 
-    public static IResourceSource<V1Pod> Pods(IKubernetes client, string? labelSelector = null, string? fieldSelector = null) => new PodSource(client, labelSelector, fieldSelector);
+    public static IResourceSource<V1Pod> Pods(Kubernetes client, string? labelSelector = null, string? fieldSelector = null) => new PodSource(client, labelSelector, fieldSelector);
 
-    public static IResourceSource<V1Node> Nodes(IKubernetes client) => new NodeSource(client);
+    public static IResourceSource<V1Node> Nodes(Kubernetes client) => new NodeSource(client);
 
-    private sealed class CustomSource<T>(IKubernetes client) : IResourceSource<T> where T : IKubernetesObject<V1ObjectMeta>
+    private sealed class CustomSource<T>(Kubernetes client) : IResourceSource<T> where T : IKubernetesObject<V1ObjectMeta>
     {
         private readonly KubernetesEntityAttribute _entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()
             ?? throw new ArgumentException($"{typeof(T).Name} has no [KubernetesEntity]");
@@ -30,19 +28,11 @@ public static class ResourceSources
             return new ResourcePage<T>(list.Items, list.Metadata.ContinueProperty, list.Metadata.ResourceVersion);
         }
 
-        public async IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError,
-            [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            var events = client.CustomObjects.WatchListClusterCustomObjectAsync(_entity.Group, _entity.ApiVersion, _entity.PluralName,
-                allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: cancellationToken);
-            await foreach (var (type, obj) in events.WithCancellation(cancellationToken))
-            {
-                yield return (type, KubernetesJson.Deserialize<T>(((JsonElement)obj).GetRawText()));
-            }
-        }
+        public IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken) =>
+            WatchStream.ReadAsync<T>(client, $"apis/{_entity.Group}/{_entity.ApiVersion}/{_entity.PluralName}", new WatchQuery(resourceVersion, timeoutSeconds), onError, cancellationToken);
     }
 
-    private sealed class PodSource(IKubernetes client, string? labelSelector, string? fieldSelector) : IResourceSource<V1Pod>
+    private sealed class PodSource(Kubernetes client, string? labelSelector, string? fieldSelector) : IResourceSource<V1Pod>
     {
         public string Kind => "Pod";
 
@@ -54,11 +44,10 @@ public static class ResourceSources
         }
 
         public IAsyncEnumerable<(WatchEventType Type, V1Pod Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken) =>
-            client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, fieldSelector: fieldSelector, labelSelector: labelSelector,
-                resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: cancellationToken);
+            WatchStream.ReadAsync<V1Pod>(client, "api/v1/pods", new WatchQuery(resourceVersion, timeoutSeconds, labelSelector, fieldSelector), onError, cancellationToken);
     }
 
-    private sealed class NodeSource(IKubernetes client) : IResourceSource<V1Node>
+    private sealed class NodeSource(Kubernetes client) : IResourceSource<V1Node>
     {
         public string Kind => "Node";
 
@@ -69,6 +58,6 @@ public static class ResourceSources
         }
 
         public IAsyncEnumerable<(WatchEventType Type, V1Node Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken) =>
-            client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: cancellationToken);
+            WatchStream.ReadAsync<V1Node>(client, "api/v1/nodes", new WatchQuery(resourceVersion, timeoutSeconds), onError, cancellationToken);
     }
 }

@@ -33,6 +33,7 @@ internal sealed class WatchStreamer(ResourceService service, TimeProvider clock)
             response.StatusCode = 200;
             response.ContentType = ResponseWriter.Json;
             await response.StartAsync(context.RequestAborted);
+            await response.Body.FlushAsync(context.RequestAborted);
             using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             using var timer = clock.CreateTimer(_ => ended.Cancel(), null, timeout, Timeout.InfiniteTimeSpan);
             await foreach (var change in watcher.Events.ReadAllAsync(ended.Token).WithCancellation(ended.Token))

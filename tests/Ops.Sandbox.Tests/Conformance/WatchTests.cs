@@ -51,6 +51,23 @@ public sealed class WatchTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task A_watch_answers_with_its_headers_before_any_event()
+    {
+        // A real API server flushes the headers at once; clients (our informer) depend on that to
+        // tell a quiet watch from a stuck request.
+        var ns = await sandbox.CreateNamespaceAsync();
+        var list = await sandbox.Client.CoreV1.ListNamespacedConfigMapAsync(ns, cancellationToken: _ct);
+        using var http = SandboxHttp.Create(sandbox.Server);
+        using var cts = new CancellationTokenSource(Timeouts.WatchEvent);
+
+        using var response = await http.GetAsync($"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={list.Metadata.ResourceVersion}",
+            HttpCompletionOption.ResponseHeadersRead, cts.Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task KubernetesClient_watch_sees_live_changes()
     {
         var ns = await sandbox.CreateNamespaceAsync();
