@@ -1,4 +1,5 @@
 using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Extensions.Logging;
 using Ops.Agent.Artifacts;
 using Ops.Agent.Dotnet;
 using Ops.Agent.Processes;
@@ -11,8 +12,12 @@ namespace Ops.Agent.Actions;
 /// is moved from there (through /proc/PID/root) into the artifact store. Refused up front when the
 /// target's disk or the artifact budget has less room than the dump is expected to take.
 /// </summary>
-public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder finder, DotnetSessions sessions, ArtifactStore artifacts, HeavyActionGate gate) : IAgentAction
+public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder finder, DotnetSessions sessions, ArtifactStore artifacts, HeavyActionGate gate,
+    ILogger<DotnetDumpAction> logger) : IAgentAction
 {
+    /// <summary>How long a cut dump is still awaited so its file can be deleted: the runtime's createdump goes on when the request is abandoned.</summary>
+    private static readonly TimeSpan FinishGrace = TimeSpan.FromSeconds(60);
+
     public string Name => "dotnet.dump";
 
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
@@ -46,7 +51,7 @@ public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder
             {
                 await using (var connector = await sessions.ConnectAsync(process, context.Target, cancellationToken))
                 {
-                    await connector.Client.WriteDumpAsync(dumpType, inside, logDumpGeneration: false, cancellationToken);
+                    await WriteAsync(connector.Client, dumpType, inside, outside, cancellationToken);
                 }
                 var artifact = await artifacts.CreateAsync(context.CommandUid, context.TargetKey, $"{type}.dmp", "application/x-coredump", async (output, ct) =>
                 {
@@ -64,5 +69,29 @@ public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder
                 File.Delete(outside);
             }
         }
+    }
+
+    /// <summary>
+    /// Cancelling the request does not stop the runtime's createdump, which would then create the file after
+    /// the cleanup ran; so a cut dump is awaited (for a bounded time) before the cancellation is passed on.
+    /// </summary>
+    private async Task WriteAsync(DiagnosticsClient client, DumpType dumpType, string inside, string outside, CancellationToken cancellationToken)
+    {
+        using var writing = new CancellationTokenSource();
+        await using (cancellationToken.Register(() => writing.CancelAfter(FinishGrace)))
+        {
+            try
+            {
+                await client.WriteDumpAsync(dumpType, inside, logDumpGeneration: false, writing.Token);
+            }
+            catch (OperationCanceledException) when (writing.IsCancellationRequested)
+            {
+                logger.LogWarning("The runtime was still writing dump {Path} {Grace} after the request was cut; it may be left behind", outside, FinishGrace);
+            }
+            catch (ServerErrorException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
     }
 }

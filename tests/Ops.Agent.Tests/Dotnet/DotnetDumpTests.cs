@@ -36,6 +36,36 @@ public sealed class DotnetDumpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_dump_cancelled_while_the_runtime_writes_it_leaves_no_file_behind()
+    {
+        await using var app = await SampleAppProcess.StartAsync();
+        var agent = await _harness.StartAgentAsync();
+
+        var run = _harness.ExecuteAsync(agent, Dump(app.Pid, "cut", "full"), _ct);
+        // Cancelled once the runtime's createdump runs: it goes on after the request is abandoned, and the file it writes must not stay.
+        await Eventually.True(() => Task.FromResult(CreatedumpRunning()), "the runtime to start writing the dump");
+        await _harness.Channels.For(agent.Address).CancelAsync(new CancelRequest { CommandUid = "uid-1", TargetKey = "cut" }, cancellationToken: _ct);
+        var result = await run;
+        await Eventually.True(() => Task.FromResult(!CreatedumpRunning()), "the runtime's createdump to finish");
+
+        Assert.Equal(ExecutionPhase.Cancelled, result.Phase);
+        Assert.Empty(Directory.EnumerateFiles("/tmp", "ops-dump-*.dmp"));
+        Assert.True(Directory.Exists($"/proc/{app.Pid}"), "the app runs on");
+    }
+
+    private static bool CreatedumpRunning() => Directory.EnumerateDirectories("/proc").Any(d =>
+    {
+        try
+        {
+            return int.TryParse(Path.GetFileName(d), out _) && File.ReadAllText(Path.Combine(d, "comm")).Trim() == "createdump";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    });
+
+    [Fact]
     public async Task A_dump_larger_than_the_artifact_budget_is_refused_before_it_is_written()
     {
         await using var app = await SampleAppProcess.StartAsync();
