@@ -97,6 +97,7 @@ public sealed class SandboxServer : IAsyncDisposable
         services.AddSingleton<IResourceStrategy, SecretStrategy>();
         services.AddSingleton<ResourceService>();
         services.AddSingleton<WatchStreamer>();
+        services.AddSingleton<PodLogs>();
         services.AddSingleton<ApiEndpoint>();
         services.AddSingleton(new SandboxIdentity(token));
         services.AddSingleton<AccessReviews>();

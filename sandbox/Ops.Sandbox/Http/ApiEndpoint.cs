@@ -12,7 +12,7 @@ namespace Ops.Sandbox.Http;
 /// The one request handler of the sandbox API server: routes discovery and resource paths, maps
 /// HTTP verbs onto <see cref="ResourceService"/>, and turns every failure into a metav1.Status.
 /// </summary>
-internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches, Security.AccessReviews reviews, Security.AccessLog access, ILogger<ApiEndpoint> logger)
+internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches, PodLogs logs, Security.AccessReviews reviews, Security.AccessLog access, ILogger<ApiEndpoint> logger)
 {
     /// <summary>The API server's request body limit (3 MiB).</summary>
     public const int MaxBodyBytes = 3 * 1024 * 1024;
@@ -98,7 +98,8 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         var apiPath = ApiPath.Parse(segments) ?? throw NotFoundPath();
         var type = service.Catalog.Find(apiPath.Group, apiPath.Version, apiPath.Resource) ?? throw NotFoundPath();
         if (apiPath.Namespace is not null && !type.Namespaced) throw NotFoundPath();
-        if (apiPath.Subresource is not null && !(apiPath.Subresource == "status" && type.HasStatusSubresource)) throw NotFoundPath();
+        var isLog = apiPath.Subresource == "log" && type.StorageKey == "pods" && apiPath.Name is not null;
+        if (apiPath.Subresource is not null && !(apiPath.Subresource == "status" && type.HasStatusSubresource) && !isLog) throw NotFoundPath();
         if (apiPath.Namespace is { } ns && !Validation.ObjectMetaValidator.IsDnsLabel(ns)) throw NotFoundPath();
         var scope = new RequestScope(type, apiPath.Namespace ?? "", apiPath.Name, apiPath.Subresource);
         RejectProtobufBody(context);
@@ -115,6 +116,12 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         };
         access.Record(context.Request.Headers.UserAgent.ToString(), verb, apiPath.Group, apiPath.Subresource is { } sub ? $"{apiPath.Resource}/{sub}" : apiPath.Resource, apiPath.Namespace);
 
+        if (isLog)
+        {
+            if (method != "GET") throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+            await logs.WriteAsync(context, scope);
+            return;
+        }
         switch (method, apiPath.Name is null)
         {
             case ("GET", true):

@@ -59,13 +59,18 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
         if (node is null || (string?)pod["status"]?["phase"] is "Succeeded" or "Failed") return;
         var hostNetwork = (bool?)pod["spec"]?["hostNetwork"] == true;
         var podIp = hostNetwork ? node.Address : node.PodAddress(Interlocked.Increment(ref _nextPodAddress));
-        var runtime = new PodRuntime(pod, node, podIp, Path.Combine(_directory, "pods", $"{stored.Namespace}_{stored.Name}_{stored.Uid[..8]}"), Path.Combine(_directory, "nodes", node.Name), options.Images, _resolver,
+        var runtime = new PodRuntime(pod, node, podIp, DirectoryOf(stored), Path.Combine(_directory, "nodes", node.Name), options.Images, _resolver,
             kubeconfig, WriteStatus, service.Clock, logger);
         if (!_running.TryAdd(stored.Uid, runtime)) return;
         logger.LogInformation("Starting pod {Namespace}/{Pod} on {Node} at {PodIp}", stored.Namespace, stored.Name, node.Name, podIp);
         runtime.Start();
         WriteStatus(runtime);
     }
+
+    private string DirectoryOf(StoredObject pod) => Path.Combine(_directory, "pods", $"{pod.Namespace}_{pod.Name}_{pod.Uid[..8]}");
+
+    /// <summary>Where a container of the pod writes its output (the file exists once the container has started, until the pod is gone).</summary>
+    public string LogPathOf(StoredObject pod, string container) => Path.Combine(DirectoryOf(pod), $"{container}.log");
 
     private void Schedule(StoredObject stored, JsonObject pod)
     {

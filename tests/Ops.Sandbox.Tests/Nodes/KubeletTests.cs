@@ -22,6 +22,7 @@ public sealed class KubeletTests : IAsyncLifetime
             Images = new Dictionary<string, SandboxImage>
             {
                 ["sleep"] = new("/bin/sleep", [], ["infinity"]),
+                ["talk"] = new("/bin/sh", ["-c", "for i in 1 2 3; do echo line-$i; done; echo oops >&2; sleep infinity"], []),
                 ["crash"] = new("/bin/sh", ["-c", "exit 3"], []),
                 // Ignores SIGTERM, so only the grace period's SIGKILL stops it.
                 ["stubborn"] = new("/bin/sh", ["-c", "trap '' TERM; while :; do sleep 0.1; done"], []),
@@ -53,6 +54,29 @@ public sealed class KubeletTests : IAsyncLifetime
 
     private Task<V1Pod> PodAsync(string name, Func<V1Pod, bool> condition, string what) =>
         Eventually.Get(async () => await _client.CoreV1.ReadNamespacedPodAsync(name, "default", cancellationToken: _ct) is var p && condition(p) ? p : null, $"pod {name}: {what}");
+
+    [Fact]
+    public async Task A_containers_output_is_served_as_its_log_and_kubectl_logs_reads_it()
+    {
+        await _client.CoreV1.CreateNamespacedPodAsync(Pod("talker", "talk"), "default", cancellationToken: _ct);
+        await PodAsync("talker", p => p.Status?.ContainerStatuses?.SingleOrDefault()?.Ready == true, "ready");
+
+        var all = await Eventually.Get(async () => await ReadLogAsync("talker") is var text && text.Contains("oops") ? text : null, "the whole output in the log");
+        var tail = (await new TestSupport.Kubectl(_sandbox.KubeconfigPath).RunAsync("logs talker --tail=2 -n default")).EnsureSuccess();
+        var wrongContainer = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
+            _client.CoreV1.ReadNamespacedPodLogAsync("talker", "default", container: "sidecar", cancellationToken: _ct));
+
+        Assert.Equal(["line-1", "line-2", "line-3", "oops"], all.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        Assert.Equal(2, tail.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, wrongContainer.Response.StatusCode);
+        Assert.Contains("container sidecar is not valid for pod talker", wrongContainer.Response.Content);
+    }
+
+    private async Task<string> ReadLogAsync(string pod)
+    {
+        await using var stream = await _client.CoreV1.ReadNamespacedPodLogAsync(pod, "default", cancellationToken: _ct);
+        return await new StreamReader(stream).ReadToEndAsync(_ct);
+    }
 
     [Fact]
     public async Task The_nodes_are_registered_ready_each_with_its_own_loopback_address()

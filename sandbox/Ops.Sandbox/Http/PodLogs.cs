@@ -1,0 +1,92 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Ops.Sandbox.Api;
+using Ops.Sandbox.Nodes;
+
+namespace Ops.Sandbox.Http;
+
+/// <summary>
+/// GET pods/NAME/log, as <c>kubectl logs</c> uses it: the container's output as plain text, with
+/// <c>container</c> (needed when the pod has several), <c>tailLines</c>, <c>limitBytes</c> and
+/// <c>follow</c> (until the client leaves or the container's log is closed with its pod).
+/// </summary>
+internal sealed class PodLogs(ResourceService service, Kubelet kubelet, TimeProvider clock)
+{
+    private static readonly TimeSpan FollowPoll = TimeSpan.FromMilliseconds(200);
+
+    public async Task WriteAsync(HttpContext context, RequestScope scope)
+    {
+        var stored = service.Get(scope);
+        var pod = stored.Parse();
+        var query = context.Request.Query;
+        var names = (pod["spec"]?["containers"] as JsonArray ?? []).Select(c => (string?)c?["name"] ?? "").ToList();
+        var container = query["container"].ToString();
+        if (container.Length == 0)
+        {
+            if (names.Count != 1) throw ApiException.BadRequest($"a container name must be specified for pod {scope.Name}, choose one of: [{string.Join(' ', names)}]");
+            container = names[0];
+        }
+        else if (!names.Contains(container))
+        {
+            throw ApiException.BadRequest($"container {container} is not valid for pod {scope.Name}");
+        }
+        if (QueryOptions.Flag(query, "previous")) throw ApiException.BadRequest($"previous terminated container \"{container}\" in pod \"{scope.Name}\" not found");
+        var tailLines = Number(query, "tailLines");
+        var limitBytes = Number(query, "limitBytes");
+        var path = kubelet.LogPathOf(stored, container);
+        if (!File.Exists(path)) throw ApiException.BadRequest($"container \"{container}\" in pod \"{scope.Name}\" is waiting to start: ContainerCreating");
+
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "text/plain";
+        await using var log = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var text = await new StreamReader(log, Encoding.UTF8).ReadToEndAsync(context.RequestAborted);
+        if (tailLines is { } tail) text = Tail(text, tail);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        if (limitBytes is { } limit && bytes.Length > limit) bytes = bytes[..(int)Math.Min(limit, int.MaxValue)];
+        await response.Body.WriteAsync(bytes, context.RequestAborted);
+        if (!QueryOptions.Flag(query, "follow")) return;
+        try
+        {
+            await response.Body.FlushAsync(context.RequestAborted);
+            var buffer = new byte[64 * 1024];
+            while (File.Exists(path))
+            {
+                var read = await log.ReadAsync(buffer, context.RequestAborted);
+                if (read > 0)
+                {
+                    await response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+                    await response.Body.FlushAsync(context.RequestAborted);
+                }
+                else
+                {
+                    await Task.Delay(FollowPoll, clock, context.RequestAborted);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left: the stream just ends.
+        }
+    }
+
+    private static long? Number(IQueryCollection query, string name)
+    {
+        var text = query[name].ToString();
+        if (text.Length == 0) return null;
+        return long.TryParse(text, out var value) && value >= 0 ? value : throw ApiException.BadRequest($"invalid {name}: \"{text}\": must be a non-negative integer");
+    }
+
+    private static string Tail(string text, long lines)
+    {
+        if (lines == 0) return "";
+        var end = text.EndsWith('\n') ? text.Length - 1 : text.Length;
+        var start = end;
+        for (var seen = 0L; start > 0; start--)
+        {
+            if (text[start - 1] == '\n' && ++seen == lines) break;
+        }
+        return text[start..];
+    }
+}
