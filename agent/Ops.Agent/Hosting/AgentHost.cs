@@ -37,8 +37,7 @@ public static class AgentHost
         {
             var logger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Ops.Agent.Tls");
             var peers = new ValidatedPeers(kestrel.ApplicationServices.GetRequiredService<TimeProvider>());
-            var ca = X509CertificateLoader.LoadCertificateFromFile(options.CaPath);
-            var certificate = PemCertificates.LoadFiles(options.CertificatePath, options.KeyPath);
+            var (ca, certificate) = AgentCertificates.Load(options);
             kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
