@@ -15,21 +15,13 @@ public sealed partial class MetricsTests(ClusterFixture cluster)
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
-    private static async Task<string> AgentMetricsAsync(ClusterFixture cluster, string nodeAddress, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient();
-        return await http.GetStringAsync($"http://{nodeAddress}:{cluster.Cluster.AgentMetricsPort}/metrics", cancellationToken);
-    }
-
-    private static double Value(string exposition, string series) =>
-        exposition.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal)).Select(l => double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
+    private static double Value(string exposition, string series) => MetricsText.Value(exposition, series);
 
     [Fact]
     public async Task A_finished_command_is_counted_and_timed_by_the_operator_and_the_agents_and_promtool_accepts_both()
     {
         var ns = await cluster.CreateNamespaceAsync("metrics");
-        var node = (await cluster.Client.CoreV1.ReadNodeAsync("node-1", cancellationToken: _ct)).Status.Addresses.First(a => a.Type == "InternalIP").Address;
-        var agentBefore = Value(await AgentMetricsAsync(cluster, node, _ct), """ops_agent_executions_total{action="check.tcp",result="failed"}""");
+        var agentBefore = Value(await MetricsText.AgentAsync(cluster.Cluster, "node-1", _ct), """ops_agent_executions_total{action="check.tcp",result="failed"}""");
 
         await Commands.CreateAsync(cluster.Client, DemoCluster.OpsNamespace, $"metrics-{ns}", Commands.OnNodes("check.tcp", new() { ["host"] = "127.0.0.1", ["port"] = "1" }, names: ["node-1"]));
         var done = await Commands.FinishedAsync(cluster.Client, DemoCluster.OpsNamespace, $"metrics-{ns}");
@@ -40,10 +32,11 @@ public sealed partial class MetricsTests(ClusterFixture cluster)
         Assert.True(Value(operatorMetrics, """ops_reconcile_total{kind="DiagnosticCommand",result="success"}""") >= 1);
         Assert.Equal(1, Value(operatorMetrics, "ops_leader"));
         Assert.Matches(AgentRpc(), operatorMetrics);
-        var agentMetrics = await AgentMetricsAsync(cluster, node, _ct);
+        var agentMetrics = await MetricsText.AgentAsync(cluster.Cluster, "node-1", _ct);
         Assert.Equal(agentBefore + 1, Value(agentMetrics, """ops_agent_executions_total{action="check.tcp",result="failed"}"""));
         Assert.True(Value(agentMetrics, """ops_agent_execution_duration_seconds_count{action="check.tcp"}""") >= 1);
         Assert.Contains("ops_agent_build_info{version=", agentMetrics);
+        Assert.True(Value(agentMetrics, "process_open_handles") > 0 && Value(agentMetrics, "process_working_set_bytes") > 0, "the agent's process metrics");
 
         await Promtool.CheckMetricsAsync(operatorMetrics);
         await Promtool.CheckMetricsAsync(agentMetrics);

@@ -25,6 +25,8 @@ public sealed class AgentMetrics
         var artifactBytes = factory.CreateGauge("ops_agent_artifact_bytes", "Bytes of artifacts kept on this node (against the Agent:Artifacts budget).");
         factory.CreateGauge("ops_agent_build_info", "1, labelled with the agent's version.", new GaugeConfiguration { LabelNames = ["version"] }).WithLabels(options.Value.Version).Set(1);
         Registry.AddBeforeCollectCallback(() => artifactBytes.Set(artifacts.UsedBytes));
+        // The process's memory, CPU, threads, open files and GC (process_*, dotnet_*): an agent runs on every node, under a memory limit.
+        DotNetStats.Register(Registry);
     }
 
     public Task ExportAsync(Stream output, CancellationToken cancellationToken) => Registry.CollectAndExportAsTextAsync(output, cancellationToken);

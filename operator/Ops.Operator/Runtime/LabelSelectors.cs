@@ -3,15 +3,25 @@ using k8s.Models;
 namespace Ops.Operator.Runtime;
 
 /// <summary>metav1.LabelSelector semantics: all matchLabels equal and every matchExpression holds; {} matches everything.</summary>
-public static class LabelSelectors
+public static partial class LabelSelectors
 {
     /// <summary>Why the selector is invalid, or null when it is valid.</summary>
     public static string? Problem(V1LabelSelector? selector)
     {
+        foreach (var (key, value) in selector?.MatchLabels ?? new Dictionary<string, string>())
+        {
+            if (KeyProblem(key) is { } problem) return $"matchLabels: key \"{key}\" {problem}";
+            if (ValueProblem(value) is { } valueProblem) return $"matchLabels[{key}]: value \"{value}\" {valueProblem}";
+        }
         foreach (var (expression, i) in (selector?.MatchExpressions ?? []).Select((e, i) => (e, i)))
         {
             var where = $"matchExpressions[{i}]";
             if (string.IsNullOrEmpty(expression.Key)) return $"{where}.key is required";
+            if (KeyProblem(expression.Key) is { } keyProblem) return $"{where}.key \"{expression.Key}\" {keyProblem}";
+            if ((expression.Values ?? []).Select(v => (v, ValueProblem(v))).FirstOrDefault(p => p.Item2 is not null) is ({ } bad, { } valueProblem))
+            {
+                return $"{where}: value \"{bad}\" {valueProblem}";
+            }
             switch (expression.OperatorProperty)
             {
                 case "In" or "NotIn" when expression.Values is not { Count: > 0 }:
@@ -76,4 +86,24 @@ public static class LabelSelectors
     }
 
     private static bool IsPlain(string word) => word.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/');
+
+    // The API server refuses a selector whose keys or values are not valid labels (400), so these are checked first.
+    private static string? KeyProblem(string key)
+    {
+        var slash = key.IndexOf('/');
+        var (prefix, name) = slash < 0 ? ("", key) : (key[..slash], key[(slash + 1)..]);
+        if (slash >= 0 && (prefix.Length is 0 or > 253 || !DnsSubdomain().IsMatch(prefix))) return "has a prefix that is not a DNS subdomain";
+        if (name.Length is 0 or > 63 || !LabelName().IsMatch(name)) return "is not a valid label name (up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)";
+        return null;
+    }
+
+    private static string? ValueProblem(string? value) =>
+        value is null || value.Length == 0 || (value.Length <= 63 && LabelName().IsMatch(value)) ? null
+            : "is not a valid label value (up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)";
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex LabelName();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial System.Text.RegularExpressions.Regex DnsSubdomain();
 }

@@ -146,6 +146,8 @@ internal sealed class StructuralSchema
                 foreach (var (name, child) in Properties ?? new Dictionary<string, StructuralSchema>())
                 {
                     if (skipMetadata && name == "metadata") continue;
+                    // As the API server does: a null where null is not allowed is dropped, then defaulted like a missing field.
+                    if (obj.TryGetPropertyValue(name, out var given) && given is null && !child.Nullable) obj.Remove(name);
                     if (!obj.ContainsKey(name) && child.Default is not null) obj[name] = child.Default.DeepClone();
                     if (obj.TryGetPropertyValue(name, out var value)) child.ApplyDefaults(value);
                 }

@@ -32,6 +32,23 @@ public sealed class LabelSelectorsTests
     [InlineData("app", "Exists", "takes no values", "x")]
     [InlineData("", "Exists", "key is required")]
     [InlineData("app", "Like", "is not one of In, NotIn, Exists, DoesNotExist", "x")]
+    [InlineData("a/b/c", "Exists", "is not a valid label name")]
+    [InlineData("Not_A.Domain/app", "Exists", "has a prefix that is not a DNS subdomain")]
+    [InlineData("app", "In", "value \"x y\" is not a valid label value", "x y")]
     public void Invalid_expressions_are_explained(string key, string op, string problem, params string[] values) =>
         Assert.Contains(problem, LabelSelectors.Problem(Expression(key, op, values)));
+
+    [Theory]
+    [InlineData("app", "Bad Value!", "matchLabels[app]: value \"Bad Value!\" is not a valid label value")]
+    [InlineData("-app", "x", "matchLabels: key \"-app\" is not a valid label name")]
+    public void Match_labels_the_API_server_would_refuse_are_explained(string key, string value, string problem) =>
+        Assert.StartsWith(problem, LabelSelectors.Problem(new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [key] = value } }));
+
+    [Fact]
+    public void Qualified_keys_and_empty_values_are_valid() =>
+        Assert.Null(LabelSelectors.Problem(new V1LabelSelector
+        {
+            MatchLabels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "ops", ["tier"] = "" },
+            MatchExpressions = [new V1LabelSelectorRequirement { Key = "kubernetes.io/hostname", OperatorProperty = "In", Values = ["node-1", "a_b.c"] }],
+        }));
 }

@@ -51,6 +51,24 @@ public sealed class SchemaValidationTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task A_null_where_null_is_not_allowed_is_dropped_then_defaulted_as_if_missing()
+    {
+        var ns = await sandbox.CreateNamespaceAsync();
+        using var response = await PostCommandAsync(ns, """
+            {"apiVersion":"ops.dev/v1alpha1","kind":"DiagnosticCommand","metadata":{"name":"nulls"},
+             "spec":{"action":"processes","parallelism":null,"parameters":null,"target":{"nodes":{"names":["node-1"]}}}}
+            """);
+        using var missing = await PostCommandAsync(ns, """{"apiVersion":"ops.dev/v1alpha1","kind":"DiagnosticCommand","metadata":{"name":"null-target"},"spec":{"action":"processes","target":null}}""");
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var spec = JsonDocument.Parse(await response.Content.ReadAsStringAsync(_ct)).RootElement.GetProperty("spec");
+        Assert.Equal(100, spec.GetProperty("parallelism").GetInt32());
+        Assert.False(spec.TryGetProperty("parameters", out _));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, missing.StatusCode);
+        Assert.Contains("spec.target: Required value", await missing.Content.ReadAsStringAsync(_ct));
+    }
+
+    [Fact]
     public async Task A_missing_required_field_is_reported_by_path()
     {
         var ns = await sandbox.CreateNamespaceAsync();

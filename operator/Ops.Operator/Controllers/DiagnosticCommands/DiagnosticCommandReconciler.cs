@@ -193,6 +193,8 @@ public sealed class DiagnosticCommandReconciler(
     private async Task<List<V1Pod>> PodsAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {
         if (command.Spec.Target.Pods is not { } target) return [];
+        // A selector the API would refuse (400, retried for ever) is not sent: the resolver names what is wrong with it.
+        if (LabelSelectors.Problem(target.Selector) is not null) return [];
         var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
         return await AllPagesAsync<V1Pod>(async next =>
         {
@@ -225,6 +227,7 @@ public sealed class DiagnosticCommandReconciler(
             }
             return nodes;
         }
+        if (LabelSelectors.Problem(target.Selector) is not null) return [];
         var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
         return await AllPagesAsync<V1Node>(async next =>
         {

@@ -1,0 +1,21 @@
+using System.Globalization;
+using k8s;
+
+namespace Ops.TestSupport;
+
+/// <summary>Reads a Prometheus text exposition, and the metrics of the demo cluster's agents.</summary>
+public static class MetricsText
+{
+    /// <summary>The value of one series, written as it appears (name and labels); 0 when absent.</summary>
+    public static double Value(string exposition, string series) =>
+        exposition.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal)).Select(l => double.Parse(l[(series.Length + 1)..], CultureInfo.InvariantCulture)).SingleOrDefault();
+
+    /// <summary>The /metrics of the agent on this node (its agent serves them on the node's address).</summary>
+    public static async Task<string> AgentAsync(Ops.Demo.DemoCluster cluster, string nodeName, CancellationToken cancellationToken)
+    {
+        var node = await cluster.Client.CoreV1.ReadNodeAsync(nodeName, cancellationToken: cancellationToken);
+        var address = node.Status.Addresses.First(a => a.Type == "InternalIP").Address;
+        using var http = new HttpClient();
+        return await http.GetStringAsync($"http://{address}:{cluster.AgentMetricsPort}/metrics", cancellationToken);
+    }
+}
