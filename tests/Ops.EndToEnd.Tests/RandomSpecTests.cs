@@ -15,7 +15,9 @@ namespace Ops.EndToEnd.Tests;
 /// targets of both kinds or none, names that are not nodes) through the API to the running operator:
 /// each is refused at create with a 4xx naming a spec field, or ends with a phase and a reason; the
 /// operator never restarts and a good command afterwards still succeeds. A failing case prints its seed.
+/// Alone with the cluster: it checks the operator's restart count, and its load is kept off the fault tests' timing.
 /// </summary>
+[Collection(nameof(ClusterWideCollection))]
 public sealed class RandomSpecTests(ClusterFixture cluster)
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
