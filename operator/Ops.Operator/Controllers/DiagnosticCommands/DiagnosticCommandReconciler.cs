@@ -50,7 +50,7 @@ public sealed class DiagnosticCommandReconciler(
                 ? TargetPlan.Invalid("UnknownAction", $"spec.action \"{command.Spec.Action}\" is not an action of the catalogue: {string.Join(", ", ActionNames.All.Order(StringComparer.Ordinal))}")
                 : ActionNames.Heavy.Contains(command.Spec.Action) && policy.HeavyActionsDisabledNamespaces.Contains(command.Metadata.NamespaceProperty ?? "")
                     ? TargetPlan.Invalid("HeavyActionsDisabled", $"{command.Spec.Action} is a heavy capture, and the operator does not allow heavy captures in namespace {command.Metadata.NamespaceProperty}")
-                    : resolver.Resolve(command, await PodsAsync(command, cancellationToken), await NodesAsync(command, cancellationToken));
+                    : resolver.SpecProblem(command) ?? resolver.Resolve(command, await PodsAsync(command, cancellationToken), await NodesAsync(command, cancellationToken));
             if (!resolved.IsValid) return await RejectAsync(command, resolved.Reason!, resolved.Message!, cancellationToken);
             plan = await plans.SaveAsync(command, resolved.Targets, cancellationToken);
             await api.SetFinalizerAsync(command, Finalizer, present: true, cancellationToken);
@@ -193,8 +193,6 @@ public sealed class DiagnosticCommandReconciler(
     private async Task<List<V1Pod>> PodsAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {
         if (command.Spec.Target.Pods is not { } target) return [];
-        // A selector the API would refuse (400, retried for ever) is not sent: the resolver names what is wrong with it.
-        if (LabelSelectors.Problem(target.Selector) is not null) return [];
         var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
         return await AllPagesAsync<V1Pod>(async next =>
         {
@@ -227,7 +225,6 @@ public sealed class DiagnosticCommandReconciler(
             }
             return nodes;
         }
-        if (LabelSelectors.Problem(target.Selector) is not null) return [];
         var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
         return await AllPagesAsync<V1Node>(async next =>
         {

@@ -13,18 +13,35 @@ namespace Ops.Operator.Controllers.DiagnosticCommands;
 /// </summary>
 public sealed class TargetResolver(IReadOnlySet<string> nodeTargetNamespaces)
 {
-    public TargetPlan Resolve(V1Alpha1DiagnosticCommand command, IEnumerable<V1Pod> pods, IEnumerable<V1Node> nodes)
+    /// <summary>
+    /// Why the spec's targets cannot be resolved whatever the cluster holds (target shape, namespace, selectors),
+    /// or null. Checked before anything is listed: a selector the API server refuses would fail every list (400).
+    /// </summary>
+    public TargetPlan? SpecProblem(V1Alpha1DiagnosticCommand command)
     {
-        var spec = command.Spec;
+        var target = command.Spec.Target;
         var ns = command.Metadata.NamespaceProperty ?? "";
-        if ((spec.Target.Pods is null) == (spec.Target.Nodes is null))
+        if ((target.Pods is null) == (target.Nodes is null))
         {
             return TargetPlan.Invalid("InvalidTarget", "set exactly one of spec.target.pods and spec.target.nodes");
         }
+        if (target.Pods is { } podTarget)
+        {
+            return LabelSelectors.Problem(podTarget.Selector) is { } problem ? TargetPlan.Invalid("InvalidSelector", $"spec.target.pods.selector: {problem}") : null;
+        }
+        if (!nodeTargetNamespaces.Contains(ns)) return TargetPlan.Invalid("NodeTargetsForbidden", $"node targets are not allowed from namespace {ns}; the operator allows them from: {(nodeTargetNamespaces.Count == 0 ? "no namespace" : string.Join(", ", nodeTargetNamespaces.Order(StringComparer.Ordinal)))}");
+        return LabelSelectors.Problem(target.Nodes!.Selector) is { } nodeProblem ? TargetPlan.Invalid("InvalidSelector", $"spec.target.nodes.selector: {nodeProblem}") : null;
+    }
+
+    /// <summary>The targets among these pods and nodes, or why there are none (the spec's own problems first).</summary>
+    public TargetPlan Resolve(V1Alpha1DiagnosticCommand command, IEnumerable<V1Pod> pods, IEnumerable<V1Node> nodes)
+    {
+        if (SpecProblem(command) is { } invalid) return invalid;
+        var spec = command.Spec;
+        var ns = command.Metadata.NamespaceProperty ?? "";
         List<CommandTarget> matched;
         if (spec.Target.Pods is { } podTarget)
         {
-            if (LabelSelectors.Problem(podTarget.Selector) is { } problem) return TargetPlan.Invalid("InvalidSelector", $"spec.target.pods.selector: {problem}");
             matched = [.. pods
                 .Where(p => p.Metadata.NamespaceProperty == ns && p.Metadata.DeletionTimestamp is null && LabelSelectors.Matches(podTarget.Selector, p.Metadata.Labels))
                 .SelectMany(p => Containers(p, podTarget.Container))];
@@ -33,8 +50,6 @@ public sealed class TargetResolver(IReadOnlySet<string> nodeTargetNamespaces)
         else
         {
             var nodeTarget = spec.Target.Nodes!;
-            if (!nodeTargetNamespaces.Contains(ns)) return TargetPlan.Invalid("NodeTargetsForbidden", $"node targets are not allowed from namespace {ns}; the operator allows them from: {(nodeTargetNamespaces.Count == 0 ? "no namespace" : string.Join(", ", nodeTargetNamespaces.Order(StringComparer.Ordinal)))}");
-            if (LabelSelectors.Problem(nodeTarget.Selector) is { } problem) return TargetPlan.Invalid("InvalidSelector", $"spec.target.nodes.selector: {problem}");
             var names = nodeTarget.Names?.ToHashSet(StringComparer.Ordinal);
             var allNodes = nodes.ToList();
             if (names is not null && names.Except(allNodes.Select(n => n.Metadata.Name)).ToList() is { Count: > 0 } unknown)
