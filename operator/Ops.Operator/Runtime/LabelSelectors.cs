@@ -18,9 +18,9 @@ public static partial class LabelSelectors
             var where = $"matchExpressions[{i}]";
             if (string.IsNullOrEmpty(expression.Key)) return $"{where}.key is required";
             if (KeyProblem(expression.Key) is { } keyProblem) return $"{where}.key \"{expression.Key}\" {keyProblem}";
-            if ((expression.Values ?? []).Select(v => (v, ValueProblem(v))).FirstOrDefault(p => p.Item2 is not null) is ({ } bad, { } valueProblem))
+            foreach (var value in expression.Values ?? [])
             {
-                return $"{where}: value \"{bad}\" {valueProblem}";
+                if (ValueProblem(value) is { } valueProblem) return $"{where}: value \"{value}\" {valueProblem}";
             }
             switch (expression.OperatorProperty)
             {
