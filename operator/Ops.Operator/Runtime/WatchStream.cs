@@ -58,13 +58,13 @@ public static class WatchStream
         {
             using var document = JsonDocument.Parse(line);
             var root = document.RootElement;
-            var type = KubernetesJson.Deserialize<WatchEventType>(root.GetProperty("type").GetRawText());
+            var type = KubernetesJson.Deserialize<WatchEventType>(root.GetProperty("type"));
             var obj = root.GetProperty("object");
             if (type == WatchEventType.Error || obj.TryGetProperty("kind", out var kind) && kind.ValueEquals("Status"))
             {
-                return (type, default, new KubernetesException(KubernetesJson.Deserialize<V1Status>(obj.GetRawText())));
+                return (type, default, new KubernetesException(KubernetesJson.Deserialize<V1Status>(obj)));
             }
-            return (type, KubernetesJson.Deserialize<T>(obj.GetRawText()), null);
+            return (type, KubernetesJson.Deserialize<T>(obj), null);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
