@@ -256,6 +256,8 @@ public sealed class KubeletTests : IAsyncLifetime
         }, ns, cancellationToken: _ct);
         var old = await Eventually.Get(async () => (await _client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: _ct)).Items.SingleOrDefault(p => p.Status?.ContainerStatuses?.SingleOrDefault()?.Ready == true), "a ready pod on node-1");
         using var process = Process.GetProcessById(SandboxPods.Pid(old));
+        // Without a probe the pod is ready at launch: the shell must have set its trap before the delete, or SIGTERM ends it.
+        await Eventually.True(() => Task.FromResult(IgnoresSigterm(process.Id)), "the stubborn process to ignore SIGTERM");
 
         await _client.CoreV1.DeleteNamespacedPodAsync(old.Metadata.Name, ns, cancellationToken: _ct);
 
@@ -268,6 +270,13 @@ public sealed class KubeletTests : IAsyncLifetime
         Assert.True(process.HasExited, "the replacement was created while the old pod's process still ran");
         Assert.Null(replacement.Metadata.DeletionTimestamp);
         await _client.CoreV1.DeleteNamespaceAsync(ns, cancellationToken: _ct);
+    }
+
+    /// <summary>Whether the process ignores SIGTERM (bit 14 of SigIgn in /proc/PID/status).</summary>
+    private static bool IgnoresSigterm(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << 14)) != 0;
     }
 
     [Fact]
