@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using k8s;
 using Ops.Demo;
+using Ops.Operator.Agents;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.DiagnosticCommands;
 using Ops.TestSupport;
@@ -22,7 +23,7 @@ public sealed class AgentKilledTests(ClusterFixture cluster)
         await Commands.CreateAsync(cluster.Client, Ops, "agent-killed", Commands.OnNodes("script.run", LifecycleTests.Mark(file, 4)));
         await Commands.StatusAsync(cluster.Client, Ops, "agent-killed", s => s.Targets is { Running: 3 }, "every target running");
         await Eventually.True(async () => (await LifecycleTests.RunsAsync(file)).Length == 3, "the three scripts to start");
-        var agent = (await cluster.Client.CoreV1.ListNamespacedPodAsync(Ops, labelSelector: Ops.Operator.Agents.AgentRegistry.AgentLabel, fieldSelector: "spec.nodeName=node-2", cancellationToken: _ct)).Items.Single();
+        var agent = (await cluster.Client.CoreV1.ListNamespacedPodAsync(Ops, labelSelector: AgentRegistry.AgentLabel, fieldSelector: "spec.nodeName=node-2", cancellationToken: _ct)).Items.Single();
         var restarts = agent.Status.ContainerStatuses.Single().RestartCount;
 
         using (var process = Process.GetProcessById(SandboxPods.Pid(agent)))
