@@ -1,5 +1,4 @@
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -7,7 +6,8 @@ namespace Ops.Operator.Runtime;
 
 /// <summary>
 /// Records Kubernetes Events on the objects the operator acts on, as <c>kubectl describe</c> shows
-/// them. Best effort: an Event that cannot be written is logged, never allowed to fail a reconcile.
+/// them. Best effort: an Event that cannot be written is logged, never allowed to fail a reconcile
+/// (whatever the transport throws: not every socket error comes wrapped in an HttpRequestException).
 /// </summary>
 public sealed class EventRecorder(IKubernetes client, TimeProvider clock, ILogger<EventRecorder> logger)
 {
@@ -42,7 +42,7 @@ public sealed class EventRecorder(IKubernetes client, TimeProvider clock, ILogge
         {
             await client.CoreV1.CreateNamespacedEventAsync(e, ns, cancellationToken: cancellationToken);
         }
-        catch (Exception error) when (error is HttpOperationException or HttpRequestException)
+        catch (Exception error) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(error, "Could not record event {Reason} on {Kind} {Name}", reason, obj.Kind, obj.Metadata.Name);
         }

@@ -9,18 +9,32 @@ namespace Ops.Operator.Runtime;
 /// <summary>
 /// Leader election on a Lease. A follower judges the holder's lease expired from the local time at
 /// which it last saw the lease record change plus the lease duration the holder stored on it (not
-/// its own setting, and not the holder's clock), as client-go does. A leader that cannot renew within
-/// the renew deadline, or that finds another holder, stops leading before anyone else can start.
+/// its own setting, and not the holder's clock), as client-go does. A leader that finds another holder
+/// stops leading at once; one that cannot renew keeps trying until the renew deadline and stops before
+/// anyone else can start. An API server that cannot be reached, whatever the client library throws for
+/// it, is a failed attempt and never ends the campaign.
 /// </summary>
-public sealed class LeaseLeaderElector(IKubernetes client, LeaderElectionOptions options, TimeProvider clock, ILogger logger)
+public sealed class LeaseLeaderElector
 {
+    private readonly IKubernetes _client;
+    private readonly LeaderElectionOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
     private string? _observedRecord;
+    private string? _observedHolder;
     private DateTimeOffset _observedAt;
+    private string _lastFailure = "";
     private volatile bool _isLeader;
+
+    public LeaseLeaderElector(IKubernetes client, LeaderElectionOptions options, TimeProvider clock, ILogger logger)
+    {
+        options.Validate();
+        (_client, _options, _clock, _logger) = (client, options, clock, logger);
+    }
 
     public bool IsLeader => _isLeader;
 
-    public string Identity => options.Identity;
+    public string Identity => _options.Identity;
 
     /// <summary>Raised with true when this replica starts leading and false when it stops.</summary>
     public event Action<bool>? LeadershipChanged;
@@ -32,11 +46,12 @@ public sealed class LeaseLeaderElector(IKubernetes client, LeaderElectionOptions
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                while (await TryAcquireOrRenewAsync(cancellationToken) != LeaseAttempt.Leader)
+                DateTimeOffset started;
+                while (await AttemptAsync(_options.AttemptTimeout, out started, cancellationToken) != LeaseAttempt.Leader)
                 {
-                    await Task.Delay(Jitter(options.RetryPeriod), clock, cancellationToken);
+                    await Task.Delay(Jitter(_options.RetryPeriod), _clock, cancellationToken);
                 }
-                await LeadAsync(lead, cancellationToken);
+                await LeadAsync(lead, started, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -45,26 +60,46 @@ public sealed class LeaseLeaderElector(IKubernetes client, LeaderElectionOptions
         finally
         {
             SetLeader(false);
-            if (options.ReleaseOnCancel) await ReleaseAsync();
+            if (_options.ReleaseOnCancel) await ReleaseAsync();
         }
     }
 
-    private async Task LeadAsync(Func<CancellationToken, Task> lead, CancellationToken cancellationToken)
+    private async Task LeadAsync(Func<CancellationToken, Task> lead, DateTimeOffset renewed, CancellationToken cancellationToken)
     {
         using var leading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         SetLeader(true);
         var work = Task.Run(() => lead(leading.Token), CancellationToken.None);
-        var renewed = clock.GetUtcNow();
+        var failures = 0;
         try
         {
             while (true)
             {
-                await Task.Delay(options.RetryPeriod, clock, cancellationToken);
-                var attempt = await TryAcquireOrRenewAsync(cancellationToken);
-                if (attempt == LeaseAttempt.Leader) renewed = clock.GetUtcNow();
-                else if (attempt == LeaseAttempt.Follower || clock.GetUtcNow() - renewed > options.RenewDeadline)
+                await Task.Delay(_options.RetryPeriod, _clock, cancellationToken);
+                // As client-go's renew loop: tries go on for the renew deadline after the regular renewal was
+                // due, each bounded by what is left of it, so the leader has stopped before the lease can expire
+                // for anyone else (the deadline counts from when the last successful renewal was sent).
+                var deadline = renewed + _options.RetryPeriod + _options.RenewDeadline;
+                var left = deadline - _clock.GetUtcNow();
+                var attempt = LeaseAttempt.Failed;
+                if (left > TimeSpan.Zero)
                 {
-                    logger.LogWarning("Lost the lease {Lease} ({Attempt}); stopping leading", options.LeaseName, attempt);
+                    attempt = await AttemptAsync(left < _options.AttemptTimeout ? left : _options.AttemptTimeout, out var started, cancellationToken);
+                    if (attempt == LeaseAttempt.Leader)
+                    {
+                        renewed = started;
+                        failures = 0;
+                        continue;
+                    }
+                    failures++;
+                }
+                if (attempt == LeaseAttempt.Follower)
+                {
+                    ElectorLog.LostToAnotherHolder(_logger, _options.LeaseName, _observedHolder ?? "another replica");
+                    break;
+                }
+                if (_clock.GetUtcNow() >= deadline)
+                {
+                    ElectorLog.RenewDeadlinePassed(_logger, _options.LeaseName, renewed, _options.RetryPeriod + _options.RenewDeadline, failures, _lastFailure);
                     break;
                 }
             }
@@ -83,77 +118,87 @@ public sealed class LeaseLeaderElector(IKubernetes client, LeaderElectionOptions
         }
     }
 
+    /// <summary>One acquire-or-renew round trip, given at most <see cref="LeaderElectionOptions.AttemptTimeout"/>.</summary>
+    public Task<LeaseAttempt> TryAcquireOrRenewAsync(CancellationToken cancellationToken) => AttemptAsync(_options.AttemptTimeout, out _, cancellationToken);
+
     /// <summary>
-    /// One acquire-or-renew round trip, given at most half the renew deadline: a request that hangs (a
-    /// connection black-holed by an API server restart or a network fault) fails the attempt instead of
-    /// stopping the campaign, so a stand-by keeps trying and a leader steps down in time.
+    /// One round trip within <paramref name="timeout"/>: a request that hangs (a connection black-holed by
+    /// an API server restart or a network fault) or fails in any way fails the attempt instead of ending
+    /// the campaign. SocketsHttpHandler does not wrap every transport error in an HttpRequestException (a
+    /// connection reset just after connecting surfaces as a bare SocketException), so nothing but the
+    /// caller's own cancellation is let through.
     /// </summary>
-    public async Task<LeaseAttempt> TryAcquireOrRenewAsync(CancellationToken cancellationToken)
+    private Task<LeaseAttempt> AttemptAsync(TimeSpan timeout, out DateTimeOffset started, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(options.RenewDeadline / 2, clock);
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        try
+        started = _clock.GetUtcNow();
+        return Attempt(timeout, cancellationToken);
+
+        async Task<LeaseAttempt> Attempt(TimeSpan timeout, CancellationToken cancellationToken)
         {
-            return await AcquireOrRenewAsync(attempt.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            logger.LogWarning("No answer about the lease {Lease} within {Timeout}", options.LeaseName, options.RenewDeadline / 2);
-            return LeaseAttempt.Failed;
+            using var bounded = new CancellationTokenSource(timeout, _clock);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bounded.Token);
+            try
+            {
+                return await AcquireOrRenewAsync(attempt.Token);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                _lastFailure = e is OperationCanceledException ? $"no answer within {timeout}" : $"{e.GetType().Name}: {e.Message}";
+                ElectorLog.AttemptFailed(_logger, _options.LeaseName, _lastFailure);
+                return LeaseAttempt.Failed;
+            }
         }
     }
 
     private async Task<LeaseAttempt> AcquireOrRenewAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = _clock.GetUtcNow().UtcDateTime;
         V1Lease lease;
         try
         {
-            lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, options.Namespace, cancellationToken: cancellationToken);
+            lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(_options.LeaseName, _options.Namespace, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            return await WriteAsync(() => client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease
+            return await WriteAsync(() => _client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease
             {
-                Metadata = new V1ObjectMeta { Name = options.LeaseName, NamespaceProperty = options.Namespace },
+                Metadata = new V1ObjectMeta { Name = _options.LeaseName, NamespaceProperty = _options.Namespace },
                 Spec = Claim(new V1LeaseSpec { LeaseTransitions = 0 }, now),
-            }, options.Namespace, cancellationToken: cancellationToken));
-        }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
-        {
-            logger.LogWarning(e, "Could not read the lease {Lease}", options.LeaseName);
-            return LeaseAttempt.Failed;
+            }, _options.Namespace, cancellationToken: cancellationToken));
         }
 
         var spec = lease.Spec ??= new V1LeaseSpec();
-        var record = $"{spec.HolderIdentity}|{spec.RenewTime:O}|{spec.LeaseDurationSeconds}";
-        if (record != _observedRecord)
-        {
-            _observedRecord = record;
-            _observedAt = clock.GetUtcNow();
-        }
-
-        if (spec.HolderIdentity == options.Identity)
+        Observe(spec);
+        if (spec.HolderIdentity == _options.Identity)
         {
             spec.RenewTime = now;
-            spec.LeaseDurationSeconds = (int)options.LeaseDuration.TotalSeconds;
+            spec.LeaseDurationSeconds = (int)_options.LeaseDuration.TotalSeconds;
         }
         else
         {
-            var heldFor = TimeSpan.FromSeconds(spec.LeaseDurationSeconds ?? (int)options.LeaseDuration.TotalSeconds);
-            if (!string.IsNullOrEmpty(spec.HolderIdentity) && _observedAt + heldFor > clock.GetUtcNow()) return LeaseAttempt.Follower;
+            var heldFor = TimeSpan.FromSeconds(spec.LeaseDurationSeconds ?? (int)_options.LeaseDuration.TotalSeconds);
+            if (!string.IsNullOrEmpty(spec.HolderIdentity) && _observedAt + heldFor > _clock.GetUtcNow()) return LeaseAttempt.Follower;
             Claim(spec, now);
             spec.LeaseTransitions = (spec.LeaseTransitions ?? 0) + 1;
         }
-        return await WriteAsync(() => client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.Namespace, cancellationToken: cancellationToken));
+        return await WriteAsync(() => _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _options.LeaseName, _options.Namespace, cancellationToken: cancellationToken));
+    }
+
+    private void Observe(V1LeaseSpec spec)
+    {
+        var record = $"{spec.HolderIdentity}|{spec.RenewTime:O}|{spec.LeaseDurationSeconds}";
+        _observedHolder = spec.HolderIdentity;
+        if (record == _observedRecord) return;
+        _observedRecord = record;
+        _observedAt = _clock.GetUtcNow();
     }
 
     private V1LeaseSpec Claim(V1LeaseSpec spec, DateTime now)
     {
-        spec.HolderIdentity = options.Identity;
+        spec.HolderIdentity = _options.Identity;
         spec.AcquireTime = now;
         spec.RenewTime = now;
-        spec.LeaseDurationSeconds = (int)options.LeaseDuration.TotalSeconds;
+        spec.LeaseDurationSeconds = (int)_options.LeaseDuration.TotalSeconds;
         return spec;
     }
 
@@ -161,19 +206,15 @@ public sealed class LeaseLeaderElector(IKubernetes client, LeaderElectionOptions
     {
         try
         {
-            var written = await write();
-            _observedRecord = $"{written.Spec.HolderIdentity}|{written.Spec.RenewTime:O}|{written.Spec.LeaseDurationSeconds}";
-            _observedAt = clock.GetUtcNow();
+            Observe((await write()).Spec);
             return LeaseAttempt.Leader;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict)
         {
-            // Someone else wrote the lease first: they hold it now.
-            return LeaseAttempt.Follower;
-        }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
-        {
-            logger.LogWarning(e, "Could not write the lease {Lease}", options.LeaseName);
+            // The lease changed between the read and the write (another replica, or someone editing it):
+            // the next attempt reads who holds it now. A leader is not lost until a read shows another holder.
+            _lastFailure = "the lease changed between read and write";
+            ElectorLog.AttemptFailed(_logger, _options.LeaseName, _lastFailure);
             return LeaseAttempt.Failed;
         }
     }
@@ -182,17 +223,18 @@ public sealed class LeaseLeaderElector(IKubernetes client, LeaderElectionOptions
     {
         try
         {
-            var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, options.Namespace);
-            if (lease.Spec?.HolderIdentity != options.Identity) return;
+            using var timeout = new CancellationTokenSource(_options.AttemptTimeout, _clock);
+            var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(_options.LeaseName, _options.Namespace, cancellationToken: timeout.Token);
+            if (lease.Spec?.HolderIdentity != _options.Identity) return;
             lease.Spec.HolderIdentity = null;
             lease.Spec.LeaseDurationSeconds = 1;
-            lease.Spec.RenewTime = clock.GetUtcNow().UtcDateTime;
-            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.Namespace);
-            logger.LogInformation("Released the lease {Lease}", options.LeaseName);
+            lease.Spec.RenewTime = _clock.GetUtcNow().UtcDateTime;
+            await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _options.LeaseName, _options.Namespace, cancellationToken: timeout.Token);
+            ElectorLog.Released(_logger, _options.LeaseName);
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
+        catch (Exception e)
         {
-            logger.LogWarning(e, "Could not release the lease {Lease}; another replica takes over when it expires", options.LeaseName);
+            ElectorLog.ReleaseFailed(_logger, _options.LeaseName, e);
         }
     }
 
@@ -200,7 +242,7 @@ public sealed class LeaseLeaderElector(IKubernetes client, LeaderElectionOptions
     {
         if (_isLeader == leading) return;
         _isLeader = leading;
-        logger.LogInformation("{Identity} {Change} leading on {Lease}", options.Identity, leading ? "started" : "stopped", options.LeaseName);
+        ElectorLog.LeadershipChanged(_logger, _options.Identity, leading ? "started" : "stopped", _options.LeaseName);
         LeadershipChanged?.Invoke(leading);
     }
 

@@ -77,6 +77,19 @@ public sealed class FaultCluster : IAsyncLifetime
         [.. (await Client.CoreV1.ListNamespacedPodAsync(DemoCluster.OpsNamespace, labelSelector: SandboxPods.OperatorSelector, cancellationToken: cancellationToken)).Items
             .Where(p => p.Status?.Phase == "Running" && p.Metadata.DeletionTimestamp is null)];
 
+    /// <summary>What every operator container printed (all its restarts), for a failure message.</summary>
+    public async Task<string> OperatorLogsAsync(CancellationToken cancellationToken)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var pod in await OperatorPodsAsync(cancellationToken))
+        {
+            await using var log = await Client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, DemoCluster.OpsNamespace, cancellationToken: cancellationToken);
+            using var reader = new StreamReader(log);
+            text.Append("--- ").AppendLine(pod.Metadata.Name).AppendLine(await reader.ReadToEndAsync(cancellationToken));
+        }
+        return text.ToString();
+    }
+
     /// <summary>Calls to the API server the operators made that were refused with <paramref name="code"/>.</summary>
     public long OperatorRefusals(int code) => Cluster.Server.Accesses.RefusalsOf(OperatorServiceCollectionExtensions.UserAgent, code);
 

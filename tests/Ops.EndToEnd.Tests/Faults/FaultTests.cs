@@ -77,6 +77,7 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
         Assert.Equal(CommandPhase.Succeeded, after.Status!.Phase);
         // ... by the same processes: the outage was ridden out, not crashed through.
         var now = (await fault.OperatorPodsAsync(_ct)).ToDictionary(p => p.Metadata.Name, p => p.Status.ContainerStatuses.Single().RestartCount);
+        if (!operators.SequenceEqual(now)) TestContext.Current.TestOutputHelper?.WriteLine(await fault.OperatorLogsAsync(_ct));
         Assert.Equal(operators, now);
     }
 

@@ -58,14 +58,15 @@ public sealed class LeaseLeaderElectorTests
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(sandbox.KubeconfigPath);
         config.Host = $"https://127.0.0.1:{proxy.Endpoint.Port}";
         using var client = new Kubernetes(config);
-        var election = Election("me", leaseSeconds: 2) with { RenewDeadline = TimeSpan.FromSeconds(2) };
+        // Attempts get half the renew deadline: 2 s here, told apart from the whole deadline (4 s).
+        var election = Election("me", leaseSeconds: 6) with { RenewDeadline = TimeSpan.FromSeconds(4) };
         var elector = new LeaseLeaderElector(client, election, TimeProvider.System, NullLogger.Instance);
 
         // The API server is reachable, but nothing comes back (a black-holed connection).
         proxy.Stall();
         var watch = System.Diagnostics.Stopwatch.StartNew();
         Assert.Equal(LeaseAttempt.Failed, await elector.TryAcquireOrRenewAsync(_ct));
-        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(3.5));
 
         proxy.Resume();
         Assert.Equal(LeaseAttempt.Leader, await elector.TryAcquireOrRenewAsync(_ct));
