@@ -25,7 +25,7 @@ public static class OperatorServiceCollectionExtensions
         services.TryAddSingleton<IKubernetes>(sp =>
         {
             var path = sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Kubeconfig;
-            var client = new Kubernetes(path.Length > 0 ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path) : KubernetesClientConfiguration.BuildDefaultConfig());
+            var client = ApiClients.Create(path.Length > 0 ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path) : KubernetesClientConfiguration.BuildDefaultConfig());
             // Named in the API server's audit log (and in the sandbox's record of calls, which the chart's RBAC is checked against).
             client.HttpClient.DefaultRequestHeaders.UserAgent.Clear();
             client.HttpClient.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
