@@ -47,7 +47,9 @@ public sealed class DemoCluster : IAsyncDisposable
             ManifestDirectories = [options.CrdsDirectory],
             KubeconfigPath = options.KubeconfigPath ?? Path.Combine(Directory.CreateTempSubdirectory("ops-demo-").FullName, "kubeconfig"),
         }, options.Logging, cancellationToken);
-        var cluster = new DemoCluster(server, options.AgentPort > 0 ? options.AgentPort : LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
+        // The agents serve on each node's address (host network): their ports must be free on all of them.
+        var nodes = Enumerable.Range(1, Math.Max(1, options.Nodes)).Select(i => System.Net.IPAddress.Parse(SimulatedNode.AddressOf(i))).ToList();
+        var cluster = new DemoCluster(server, options.AgentPort > 0 ? options.AgentPort : LoopbackPorts.Free(nodes), LoopbackPorts.Free(), LoopbackPorts.Free(nodes));
         try
         {
             progress?.Invoke($"sandbox API server at {server.Url} with {options.Nodes} nodes");

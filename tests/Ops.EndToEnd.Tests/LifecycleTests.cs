@@ -14,11 +14,11 @@ public sealed class LifecycleTests(ClusterFixture cluster)
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
     private static readonly string Ops = DemoCluster.OpsNamespace;
 
-    internal static Dictionary<string, string> Mark(string file, int seconds) => new() { ["script"] = ClusterFixture.MarkScript, ["file"] = file, ["seconds"] = seconds.ToString() };
+    internal static Dictionary<string, string> Mark(string file, int seconds) => MarkScript.Parameters(file, seconds);
 
-    internal static string RunsFile() => Path.Combine("/tmp", $"ops-e2e-{Guid.NewGuid():n}", "runs");
+    internal static string RunsFile() => MarkScript.NewRunsFile();
 
-    internal static async Task<string[]> RunsAsync(string file) => File.Exists(file) ? await File.ReadAllLinesAsync(file) : [];
+    internal static Task<string[]> RunsAsync(string file) => MarkScript.RunsAsync(file);
 
     private Task PatchSpecAsync(string name, string mergePatch) =>
         cluster.Client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(mergePatch, V1Patch.PatchType.MergePatch), ApiGroup.Name, ApiGroup.Version, Ops, V1Alpha1DiagnosticCommand.Plural, name, cancellationToken: _ct);
@@ -27,7 +27,6 @@ public sealed class LifecycleTests(ClusterFixture cluster)
     public async Task Cancel_stops_the_running_target_skips_the_rest_and_a_spec_edit_is_reported_not_acted_on()
     {
         var file = RunsFile();
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await Commands.CreateAsync(cluster.Client, Ops, "cancel-me", Commands.OnNodes("script.run", Mark(file, 60), parallelism: 1));
         await Commands.StatusAsync(cluster.Client, Ops, "cancel-me", s => s.Targets?.Running == 1, "one target running");
 
@@ -50,7 +49,6 @@ public sealed class LifecycleTests(ClusterFixture cluster)
     public async Task Deleting_a_running_command_cancels_its_targets_on_the_agents_and_removes_it()
     {
         var file = RunsFile();
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await Commands.CreateAsync(cluster.Client, Ops, "delete-me", Commands.OnNodes("script.run", Mark(file, 61)));
         var running = await Commands.StatusAsync(cluster.Client, Ops, "delete-me", s => s.Targets?.Running == 3, "three targets running");
         Assert.Contains(DiagnosticCommandReconciler.Finalizer, running.Metadata.Finalizers!);

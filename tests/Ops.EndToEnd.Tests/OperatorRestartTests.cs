@@ -19,7 +19,6 @@ public sealed class OperatorRestartTests(ClusterFixture cluster)
         await Commands.CreateAsync(cluster.Client, Ops, "steady", Commands.OnNodes("node.info"));
         var steady = await Commands.FinishedAsync(cluster.Client, Ops, "steady");
         var file = LifecycleTests.RunsFile();
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await Commands.CreateAsync(cluster.Client, Ops, "survive-restart", Commands.OnNodes("script.run", LifecycleTests.Mark(file, 3), parallelism: 1));
         await Commands.StatusAsync(cluster.Client, Ops, "survive-restart", s => s.Targets?.Succeeded >= 1 && s.Targets.Running == 1, "the fan-out half way");
 

@@ -6,13 +6,13 @@ namespace Ops.TestSupport;
 
 /// <summary>
 /// The demo cluster — sandbox, 3 nodes, agents, operator, sample workload, all real processes — shared
-/// by the end-to-end tests of an assembly. The agents carry a test script that records each run in a
-/// file (to count executions), and the operator waits only briefly for a missing agent.
+/// by the end-to-end tests of an assembly. The agents carry <see cref="TestSupport.MarkScript"/>, which records each
+/// run in a file (to count executions), and the operator waits only briefly for a missing agent.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
-    /// <summary>script.run "mark": appends the agent's node name to the file, then sleeps.</summary>
-    public const string MarkScript = "mark";
+    /// <summary>script.run "mark" (<see cref="TestSupport.MarkScript"/>).</summary>
+    public const string MarkScript = TestSupport.MarkScript.Name;
 
     /// <summary>A namespace where the operator refuses heavy captures.</summary>
     public const string NoHeavyActionsNamespace = "no-heavy";
@@ -33,18 +33,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         _cluster = await DemoCluster.StartAsync(new DemoOptions
         {
             CrdsDirectory = RepositoryPaths.Crds,
-            AgentSettings = new Dictionary<string, string>
-            {
-                [$"Agent__Scripts__{MarkScript}__Path"] = "/bin/sh",
-                [$"Agent__Scripts__{MarkScript}__Arguments__0"] = "-c",
-                [$"Agent__Scripts__{MarkScript}__Arguments__1"] = "echo \"$Agent__NodeName\" >> \"$0\"; sleep \"$1\"",
-                [$"Agent__Scripts__{MarkScript}__Arguments__2"] = "{file}",
-                [$"Agent__Scripts__{MarkScript}__Arguments__3"] = "{seconds}",
-                [$"Agent__Scripts__{MarkScript}__Parameters__file__Required"] = "true",
-                [$"Agent__Scripts__{MarkScript}__Parameters__file__Pattern"] = "^/tmp/[A-Za-z0-9._/-]+$",
-                [$"Agent__Scripts__{MarkScript}__Parameters__seconds__Type"] = "integer",
-                [$"Agent__Scripts__{MarkScript}__Parameters__seconds__Default"] = "0",
-            },
+            AgentSettings = TestSupport.MarkScript.AgentSettings(),
             OperatorSettings = new Dictionary<string, string>
             {
                 ["Operator__AgentGrace"] = AgentGrace.ToString("c"),

@@ -19,7 +19,6 @@ public sealed class AgentKilledTests(ClusterFixture cluster)
     public async Task An_agent_killed_mid_command_fails_its_target_with_the_reason_runs_it_no_second_time_and_the_others_finish()
     {
         var file = LifecycleTests.RunsFile();
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await Commands.CreateAsync(cluster.Client, Ops, "agent-killed", Commands.OnNodes("script.run", LifecycleTests.Mark(file, 4)));
         await Commands.StatusAsync(cluster.Client, Ops, "agent-killed", s => s.Targets is { Running: 3 }, "every target running");
         await Eventually.True(async () => (await LifecycleTests.RunsAsync(file)).Length == 3, "the three scripts to start");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using k8s;
 using k8s.Models;
@@ -5,34 +6,27 @@ using Ops.Demo;
 using Ops.Operator.Hosting;
 using Ops.Sandbox.Hosting;
 using Ops.Sandbox.Nodes;
-using Ops.Sandbox.Simulation;
 using Ops.TestSupport;
 
 namespace Ops.EndToEnd.Tests.Faults;
 
 /// <summary>
 /// A cluster of its own for the fault tests, which break it on purpose: two operator replicas (one
-/// leads), simulated agents whose every action takes <see cref="ActionTime"/> (so a fan-out is long
-/// enough to break in the middle), and a <see cref="FaultyProxy"/> on each node between the operator
-/// and the agent: the operator dials the agent port on the node's address, where the proxy listens,
-/// and the agent listens on another port behind it.
+/// leads), a real agent on each node carrying <see cref="MarkScript"/> (so a target run twice shows
+/// as two lines in a file, whatever the agents' or the operator's records say), and a
+/// <see cref="FaultyProxy"/> on each node between the operator and the agent: the operator dials the
+/// agent port on the node's address, where the proxy listens, and the agent listens on another port
+/// behind it.
 /// </summary>
 public sealed class FaultCluster : IAsyncLifetime
 {
     public const int NodeCount = 4;
-    public static readonly TimeSpan ActionTime = TimeSpan.FromMilliseconds(1500);
     public static readonly TimeSpan AgentGrace = TimeSpan.FromSeconds(5);
 
-    /// <summary>An action that takes longer, for a fan-out that must outlast a handover.</summary>
-    public const string SlowAction = "processes";
-    public static readonly TimeSpan SlowActionTime = TimeSpan.FromSeconds(3);
-
     private DemoCluster? _cluster;
-    private SimulatedAgents? _agents;
 
     public DemoCluster Cluster => _cluster ?? throw new InvalidOperationException("the cluster has not started");
     public Kubernetes Client => Cluster.Client;
-    public SimulatedAgents Agents => _agents ?? throw new InvalidOperationException("the agents have not started");
 
     /// <summary>The proxy in front of each node's agent, by node name.</summary>
     public Dictionary<string, FaultyProxy> Proxies { get; } = new(StringComparer.Ordinal);
@@ -41,26 +35,20 @@ public sealed class FaultCluster : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _agents = await SimulatedAgents.StartAsync(new AgentSimulationOptions
-        {
-            Latency = ActionTime,
-            ActionLatency = new Dictionary<string, TimeSpan>(StringComparer.Ordinal) { [SlowAction] = SlowActionTime },
-        });
-        int dialed = LoopbackPorts.Free(), served = LoopbackPorts.Free();
+        var addresses = Enumerable.Range(1, NodeCount).Select(i => IPAddress.Parse(SimulatedNode.AddressOf(i))).ToList();
+        int dialed = LoopbackPorts.Free(addresses), served = LoopbackPorts.Free(addresses);
         for (var i = 1; i <= NodeCount; i++)
         {
-            var address = IPAddress.Parse(SimulatedNode.AddressOf(i));
-            Proxies[SimulatedNode.NameOf(i)] = new FaultyProxy(new IPEndPoint(address, dialed), new IPEndPoint(address, served));
+            Proxies[SimulatedNode.NameOf(i)] = new FaultyProxy(new IPEndPoint(addresses[i - 1], dialed), new IPEndPoint(addresses[i - 1], served));
         }
         _cluster = await DemoCluster.StartAsync(new DemoOptions
         {
             CrdsDirectory = RepositoryPaths.Crds,
             Nodes = NodeCount,
             Workload = false,
-            AgentImage = _agents.Image,
             AgentPort = dialed,
             OperatorReplicas = 2,
-            AgentSettings = new Dictionary<string, string> { ["Agent__Port"] = served.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            AgentSettings = new Dictionary<string, string>(MarkScript.AgentSettings()) { ["Agent__Port"] = served.ToString(CultureInfo.InvariantCulture) },
             OperatorSettings = new Dictionary<string, string> { ["Operator__AgentGrace"] = AgentGrace.ToString("c") },
         });
     }
@@ -77,6 +65,10 @@ public sealed class FaultCluster : IAsyncLifetime
         [.. (await Client.CoreV1.ListNamespacedPodAsync(DemoCluster.OpsNamespace, labelSelector: SandboxPods.OperatorSelector, cancellationToken: cancellationToken)).Items
             .Where(p => p.Status?.Phase == "Running" && p.Metadata.DeletionTimestamp is null)];
 
+    /// <summary>Each operator pod's restart count, by pod name.</summary>
+    public async Task<Dictionary<string, int>> OperatorRestartsAsync(CancellationToken cancellationToken) =>
+        (await OperatorPodsAsync(cancellationToken)).ToDictionary(p => p.Metadata.Name, p => p.Status.ContainerStatuses.Single().RestartCount, StringComparer.Ordinal);
+
     /// <summary>What every operator container printed (all its restarts), for a failure message.</summary>
     public async Task<string> OperatorLogsAsync(CancellationToken cancellationToken)
     {
@@ -90,13 +82,23 @@ public sealed class FaultCluster : IAsyncLifetime
         return text.ToString();
     }
 
+    /// <summary>Execute calls the leading operator made to agents, however they ended (from its /metrics).</summary>
+    public async Task<double> ExecuteCallsAsync(CancellationToken cancellationToken)
+    {
+        var holder = await LeaderAsync(cancellationToken);
+        var leader = (await OperatorPodsAsync(cancellationToken)).Single(p => p.Metadata.Name == holder);
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync($"http://{leader.Status.PodIP}:{Cluster.OperatorPort}/metrics", cancellationToken);
+        return metrics.Split('\n').Where(l => l.StartsWith("ops_agent_rpc_duration_seconds_count{method=\"Execute\"", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Calls to the API server the operators made that were refused with <paramref name="code"/>.</summary>
     public long OperatorRefusals(int code) => Cluster.Server.Accesses.RefusalsOf(OperatorServiceCollectionExtensions.UserAgent, code);
 
     public async ValueTask DisposeAsync()
     {
         if (_cluster is not null) await _cluster.DisposeAsync();
-        if (_agents is not null) await _agents.DisposeAsync();
         foreach (var proxy in Proxies.Values) await proxy.DisposeAsync();
     }
 }

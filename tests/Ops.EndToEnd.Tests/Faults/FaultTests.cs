@@ -1,5 +1,5 @@
+using System.Globalization;
 using k8s;
-using k8s.Models;
 using Ops.Demo;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.DiagnosticCommands;
@@ -10,32 +10,33 @@ namespace Ops.EndToEnd.Tests.Faults;
 /// <summary>
 /// The reliability model, fault by fault, in a cluster of its own (<see cref="FaultCluster"/>): a leader
 /// change, a restart of the API server, a bad network between the operator and the agents, and a
-/// concurrent writer causing conflicts, each in the middle of a fan-out. After each, the command
-/// reaches its right final state, every target ran exactly once on its own node's agent, and every
-/// result is in the status.
+/// concurrent writer causing conflicts, each in the middle of a fan-out of <see cref="MarkScript"/> runs
+/// on real agents. After each, the command reaches its right final state, every target ran exactly once
+/// (one line each in the runs file) on its own node's agent, and every result is in the status.
 /// </summary>
 public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
 {
     private static readonly string Ops = DemoCluster.OpsNamespace;
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
-    private Task<V1Alpha1DiagnosticCommand> StartAsync(string name, int parallelism, int? timeoutSeconds = null, List<string>? nodes = null, string action = "node.info")
+    /// <summary>Starts a command marking a runs file of its own on each node (or on <paramref name="nodes"/>); returns the file.</summary>
+    private async Task<string> StartAsync(string name, int parallelism, int seconds, int? timeoutSeconds = null, List<string>? nodes = null)
     {
-        var spec = Commands.OnNodes(action, parallelism: parallelism, names: nodes ?? FaultCluster.Nodes);
+        var file = MarkScript.NewRunsFile();
+        var spec = Commands.OnNodes("script.run", MarkScript.Parameters(file, seconds), parallelism: parallelism, names: nodes ?? FaultCluster.Nodes);
         spec.TimeoutSeconds = timeoutSeconds;
-        return Commands.CreateAsync(fault.Client, Ops, name, spec);
+        await Commands.CreateAsync(fault.Client, Ops, name, spec);
+        return file;
     }
 
-    /// <summary>Every target has one result, from its own node's agent, and was started once on the agents.</summary>
-    private void AssertEachTargetRanOnce(V1Alpha1DiagnosticCommand done, int targets)
+    /// <summary>Every target has one result, from its own node's agent, and its script ran once (one line in the file).</summary>
+    private static async Task AssertEachTargetRanOnceAsync(V1Alpha1DiagnosticCommand done, string file, IReadOnlyCollection<string> nodes)
     {
-        var runs = fault.Agents.Stats.RunsOf(done.Metadata.Uid);
-        Assert.Equal(targets, runs.Count);
-        Assert.All(runs, r => Assert.True(r.Value == 1, $"{r.Key} ran {r.Value} times"));
+        Assert.Equal(nodes.Order(StringComparer.Ordinal), (await MarkScript.RunsAsync(file)).Order(StringComparer.Ordinal));
         var results = done.Status!.Results!;
-        Assert.Equal(targets, results.Count);
-        Assert.Equal(targets, results.Select(r => r.Target.Node).Distinct().Count());
-        Assert.All(results.Where(r => r.Phase == TargetPhase.Succeeded), r => Assert.Contains($"{done.Spec.Action} on {r.Target.Node} (simulated)", r.Summary, StringComparison.Ordinal));
+        Assert.Equal(nodes.Count, results.Count);
+        Assert.Equal(nodes.Count, results.Select(r => r.Target.Node).Distinct().Count());
+        Assert.All(results.Where(r => r.Phase == TargetPhase.Succeeded), r => Assert.Contains($"ran on {r.Target.Node}", r.Summary, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -43,7 +44,7 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
     {
         await Eventually.True(async () => (await fault.OperatorPodsAsync(_ct)).Count == 2, "a leader and a stand-by operator");
         // Four targets one after the other, 3 s each: the handover (about 2 s) falls inside the fan-out.
-        await StartAsync("leader-change", parallelism: 1, action: FaultCluster.SlowAction);
+        var file = await StartAsync("leader-change", parallelism: 1, seconds: 3);
         await Commands.StatusAsync(fault.Client, Ops, "leader-change", s => s.Targets is { Succeeded: >= 1, Running: 1 }, "the fan-out half way");
         var leader = await fault.LeaderAsync(_ct);
 
@@ -55,41 +56,53 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
         var done = await Commands.FinishedAsync(fault.Client, Ops, "leader-change", TimeSpan.FromSeconds(90));
         Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
         Assert.Equal(FaultCluster.NodeCount, done.Status.Targets!.Succeeded);
-        AssertEachTargetRanOnce(done, FaultCluster.NodeCount);
+        await AssertEachTargetRanOnceAsync(done, file, FaultCluster.Nodes);
         Assert.Equal(successor, await fault.LeaderAsync(_ct));
     }
 
-    [Fact]
-    public async Task A_restart_of_the_API_server_mid_fan_out_is_ridden_out_and_the_watches_recover()
+    /// <summary>
+    /// Outages of 1 s, 3 s and 8 s: the last is longer than a lease attempt (5 s) and shorter than the lease
+    /// (15 s), so the leader must keep trying through it, and neither replica may restart.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(8)]
+    public async Task A_restart_of_the_API_server_mid_fan_out_is_ridden_out_and_the_watches_recover(int outageSeconds)
     {
-        var operators = (await fault.OperatorPodsAsync(_ct)).ToDictionary(p => p.Metadata.Name, p => p.Status.ContainerStatuses.Single().RestartCount);
-        await StartAsync("api-restart", parallelism: 1);
-        await Commands.StatusAsync(fault.Client, Ops, "api-restart", s => s.Targets is { Succeeded: >= 1, Running: 1 }, "the fan-out half way");
+        var operators = await fault.OperatorRestartsAsync(_ct);
+        var leader = await fault.LeaderAsync(_ct);
+        var name = $"api-restart-{outageSeconds}";
+        var file = await StartAsync(name, parallelism: 1, seconds: 2);
+        await Commands.StatusAsync(fault.Client, Ops, name, s => s.Targets is { Succeeded: >= 1, Running: 1 }, "the fan-out half way");
 
-        await fault.Cluster.Server.RestartApiAsync(TimeSpan.FromSeconds(3), _ct);
+        await fault.Cluster.Server.RestartApiAsync(TimeSpan.FromSeconds(outageSeconds), _ct);
 
-        var done = await Commands.FinishedAsync(fault.Client, Ops, "api-restart", TimeSpan.FromSeconds(90));
+        var done = await Commands.FinishedAsync(fault.Client, Ops, name, TimeSpan.FromSeconds(90));
         Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
-        AssertEachTargetRanOnce(done, FaultCluster.NodeCount);
+        await AssertEachTargetRanOnceAsync(done, file, FaultCluster.Nodes);
         // The operator resumed its watches (a 410 for the lost history makes it list again): a new command is seen at once.
-        await StartAsync("after-api-restart", parallelism: 1, nodes: ["node-1"]);
-        var after = await Commands.FinishedAsync(fault.Client, Ops, "after-api-restart", TimeSpan.FromSeconds(20));
+        var afterFile = await StartAsync($"{name}-after", parallelism: 1, seconds: 0, nodes: ["node-1"]);
+        var after = await Commands.FinishedAsync(fault.Client, Ops, $"{name}-after", TimeSpan.FromSeconds(20));
         Assert.Equal(CommandPhase.Succeeded, after.Status!.Phase);
-        // ... by the same processes: the outage was ridden out, not crashed through.
-        var now = (await fault.OperatorPodsAsync(_ct)).ToDictionary(p => p.Metadata.Name, p => p.Status.ContainerStatuses.Single().RestartCount);
-        if (!operators.SequenceEqual(now)) TestContext.Current.TestOutputHelper?.WriteLine(await fault.OperatorLogsAsync(_ct));
+        await AssertEachTargetRanOnceAsync(after, afterFile, ["node-1"]);
+        // ... by the same processes, the same one leading: the outage was ridden out, not crashed through.
+        var now = await fault.OperatorRestartsAsync(_ct);
+        if (!operators.OrderBy(p => p.Key).SequenceEqual(now.OrderBy(p => p.Key))) TestContext.Current.TestOutputHelper?.WriteLine(await fault.OperatorLogsAsync(_ct));
         Assert.Equal(operators, now);
+        Assert.Equal(leader, await fault.LeaderAsync(_ct));
     }
 
     [Fact]
     public async Task Slow_dropped_and_stalled_connections_to_the_agents_delay_the_fan_out_but_run_no_target_twice()
     {
         foreach (var proxy in fault.Proxies.Values) proxy.Delay = TimeSpan.FromMilliseconds(50);
-        var calls = fault.Agents.Stats.ExecuteCalls;
+        var calls = await fault.ExecuteCallsAsync(_ct);
         try
         {
-            await StartAsync("bad-network", parallelism: FaultCluster.NodeCount);
+            var file = await StartAsync("bad-network", parallelism: FaultCluster.NodeCount, seconds: 4);
             await Commands.StatusAsync(fault.Client, Ops, "bad-network", s => s.Targets is { Running: FaultCluster.NodeCount }, "every target running");
+            await Eventually.True(async () => (await MarkScript.RunsAsync(file)).Length == FaultCluster.NodeCount, "every script to start");
             var resets = fault.Proxies.Values.Sum(p => p.Resets);
 
             // Every connection reset, new ones refused for a second; then one node's bytes held for two more.
@@ -102,10 +115,11 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
 
             var done = await Commands.FinishedAsync(fault.Client, Ops, "bad-network", TimeSpan.FromSeconds(60));
             Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
-            AssertEachTargetRanOnce(done, FaultCluster.NodeCount);
+            await AssertEachTargetRanOnceAsync(done, file, FaultCluster.Nodes);
             Assert.True(fault.Proxies.Values.Sum(p => p.Resets) - resets >= FaultCluster.NodeCount, "every agent connection was reset");
-            // The cut calls were made again and attached to the running executions.
-            Assert.True(fault.Agents.Stats.ExecuteCalls - calls > FaultCluster.NodeCount, $"{fault.Agents.Stats.ExecuteCalls - calls} Execute calls for {FaultCluster.NodeCount} targets");
+            // The cut calls were made again and attached to the running executions (the scripts ran once).
+            var made = await fault.ExecuteCallsAsync(_ct) - calls;
+            Assert.True(made > FaultCluster.NodeCount, $"{made} Execute calls for {FaultCluster.NodeCount} targets");
         }
         finally
         {
@@ -126,7 +140,7 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
         try
         {
             const int timeout = 2;
-            await StartAsync("stalled-agent", parallelism: FaultCluster.NodeCount, timeoutSeconds: timeout);
+            var file = await StartAsync("stalled-agent", parallelism: FaultCluster.NodeCount, seconds: 0, timeoutSeconds: timeout);
 
             // The target's deadline is its timeout, the agent grace and 10 s for the result to travel.
             var done = await Commands.FinishedAsync(fault.Client, Ops, "stalled-agent", TimeSpan.FromSeconds(60));
@@ -135,6 +149,7 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
             var failed = Assert.Single(done.Status.Results!, r => r.Phase == TargetPhase.Failed);
             Assert.Equal("node-4", failed.Target.Node);
             Assert.Equal($"no result from the agent on node node-4 within {timeout}s", failed.Message);
+            Assert.Equal(["node-1", "node-2", "node-3"], (await MarkScript.RunsAsync(file)).Order(StringComparer.Ordinal));
         }
         finally
         {
@@ -146,40 +161,40 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
     public async Task A_storm_of_conflicts_from_a_concurrent_writer_neither_stops_the_fan_out_nor_loses_its_writes()
     {
         var conflicts = fault.OperatorRefusals(409);
-        await StartAsync("conflict-storm", parallelism: 2);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_ct);
+        var file = await StartAsync("conflict-storm", parallelism: 2, seconds: 2);
         // Another controller (or a person with kubectl edit) updating the command's metadata as fast as it can,
         // with the resourceVersion it read: every write of the operator between its read and its write is a 409.
+        // It stops by itself once it reads the command finished, never with a write in flight, so the count of
+        // its accepted writes is exact.
         var writer = Task.Run(async () =>
         {
             var writes = 0;
-            while (!stop.IsCancellationRequested)
+            while (true)
             {
                 var current = await Commands.GetAsync(fault.Client, Ops, "conflict-storm");
-                if (current is null || current.Status?.CompletionTime is not null) break;
+                if (current is null || current.Status?.CompletionTime is not null) return writes;
                 current.Metadata.Annotations ??= new Dictionary<string, string>();
-                current.Metadata.Annotations["example.com/touched"] = (++writes).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                current.Metadata.Annotations["example.com/touched"] = (writes + 1).ToString(CultureInfo.InvariantCulture);
                 try
                 {
-                    await fault.Client.CustomObjects.ReplaceNamespacedCustomObjectAsync(current, ApiGroup.Name, ApiGroup.Version, Ops, V1Alpha1DiagnosticCommand.Plural, "conflict-storm", cancellationToken: stop.Token);
+                    await fault.Client.CustomObjects.ReplaceNamespacedCustomObjectAsync(current, ApiGroup.Name, ApiGroup.Version, Ops, V1Alpha1DiagnosticCommand.Plural, "conflict-storm");
+                    writes++;
                 }
                 catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
                 {
-                    writes--;
                 }
             }
-            return writes;
         }, _ct);
 
         var done = await Commands.FinishedAsync(fault.Client, Ops, "conflict-storm", TimeSpan.FromSeconds(90));
-        await stop.CancelAsync();
-        var written = await writer;
+        var written = await writer.WaitAsync(TimeSpan.FromSeconds(30), _ct);
 
         Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
-        AssertEachTargetRanOnce(done, FaultCluster.NodeCount);
+        await AssertEachTargetRanOnceAsync(done, file, FaultCluster.Nodes);
+        Assert.True(written > 0, "the writer wrote nothing");
         Assert.True(fault.OperatorRefusals(409) - conflicts > 0, "the operator met conflicts");
         // The operator's status writes kept the other writer's last change.
         var final = (await Commands.GetAsync(fault.Client, Ops, "conflict-storm"))!;
-        Assert.Equal(written.ToString(System.Globalization.CultureInfo.InvariantCulture), final.Metadata.Annotations!["example.com/touched"]);
+        Assert.Equal(written.ToString(CultureInfo.InvariantCulture), final.Metadata.Annotations!["example.com/touched"]);
     }
 }
