@@ -45,7 +45,7 @@ public sealed class DemoCluster : IAsyncDisposable
             Nodes = options.Nodes,
             Images = ImagesOf(options),
             ManifestDirectories = [options.CrdsDirectory],
-            KubeconfigPath = options.KubeconfigPath ?? Path.Combine(Directory.CreateTempSubdirectory("ops-demo-").FullName, "kubeconfig"),
+            KubeconfigPath = options.KubeconfigPath,
         }, options.Logging, cancellationToken);
         // The agents serve on each node's address (host network): their ports must be free on all of them.
         var nodes = Enumerable.Range(1, Math.Max(1, options.Nodes)).Select(i => System.Net.IPAddress.Parse(SimulatedNode.AddressOf(i))).ToList();

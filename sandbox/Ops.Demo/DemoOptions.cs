@@ -9,7 +9,7 @@ public sealed record DemoOptions
     /// <summary>The repository's crds/ directory (the CRDs are applied first).</summary>
     public required string CrdsDirectory { get; init; }
 
-    /// <summary>Where the kubeconfig goes; a temp directory when absent.</summary>
+    /// <summary>Where the kubeconfig goes; the sandbox's own workspace (deleted with it) when absent.</summary>
     public string? KubeconfigPath { get; init; }
 
     /// <summary>Port of the API server; 0 picks a free one.</summary>

@@ -6,10 +6,11 @@ namespace Ops.Sandbox;
 internal static class Program
 {
     private const string Usage = """
-        usage: Ops.Sandbox up [--port N] [--data-dir DIR] [--kubeconfig PATH] [--manifests DIR]...
+        usage: Ops.Sandbox up [--port N] [--data-dir DIR] [--kubeconfig PATH] [--manifests DIR]... [--nodes N]
 
         Starts the embedded Kubernetes API server on 127.0.0.1, writes a kubeconfig for kubectl,
         applies the manifests (default: the repository's crds/ when found) and runs until stopped.
+        With --nodes, N simulated nodes run pods of the image "sleep" as processes.
         """;
 
     public static async Task<int> Main(string[] args)
@@ -32,6 +33,8 @@ internal static class Program
                     case "--data-dir": options = options with { DataDirectory = Path.GetFullPath(Value()) }; break;
                     case "--kubeconfig": options = options with { KubeconfigPath = Path.GetFullPath(Value()) }; break;
                     case "--manifests": manifests.Add(Path.GetFullPath(Value())); break;
+                    case "--nodes" when int.TryParse(Value(), out var nodes) && nodes is >= 0 and <= 250: options = options with { Nodes = nodes }; break;
+                    case "--nodes": throw new ArgumentException("--nodes takes a number from 0 to 250");
                     default: throw new ArgumentException($"unknown option {rest[i]}");
                 }
             }
@@ -42,7 +45,7 @@ internal static class Program
             }
         }
         if (manifests.Count == 0 && RepositoryDirectory.Find("crds") is { } repository) manifests.Add(Path.Combine(repository, "crds"));
-        options = options with { ManifestDirectories = manifests };
+        options = options with { ManifestDirectories = manifests, Images = new Dictionary<string, Nodes.SandboxImage> { ["sleep"] = Nodes.SandboxImage.Sleep } };
         if (options.KubeconfigPath is null && options.DataDirectory is null)
         {
             // A stable place, so `export KUBECONFIG=$PWD/.sandbox/kubeconfig` keeps working across runs.

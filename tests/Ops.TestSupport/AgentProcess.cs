@@ -22,7 +22,7 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public static async Task<AgentProcess> StartAsync(TestPki pki, string node, string? dataDirectory = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        dataDirectory ??= Directory.CreateTempSubdirectory("ops-agent-").FullName;
+        dataDirectory ??= TestWorkspace.CreateDirectory("agent-");
         var port = Ops.Sandbox.Hosting.LoopbackPorts.Free();
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ops.Agent.dll"));
@@ -37,7 +37,7 @@ public sealed class AgentProcess : IAsyncDisposable
             ["Agent:DataDirectory"] = dataDirectory,
         };
         foreach (var (key, value) in all) start.ArgumentList.Add($"--{key}={value}");
-        var process = Process.Start(start)!;
+        var process = TestWorkspace.Start(start);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();

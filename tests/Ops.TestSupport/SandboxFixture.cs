@@ -27,13 +27,13 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     /// <summary>
     /// Starts a separate sandbox, for tests that need their own settings or a restart; its kubeconfig
-    /// goes to a fresh temp directory unless the options place it (or a data directory holds it).
+    /// goes to the sandbox's own workspace unless the options place it (or a data directory holds it).
     /// </summary>
     public static async Task<SandboxServer> StartAsync(SandboxOptions options, bool applyCrds = true) =>
         await SandboxServer.StartAsync(options with
         {
             ManifestDirectories = applyCrds ? [RepositoryPaths.Crds] : [],
-            KubeconfigPath = options.KubeconfigPath ?? (options.DataDirectory is null ? Path.Combine(Directory.CreateTempSubdirectory("ops-sandbox-").FullName, "kubeconfig") : null),
+            KubeconfigPath = options.KubeconfigPath ?? (options.DataDirectory is null ? Path.Combine(TestWorkspace.CreateDirectory("sandbox-"), "kubeconfig") : null),
         });
 
     public static Kubernetes CreateClient(SandboxServer server) =>

@@ -29,7 +29,7 @@ public sealed class TestAgent : IAsyncDisposable
     public static async Task<TestAgent> StartAsync(string certificatePath, string keyPath, string caPath, string? dataDirectory = null, string node = "node-a", string listen = "127.0.0.1", string procRoot = "/proc",
         IReadOnlyDictionary<string, string?>? settings = null)
     {
-        dataDirectory ??= Directory.CreateTempSubdirectory("ops-agent-").FullName;
+        dataDirectory ??= TestWorkspace.CreateDirectory("agent-");
         var app = AgentHost.Build([], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Agent:NodeName"] = node,

@@ -27,7 +27,7 @@ public sealed class TestPki : IDisposable
     public string AgentKeyPath { get; }
 
     public static TestPki Create(string name = "ops-test-ca") =>
-        new(System.IO.Directory.CreateTempSubdirectory("ops-pki-").FullName, CertificateAuthority.Create(name, DateTimeOffset.UtcNow, Validity));
+        new(TestWorkspace.CreateDirectory("pki-"), CertificateAuthority.Create(name, DateTimeOffset.UtcNow, Validity));
 
     /// <summary>Writes a serving certificate and key as PEM files, for an agent to load.</summary>
     public (string CertificatePath, string KeyPath) WriteServing(X509Certificate2 certificate, string name)

@@ -13,6 +13,7 @@ using Ops.Sandbox.Controllers;
 using Ops.Sandbox.Http;
 using Ops.Sandbox.Nodes;
 using Ops.Sandbox.Patching;
+using Ops.Sandbox.Processes;
 using Ops.Sandbox.Security;
 using Ops.Sandbox.Storage;
 using Ops.Sandbox.Strategies;
@@ -62,6 +63,7 @@ public sealed class SandboxServer : IAsyncDisposable
     public static async Task<SandboxServer> StartAsync(SandboxOptions options, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
     {
         var clock = TimeProvider.System;
+        var workspace = SandboxWorkspace.Create();
         var certificates = SandboxCertificates.LoadOrCreate(options.DataDirectory is null ? null : Path.Combine(options.DataDirectory, "pki"), clock);
         var token = options.Token ?? LoadOrCreateToken(options.DataDirectory);
 
@@ -85,6 +87,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var catalog = new ResourceCatalog();
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddSingleton(workspace);
         services.AddSingleton(connections);
         services.AddSingleton(clock);
         services.AddSingleton(store);
@@ -127,13 +130,21 @@ public sealed class SandboxServer : IAsyncDisposable
         app.UseMiddleware<BearerTokenMiddleware>(token);
         var endpoint = app.Services.GetRequiredService<ApiEndpoint>();
         app.Run(endpoint.HandleAsync);
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            workspace.Dispose();
+            throw;
+        }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
         var url = new Uri($"https://127.0.0.1:{port}");
         var kubeconfigPath = options.KubeconfigPath
-            ?? Path.Combine(options.DataDirectory ?? Path.Combine(Path.GetTempPath(), $"ops-sandbox-{port}"), "kubeconfig");
+            ?? Path.Combine(options.DataDirectory ?? workspace.Directory, "kubeconfig");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(kubeconfigPath))!);
         await File.WriteAllTextAsync(kubeconfigPath, Kubeconfig.Render(url.ToString().TrimEnd('/'), certificates.CaPem, token), cancellationToken);
 
@@ -229,9 +240,12 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        var workspace = _app.Services.GetRequiredService<SandboxWorkspace>();
         await _app.StopAsync();
         await _app.DisposeAsync();
         _journal?.Dispose();
         _certificates.Dispose();
+        // Last: the kubelet has stopped the pods; this kills what they left running and deletes the directory.
+        workspace.Dispose();
     }
 }

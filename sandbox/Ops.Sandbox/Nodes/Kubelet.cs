@@ -14,14 +14,14 @@ namespace Ops.Sandbox.Nodes;
 /// real processes and writes their status. A deleted pod's processes get SIGTERM, then SIGKILL; the
 /// pod object goes once they have stopped, as a kubelet finishes a graceful deletion.
 /// </summary>
-internal sealed class Kubelet(ResourceService service, SandboxOptions options, KubeconfigLocation kubeconfig, ILogger<Kubelet> logger) : ISandboxController, IAsyncDisposable
+internal sealed class Kubelet(ResourceService service, SandboxOptions options, KubeconfigLocation kubeconfig, Processes.SandboxWorkspace workspace, ILogger<Kubelet> logger) : ISandboxController, IAsyncDisposable
 {
     private const string Pods = "pods";
     private readonly ConcurrentDictionary<string, PodRuntime> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _stopping = new(StringComparer.Ordinal);
     private int _nextPodAddress = -1;
     private readonly PodSpecResolver _resolver = new(service.Store);
-    private readonly string _directory = options.DataDirectory is { } data ? Path.Combine(data, "kubelet") : Path.Combine(Path.GetTempPath(), "ops-sandbox", Guid.NewGuid().ToString("n")[..8]);
+    private readonly string _directory = Path.Combine(options.DataDirectory ?? workspace.Directory, "kubelet");
     // Pod IPs are 127.<cluster>.x.y, handed out in order: a second octet of its own keeps two sandboxes on one machine apart.
     public IReadOnlyList<SimulatedNode> Nodes { get; } = NodesOf(options.Nodes, LoopbackRanges.Unused());
     private Dictionary<string, SimulatedNode> ByName => field ??= Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
@@ -60,7 +60,7 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
         var hostNetwork = (bool?)pod["spec"]?["hostNetwork"] == true;
         var podIp = hostNetwork ? node.Address : node.PodAddress(Interlocked.Increment(ref _nextPodAddress));
         var runtime = new PodRuntime(pod, node, podIp, DirectoryOf(stored), Path.Combine(_directory, "nodes", node.Name), options.Images, _resolver,
-            kubeconfig, WriteStatus, service.Clock, logger);
+            kubeconfig, workspace, WriteStatus, service.Clock, logger);
         if (!_running.TryAdd(stored.Uid, runtime)) return;
         logger.LogInformation("Starting pod {Namespace}/{Pod} on {Node} at {PodIp}", stored.Namespace, stored.Name, node.Name, podIp);
         runtime.Start();
@@ -187,16 +187,6 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
         return labels;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await Task.WhenAll(_running.Keys.ToList().Select(StopAsync));
-        if (options.DataDirectory is not null) return;
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    /// <summary>Stops every pod; the workspace deletes the kubelet's directory (one under a data directory stays).</summary>
+    public async ValueTask DisposeAsync() => await Task.WhenAll(_running.Keys.ToList().Select(StopAsync));
 }

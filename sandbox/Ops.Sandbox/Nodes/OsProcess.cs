@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ops.Sandbox.Processes;
 
 namespace Ops.Sandbox.Nodes;
 
@@ -29,13 +30,10 @@ internal sealed class OsProcess(Process process) : IContainerProcess
     /// <summary>SIGTERM, as a kubelet sends: .NET programs stop gracefully on it.</summary>
     public void Terminate()
     {
-        if (SendSignal(process.Id, 15) != 0) Kill();
+        if (!Signals.Send(process.Id, Signals.Terminate)) Kill();
     }
 
     public void Kill() => process.Kill(entireProcessTree: true);
 
     public void Dispose() => process.Dispose();
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int SendSignal(int pid, int signal);
 }

@@ -21,6 +21,7 @@ internal sealed class PodRuntime : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, SandboxImage> _images;
     private readonly PodSpecResolver _resolver;
     private readonly KubeconfigLocation _kubeconfig;
+    private readonly Processes.SandboxWorkspace _workspace;
     private readonly Action<PodRuntime> _changed;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
@@ -29,7 +30,7 @@ internal sealed class PodRuntime : IAsyncDisposable
     private Task _running = Task.CompletedTask;
 
     public PodRuntime(JsonObject pod, SimulatedNode node, string podIp, string directory, string nodeRoot, IReadOnlyDictionary<string, SandboxImage> images, PodSpecResolver resolver,
-        KubeconfigLocation kubeconfig, Action<PodRuntime> changed, TimeProvider clock, ILogger logger)
+        KubeconfigLocation kubeconfig, Processes.SandboxWorkspace workspace, Action<PodRuntime> changed, TimeProvider clock, ILogger logger)
     {
         _pod = pod;
         Node = node;
@@ -39,6 +40,7 @@ internal sealed class PodRuntime : IAsyncDisposable
         _images = images;
         _resolver = resolver;
         _kubeconfig = kubeconfig;
+        _workspace = workspace;
         _changed = changed;
         _clock = clock;
         _logger = logger;
@@ -136,7 +138,7 @@ internal sealed class PodRuntime : IAsyncDisposable
         // In a cluster a pod reaches the API through its service account; here through the sandbox's kubeconfig.
         start.Environment["KUBECONFIG"] = kubeconfig;
         foreach (var (name, value) in env) start.Environment[name] = PodSpecResolver.Rewrite(value, mounts);
-        var process = Process.Start(start) ?? throw new IOException($"could not start {start.FileName}");
+        var process = _workspace.Start(start);
         var log = new StreamWriter(Path.Combine(_directory, $"{container.Name}.log"), append: true) { AutoFlush = true };
         var gate = new Lock();
         var openStreams = 2;

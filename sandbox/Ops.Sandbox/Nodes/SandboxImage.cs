@@ -47,6 +47,9 @@ public sealed record SandboxImage(string FileName, IReadOnlyList<string> Entrypo
         return slash >= 0 ? name[(slash + 1)..] : name;
     }
 
+    /// <summary>The "sleep" image: /bin/sleep infinity, unless the container's args say otherwise.</summary>
+    public static SandboxImage Sleep { get; } = new("/bin/sleep", [], ["infinity"]);
+
     /// <summary>
     /// The images of the demo and the tests: .NET programs built next to the caller, and sleep. The
     /// agent reports its image's tag as its version, as a real image's build would; a tag ending in
@@ -61,7 +64,7 @@ public sealed record SandboxImage(string FileName, IReadOnlyList<string> Entrypo
             ["ops-agent"] = new("dotnet", [agent], []) { Tagged = tag => AgentOf(agent, tag) },
             ["ops-operator"] = new("dotnet", [Path.Combine(directory, "Ops.Operator.dll"), "run"], []),
             ["ops-sample-app"] = new("dotnet", [Path.Combine(directory, "Ops.SampleApp.dll")], []),
-            ["sleep"] = new("/bin/sleep", [], ["infinity"]),
+            ["sleep"] = Sleep,
         };
     }
 

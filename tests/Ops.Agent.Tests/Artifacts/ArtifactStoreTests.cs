@@ -2,13 +2,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Ops.Agent.Artifacts;
 using Ops.Agent.Hosting;
+using Ops.TestSupport;
 
 namespace Ops.Agent.Tests.Artifacts;
 
 public sealed class ArtifactStoreTests : IDisposable
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
-    private readonly string _data = Directory.CreateTempSubdirectory("ops-artifacts-").FullName;
+    private readonly string _data = TestWorkspace.CreateDirectory("artifacts-");
 
     private ArtifactStore Store(long budget = 1 << 20) => new(Options.Create(new AgentOptions
     {

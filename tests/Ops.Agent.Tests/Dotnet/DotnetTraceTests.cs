@@ -47,7 +47,7 @@ public sealed class DotnetTraceTests : IAsyncLifetime
         Assert.Equal(artifact.Sha256, Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant());
         Assert.Equal(bytes[1000..], await DownloadAsync(agent, artifact.Name, offset: 1000));
 
-        var file = Path.Combine(Directory.CreateTempSubdirectory("ops-trace-").FullName, "trace.nettrace");
+        var file = Path.Combine(TestWorkspace.CreateDirectory("trace-"), "trace.nettrace");
         await File.WriteAllBytesAsync(file, bytes, _ct);
         var samples = 0;
         using (var source = new EventPipeEventSource(file))
@@ -83,7 +83,7 @@ public sealed class DotnetTraceTests : IAsyncLifetime
     [Fact]
     public async Task A_trace_that_would_pass_the_disk_budget_is_refused_with_the_reason_and_leaves_nothing_behind()
     {
-        var data = Directory.CreateTempSubdirectory("ops-agent-").FullName;
+        var data = TestWorkspace.CreateDirectory("agent-");
         Directory.CreateDirectory(Path.Combine(data, "artifacts"));
         await File.WriteAllBytesAsync(Path.Combine(data, "artifacts", "older-artifact"), new byte[1024 * 1024], _ct);
         var agent = await _harness.StartAgentAsync(data, settings: new Dictionary<string, string?> { ["Agent:Artifacts:BudgetBytes"] = (1024 * 1024).ToString() });

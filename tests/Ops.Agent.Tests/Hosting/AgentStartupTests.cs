@@ -8,7 +8,7 @@ public sealed class AgentStartupTests : IDisposable
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
     private readonly TestPki _pki = TestPki.Create();
-    private readonly string _data = Directory.CreateTempSubdirectory("ops-agent-start-").FullName;
+    private readonly string _data = TestWorkspace.CreateDirectory("agent-start-");
 
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using CsCheck;
 using Ops.Agent.Actions;
 using Ops.Agent.Processes;
+using Ops.TestSupport;
 
 namespace Ops.Agent.Tests.Processes;
 
@@ -11,7 +12,7 @@ namespace Ops.Agent.Tests.Processes;
 /// </summary>
 public sealed class ContainerPathPropertyTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("ops-root-").FullName;
+    private readonly string _root = TestWorkspace.CreateDirectory("root-");
 
     public ContainerPathPropertyTests()
     {

@@ -1,11 +1,12 @@
 using Ops.Agent.Actions;
 using Ops.Agent.Processes;
+using Ops.TestSupport;
 
 namespace Ops.Agent.Tests.Processes;
 
 public sealed class ContainerPathTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("ops-root-").FullName;
+    private readonly string _root = TestWorkspace.CreateDirectory("root-");
 
     public ContainerPathTests()
     {

@@ -1,9 +1,11 @@
+using Ops.TestSupport;
+
 namespace Ops.Agent.Tests.Processes;
 
 /// <summary>A fixture /proc tree: each process gets status, stat, cmdline, cgroup and a root directory.</summary>
 internal sealed class FakeProc : IDisposable
 {
-    public string Root { get; } = Directory.CreateTempSubdirectory("ops-proc-").FullName;
+    public string Root { get; } = TestWorkspace.CreateDirectory("proc-");
 
     public string Add(int pid, int ppid, string name, string cgroup, int? nspid = null, char state = 'S')
     {

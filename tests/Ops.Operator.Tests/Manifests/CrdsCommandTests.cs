@@ -21,7 +21,7 @@ public sealed class CrdsCommandTests
     [Fact]
     public void Run_writes_one_file_per_kind()
     {
-        var directory = Directory.CreateTempSubdirectory("ops-crds-").FullName;
+        var directory = TestWorkspace.CreateDirectory("crds-");
         try
         {
             var output = new StringWriter();

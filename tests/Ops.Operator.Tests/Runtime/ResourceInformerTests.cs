@@ -108,7 +108,7 @@ public sealed class ResourceInformerTests
     public async Task Survives_an_API_server_restart()
     {
         var port = Ops.Sandbox.Hosting.LoopbackPorts.Free();
-        var data = Directory.CreateTempSubdirectory("ops-informer-data-").FullName;
+        var data = TestWorkspace.CreateDirectory("informer-data-");
         var options = Options(new SandboxOptions { Port = port, DataDirectory = data });
         var first = await SandboxFixture.StartAsync(options);
         using var client = SandboxFixture.CreateClient(first);

@@ -13,7 +13,7 @@ public sealed class PersistenceTests
     [Fact]
     public async Task A_sandbox_restarted_on_its_data_directory_keeps_objects_versions_and_credentials()
     {
-        var directory = Directory.CreateTempSubdirectory("ops-data-").FullName;
+        var directory = TestWorkspace.CreateDirectory("data-");
         try
         {
             var options = new SandboxOptions { DataDirectory = directory };

@@ -20,7 +20,7 @@ public sealed class UpCommandTests
     [Fact]
     public async Task Up_serves_the_crds_writes_a_kubeconfig_and_stops_cleanly_on_SIGTERM()
     {
-        var kubeconfig = Path.Combine(Directory.CreateTempSubdirectory("ops-up-").FullName, "kubeconfig");
+        var kubeconfig = Path.Combine(TestWorkspace.CreateDirectory("up-"), "kubeconfig");
         using var process = Start("up", "--kubeconfig", kubeconfig, "--manifests", RepositoryPaths.Crds);
         try
         {
@@ -72,7 +72,7 @@ public sealed class UpCommandTests
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        var kubeconfig = Path.Combine(Directory.CreateTempSubdirectory("ops-up-").FullName, "kubeconfig");
+        var kubeconfig = Path.Combine(TestWorkspace.CreateDirectory("up-"), "kubeconfig");
 
         using var process = Start("up", "--port", port.ToString(), "--kubeconfig", kubeconfig);
         var stderr = await process.StandardError.ReadToEndAsync(_ct);

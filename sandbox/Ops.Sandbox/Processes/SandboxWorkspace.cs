@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Ops.Sandbox.Processes;
+
+/// <summary>
+/// What one sandbox (or one test host) leaves on the machine, kept so that nothing outlives it: a
+/// directory of its own under /tmp/ops-sandbox holding an owner file (its pid and start time), and the
+/// processes it starts. Each process is started through <c>setpriv --pdeathsig KILL</c> from one
+/// long-lived thread (the parent-death signal fires when the thread that forked exits, so not from a
+/// pool thread), so it is killed the moment its host dies, however the host dies; and each carries
+/// <see cref="MarkerVariable"/> in its environment, inherited by whatever it starts in turn. Creating a
+/// workspace first removes what dead owners left: their marked processes are killed, their directories
+/// deleted. Disposing it kills its marked processes that are still alive and deletes its directory.
+/// </summary>
+public sealed class SandboxWorkspace : IDisposable
+{
+    public const string MarkerVariable = "OPS_SANDBOX_WORKSPACE";
+    private const string OwnerFile = "owner";
+    private const string SetPriv = "/usr/bin/setpriv";
+
+    private readonly BlockingCollection<(ProcessStartInfo Start, TaskCompletionSource<Process> Started)> _launches = new();
+    private readonly Thread _launcher;
+    private int _disposed;
+
+    private SandboxWorkspace(string id, string directory)
+    {
+        Id = id;
+        Directory = directory;
+        _launcher = new Thread(Launch) { IsBackground = true, Name = $"ops-sandbox {id} launcher" };
+        _launcher.Start();
+    }
+
+    /// <summary>Where every workspace of this machine lives.</summary>
+    public static string Root => Path.Combine(Path.GetTempPath(), "ops-sandbox");
+
+    public string Id { get; }
+
+    /// <summary>The workspace's own directory (deleted with it).</summary>
+    public string Directory { get; }
+
+    /// <summary>Whether processes die with their host at once (setpriv is there); without it they are only removed by the next workspace.</summary>
+    public static bool DiesWithHost => File.Exists(SetPriv);
+
+    /// <summary>Removes what dead owners left, then makes a workspace for this process.</summary>
+    public static SandboxWorkspace Create()
+    {
+        RemoveLeftovers();
+        var id = $"{Environment.ProcessId}-{Guid.NewGuid().ToString("n")[..8]}";
+        var directory = Path.Combine(Root, id);
+        System.IO.Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, OwnerFile), $"{Environment.ProcessId} {ProcFs.StartTime(Environment.ProcessId)}");
+        return new SandboxWorkspace(id, directory);
+    }
+
+    /// <summary>
+    /// Deletes the workspaces whose owner is gone (its pid dead, or reused by a process started at another
+    /// time), killing their marked processes first; returns how many processes were killed.
+    /// </summary>
+    public static int RemoveLeftovers()
+    {
+        if (!System.IO.Directory.Exists(Root)) return 0;
+        var killed = 0;
+        foreach (var directory in System.IO.Directory.EnumerateDirectories(Root))
+        {
+            if (IsOwned(directory)) continue;
+            killed += KillMarked(Path.GetFileName(directory));
+            DeleteQuietly(directory);
+        }
+        return killed;
+    }
+
+    private static bool IsOwned(string directory)
+    {
+        var owner = Path.Combine(directory, OwnerFile);
+        if (!File.Exists(owner))
+        {
+            // Being created this very moment, or left by a version without owner files.
+            return System.IO.Directory.GetLastWriteTimeUtc(directory) > DateTime.UtcNow.AddMinutes(-1);
+        }
+        var parts = File.ReadAllText(owner).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var pid)
+            && ProcFs.StartTime(pid)?.ToString(CultureInfo.InvariantCulture) == parts[1];
+    }
+
+    /// <summary>The live processes carrying the workspace <paramref name="id"/>'s marker (those this user may read).</summary>
+    public static IReadOnlyList<int> MarkedProcesses(string id) => [.. ProcFs.WithEnvironment(MarkerVariable, id)];
+
+    private static int KillMarked(string id)
+    {
+        var killed = 0;
+        foreach (var pid in MarkedProcesses(id))
+        {
+            if (Signals.Send(pid, Signals.Kill)) killed++;
+        }
+        return killed;
+    }
+
+    /// <summary>Starts a process that dies with this workspace's host; its arguments must be in <see cref="ProcessStartInfo.ArgumentList"/>.</summary>
+    public Process Start(ProcessStartInfo start)
+    {
+        if (start.Arguments.Length > 0) throw new ArgumentException("pass the arguments in ArgumentList", nameof(start));
+        start.Environment[MarkerVariable] = Id;
+        if (DiesWithHost)
+        {
+            string[] command = [start.FileName, .. start.ArgumentList];
+            start.FileName = SetPriv;
+            start.ArgumentList.Clear();
+            foreach (var arg in (string[])["--pdeathsig", "KILL", "--", .. command]) start.ArgumentList.Add(arg);
+        }
+        var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _launches.Add((start, started));
+        return started.Task.GetAwaiter().GetResult();
+    }
+
+    private void Launch()
+    {
+        foreach (var (start, started) in _launches.GetConsumingEnumerable())
+        {
+            try
+            {
+                started.SetResult(Process.Start(start) ?? throw new IOException($"could not start {start.FileName}"));
+            }
+            catch (Exception e)
+            {
+                started.SetException(e);
+            }
+        }
+    }
+
+    /// <summary>Kills the marked processes still alive (whatever outlived the containers), then deletes the directory.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _launches.CompleteAdding();
+        _launcher.Join();
+        KillMarked(Id);
+        DeleteQuietly(Directory);
+        _launches.Dispose();
+    }
+
+    private static void DeleteQuietly(string directory)
+    {
+        try
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}
