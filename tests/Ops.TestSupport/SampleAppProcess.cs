@@ -27,6 +27,15 @@ public sealed class SampleAppProcess : IAsyncDisposable
     /// <summary>Its working directory; its log is var/log/app/app.log under it.</summary>
     public string Directory { get; }
 
+    /// <summary>
+    /// Its TMPDIR as the node sees it: its diagnostics socket and the dumps the runtime writes land here (for an app
+    /// in its own namespaces, a tmpfs seen only through /proc/PID/root).
+    /// </summary>
+    public string TempDirectory => Path.Combine(Directory, "tmp");
+
+    /// <summary>Where the node reads the app's TMPDIR: through its root, which for an app in its own mount namespace is the only way in.</summary>
+    public string TempDirectoryFromNode => $"/proc/{Pid}/root{TempDirectory}";
+
     public static Task<SampleAppProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null) => LaunchAsync(ownNamespaces: false, tmpSize: null, environment);
 
     /// <summary>
@@ -49,17 +58,18 @@ public sealed class SampleAppProcess : IAsyncDisposable
 
     private static async Task<SampleAppProcess> LaunchAsync(bool ownNamespaces, string? tmpSize, IReadOnlyDictionary<string, string>? environment)
     {
-        var directory = System.IO.Directory.CreateTempSubdirectory("ops-sample-app-").FullName;
+        var directory = TestWorkspace.CreateDirectory("sample-app-");
         var port = LoopbackPorts.Free();
         var dll = Path.Combine(AppContext.BaseDirectory, "Ops.SampleApp.dll");
         var start = new ProcessStartInfo(ownNamespaces ? "/usr/bin/unshare" : "dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
+        // A TMPDIR of its own, never the test host's /tmp: what the runtime puts there (its socket, dumps) is this app's alone.
+        var tmp = Path.Combine(directory, "tmp");
+        System.IO.Directory.CreateDirectory(tmp);
+        start.Environment["TMPDIR"] = tmp;
         if (ownNamespaces)
         {
             // A private tmpfs as its TMPDIR, mounted inside the new mount namespace only (not over /tmp, which may hold the test binaries).
-            var tmp = Path.Combine(directory, "tmp");
-            System.IO.Directory.CreateDirectory(tmp);
-            start.Environment["TMPDIR"] = tmp;
-            foreach (var arg in new[] { "--pid", "--mount", "--fork", "--mount-proc", "/bin/sh", "-c", $"mount -t tmpfs -o size={tmpSize} tmpfs '{tmp}' && exec dotnet '{dll}'" }) start.ArgumentList.Add(arg);
+            foreach (var arg in new[] { "--pid", "--mount", "--fork", "--kill-child", "--mount-proc", "/bin/sh", "-c", $"mount -t tmpfs -o size={tmpSize} tmpfs '{tmp}' && exec dotnet '{dll}'" }) start.ArgumentList.Add(arg);
         }
         else
         {
@@ -68,7 +78,7 @@ public sealed class SampleAppProcess : IAsyncDisposable
         start.Environment["LISTEN"] = "127.0.0.1";
         start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-        var process = Process.Start(start)!;
+        var process = TestWorkspace.Start(start);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();

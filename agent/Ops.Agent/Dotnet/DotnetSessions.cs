@@ -35,13 +35,16 @@ public sealed class DotnetSessions(Processes.ProcessLocator locator, ListenModeE
     {
         if (process.SocketPath is { } socket)
         {
+            SocketPathAlias? alias = null;
             try
             {
-                var connector = await DiagnosticsClientConnector.FromDiagnosticPort($"{socket},connect", cancellationToken);
-                return new DotnetConnection(connector.Instance, connector);
+                alias = SocketPathAlias.For(socket);
+                var connector = await DiagnosticsClientConnector.FromDiagnosticPort($"{alias.Path},connect", cancellationToken);
+                return new DotnetConnection(connector.Instance, connector, alias);
             }
             catch (Exception e) when (e is DiagnosticsClientException or IOException or TimeoutException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
             {
+                alias?.Dispose();
                 if (!listen.Enabled) throw new ActionParameterException($"could not connect to the diagnostics socket of process {process.Pid}: {e.Message} (the process may have exited)");
             }
         }

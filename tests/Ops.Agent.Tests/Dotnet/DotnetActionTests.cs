@@ -103,13 +103,18 @@ public sealed class DotnetActionTests : IAsyncLifetime
     [Fact]
     public async Task In_listen_mode_a_process_whose_own_socket_is_gone_is_reached_through_the_agents_socket_for_its_pod()
     {
-        var ports = Directory.CreateTempSubdirectory("ops-ports-").FullName;
+        var ports = TestWorkspace.CreateDirectory("ports-");
         var podUid = Guid.NewGuid().ToString();
         var agent = await _harness.StartAgentAsync(settings: new Dictionary<string, string?> { ["Agent:DiagnosticPortsDirectory"] = ports });
         await using var app = await SampleAppProcess.StartAsync(new Dictionary<string, string> { ["DOTNET_DiagnosticPorts"] = $"{ports}/{podUid}.sock,nosuspend" });
-        // The process's own socket is made unreachable, as when its /tmp is private or read-only.
-        foreach (var socket in Directory.EnumerateFiles("/tmp", $"dotnet-diagnostic-{app.Pid}-*-socket")) File.Delete(socket);
         var target = new Target { Pod = "checkout", PodUid = podUid, Container = "api", ContainerId = $"sandbox://{app.Pid}" };
+        // The process's own socket is made unreachable, as when its TMPDIR is private or read-only: it had one, and it is gone.
+        var own = Directory.GetFiles(app.TempDirectory, $"dotnet-diagnostic-{app.Pid}-*-socket");
+        Assert.Single(own);
+        File.Delete(own[0]);
+        // The control: without listen mode, nothing reaches it now. So a success below came through the agent's socket.
+        var connectOnly = await RunAsync("dotnet.stacks", app.Pid, "connect-only");
+        Assert.StartsWith($"process {app.Pid} runs .NET but has no diagnostics socket the agent can see", connectOnly.Message);
 
         var stacks = await _harness.ExecuteAsync(agent, AgentHarness.Request("dotnet.stacks", target, key: "listen-stacks"), _ct);
         var counters = await _harness.ExecuteAsync(agent, AgentHarness.Request("dotnet.counters", target, key: "listen-counters", parameters: ("duration", "1s")), _ct);
@@ -117,6 +122,7 @@ public sealed class DotnetActionTests : IAsyncLifetime
         Assert.True(stacks.Phase == ExecutionPhase.Succeeded, stacks.Message);
         Assert.Contains("Ops.SampleApp.OrderWorker.ProcessOrdersForever", stacks.Output.ToStringUtf8());
         Assert.True(counters.Phase == ExecutionPhase.Succeeded, counters.Message);
+        Assert.Empty(Directory.GetFiles(app.TempDirectory, $"dotnet-diagnostic-{app.Pid}-*-socket"));
     }
 
     [Fact]
@@ -124,7 +130,7 @@ public sealed class DotnetActionTests : IAsyncLifetime
     {
         await using var closed = await SampleAppProcess.StartAsync(new Dictionary<string, string> { ["DOTNET_EnableDiagnostics"] = "0" });
         // What a SIGKILLed process leaves in /tmp: its socket file, named with its pid and its (different) start time.
-        var stale = Path.Combine("/tmp", $"dotnet-diagnostic-{closed.Pid}-1-socket");
+        var stale = Path.Combine(closed.TempDirectory, $"dotnet-diagnostic-{closed.Pid}-1-socket");
         await File.WriteAllTextAsync(stale, "", _ct);
         File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-1));
         try

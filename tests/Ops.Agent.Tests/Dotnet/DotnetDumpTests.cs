@@ -32,7 +32,26 @@ public sealed class DotnetDumpTests : IAsyncLifetime
         var bytes = await File.ReadAllBytesAsync(file, _ct);
         Assert.Equal([0x7F, (byte)'E', (byte)'L', (byte)'F'], bytes[..4]);
         Assert.Equal(artifact.Sha256, Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant());
-        Assert.Empty(Directory.EnumerateFiles("/tmp", "ops-dump-*.dmp"));
+        Assert.Empty(Directory.EnumerateFiles(app.TempDirectory, "ops-dump-*.dmp"));
+    }
+
+    [Fact]
+    public async Task A_dump_of_a_process_in_its_own_mount_namespace_is_moved_out_through_its_root_and_leaves_nothing_there()
+    {
+        await using var contained = await SampleAppProcess.StartInOwnNamespacesAsync(tmpSize: "512m");
+        var agent = await _harness.StartAgentAsync();
+
+        var result = await _harness.ExecuteAsync(agent, Dump(contained.LauncherPid, "contained", "mini", new ProcessSelector { Name = "^dotnet$" }), _ct);
+
+        Assert.True(result.Phase == ExecutionPhase.Succeeded, result.Message);
+        Assert.StartsWith($"mini dump of process {contained.Pid}", result.Output.ToStringUtf8());
+        var bytes = await File.ReadAllBytesAsync(Path.Combine(agent.DataDirectory, "artifacts", Assert.Single(result.Artifacts).Name), _ct);
+        Assert.Equal([0x7F, (byte)'E', (byte)'L', (byte)'F'], bytes[..4]);
+        // Its TMPDIR is a tmpfs only its mount namespace sees: the node reaches it through /proc/PID/root, where the
+        // runtime's socket is (so this is the right place to look) and the dump is not.
+        Assert.NotEmpty(Directory.EnumerateFiles(contained.TempDirectoryFromNode, $"dotnet-diagnostic-*-socket"));
+        Assert.Empty(Directory.EnumerateFiles(contained.TempDirectoryFromNode, "ops-dump-*.dmp"));
+        Assert.Empty(Directory.EnumerateFiles(contained.TempDirectory));
     }
 
     [Fact]
@@ -42,14 +61,15 @@ public sealed class DotnetDumpTests : IAsyncLifetime
         var agent = await _harness.StartAgentAsync();
 
         var run = _harness.ExecuteAsync(agent, Dump(app.Pid, "cut", "full"), _ct);
-        // Cancelled once the runtime's createdump runs: it goes on after the request is abandoned, and the file it writes must not stay.
-        await Eventually.True(() => Task.FromResult(CreatedumpRunning()), "the runtime to start writing the dump");
+        // Cancelled once the runtime's createdump writes the file in the target's TMPDIR: it goes on after the request is
+        // abandoned, and the file it writes must not stay.
+        await Eventually.True(() => Task.FromResult(CreatedumpRunning() && Directory.EnumerateFiles(app.TempDirectory, "ops-dump-*.dmp").Any()), "the runtime to start writing the dump");
         await _harness.Channels.For(agent.Address).CancelAsync(new CancelRequest { CommandUid = "uid-1", TargetKey = "cut" }, cancellationToken: _ct);
         var result = await run;
         await Eventually.True(() => Task.FromResult(!CreatedumpRunning()), "the runtime's createdump to finish");
 
         Assert.Equal(ExecutionPhase.Cancelled, result.Phase);
-        Assert.Empty(Directory.EnumerateFiles("/tmp", "ops-dump-*.dmp"));
+        Assert.Empty(Directory.EnumerateFiles(app.TempDirectory, "ops-dump-*.dmp"));
         Assert.True(Directory.Exists($"/proc/{app.Pid}"), "the app runs on");
     }
 
@@ -75,7 +95,7 @@ public sealed class DotnetDumpTests : IAsyncLifetime
 
         Assert.Equal(ExecutionPhase.Failed, result.Phase);
         Assert.Matches($@"^a heap dump of process {app.Pid} needs about \d+ MiB; this agent's artifact budget has 4 MiB left$", result.Message);
-        Assert.Empty(Directory.EnumerateFiles("/tmp", "ops-dump-*.dmp"));
+        Assert.Empty(Directory.EnumerateFiles(app.TempDirectory, "ops-dump-*.dmp"));
     }
 
     [Fact]
@@ -90,7 +110,7 @@ public sealed class DotnetDumpTests : IAsyncLifetime
             new Target { Pod = "c", Container = "api", ContainerId = $"sandbox://{contained.LauncherPid}", Process = dotnet }, key: "afterwards"), _ct);
 
         Assert.Equal(ExecutionPhase.Failed, result.Phase);
-        Assert.Matches($@"^the target's {Regex.Escape(Path.Combine(contained.Directory, "tmp"))} has [0-2] MiB free; a heap dump of process {contained.Pid} needs about \d+ MiB$", result.Message);
+        Assert.Matches($@"^the target's {Regex.Escape(contained.TempDirectory)} has [0-2] MiB free; a heap dump of process {contained.Pid} needs about \d+ MiB$", result.Message);
         Assert.Equal(ExecutionPhase.Succeeded, afterwards.Phase);
     }
 
