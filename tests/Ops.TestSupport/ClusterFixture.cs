@@ -30,6 +30,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        TestWorkspace.Ensure();
         _cluster = await DemoCluster.StartAsync(new DemoOptions
         {
             CrdsDirectory = RepositoryPaths.Crds,

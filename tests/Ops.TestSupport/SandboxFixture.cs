@@ -21,6 +21,7 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        TestWorkspace.Ensure();
         _server = await StartAsync(new SandboxOptions { KubeconfigPath = Path.Combine(_directory, "kubeconfig"), BookmarkInterval = TimeSpan.FromSeconds(1) });
         Client = CreateClient(_server);
     }

@@ -1,12 +1,14 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Ops.Sandbox.Processes;
 
 namespace Ops.TestSupport;
 
 /// <summary>
-/// The test host's own <see cref="SandboxWorkspace"/>: the agents and sample apps the tests start die with
-/// the host (however it ends), and the directories they use go with it; what a killed host left is
-/// removed by the next workspace created on the machine.
+/// The test host's own <see cref="SandboxWorkspace"/>: the agents, apps and clusters the tests start die with
+/// the host (however it ends), and the directories they use go with it; what a killed host left is removed by
+/// the next workspace created on the machine. A host whose parent goes away (dotnet test interrupted or killed,
+/// which leaves its test host running the tests to the end) stops at once instead of running on orphaned.
 /// </summary>
 public static class TestWorkspace
 {
@@ -14,13 +16,31 @@ public static class TestWorkspace
     private static readonly Lazy<SandboxWorkspace> Workspace = new(() =>
     {
         var workspace = SandboxWorkspace.Create();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => workspace.Dispose();
+        WatchParent();
         return workspace;
     });
+
+    /// <summary>Makes sure the host's workspace exists, so that the host stops when orphaned (the clusters' fixtures call it first).</summary>
+    public static void Ensure() => _ = Workspace.Value;
 
     /// <summary>Starts a process that dies with the test host (its arguments in ArgumentList).</summary>
     public static Process Start(ProcessStartInfo start) => Workspace.Value.Start(start);
 
     /// <summary>A new directory inside the workspace.</summary>
     public static string CreateDirectory(string prefix) => Directory.CreateDirectory(Path.Combine(Workspace.Value.Directory, $"{prefix}{Guid.NewGuid().ToString("n")[..8]}")).FullName;
+
+    private static void WatchParent()
+    {
+        var parent = ParentPid();
+        new Thread(() =>
+        {
+            while (ParentPid() == parent) Thread.Sleep(500);
+            // Exiting disposes every workspace of the process (the clusters' too): their processes are killed, their directories go.
+            Console.Error.WriteLine($"the test host's parent ({parent}) is gone: stopping, with every process the tests started");
+            Environment.Exit(130);
+        }) { IsBackground = true, Name = "orphan watch" }.Start();
+    }
+
+    [DllImport("libc", EntryPoint = "getppid")]
+    private static extern int ParentPid();
 }

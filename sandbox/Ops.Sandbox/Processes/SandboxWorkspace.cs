@@ -12,7 +12,7 @@ namespace Ops.Sandbox.Processes;
 /// pool thread), so it is killed the moment its host dies, however the host dies; and each carries
 /// <see cref="MarkerVariable"/> in its environment, inherited by whatever it starts in turn. Creating a
 /// workspace first removes what dead owners left: their marked processes are killed, their directories
-/// deleted. Disposing it kills its marked processes that are still alive and deletes its directory.
+/// deleted. Disposing it (or the host's exit) kills its marked processes that are still alive and deletes its directory.
 /// </summary>
 public sealed class SandboxWorkspace : IDisposable
 {
@@ -30,7 +30,11 @@ public sealed class SandboxWorkspace : IDisposable
         Directory = directory;
         _launcher = new Thread(Launch) { IsBackground = true, Name = $"ops-sandbox {id} launcher" };
         _launcher.Start();
+        // A host that exits without disposing it (Environment.Exit, the end of Main) still cleans up.
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
+
+    private void OnProcessExit(object? sender, EventArgs e) => Dispose();
 
     /// <summary>Where every workspace of this machine lives.</summary>
     public static string Root => Path.Combine(Path.GetTempPath(), "ops-sandbox");
@@ -133,6 +137,7 @@ public sealed class SandboxWorkspace : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         _launches.CompleteAdding();
         _launcher.Join();
         KillMarked(Id);

@@ -35,6 +35,7 @@ public sealed class FaultCluster : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        TestWorkspace.Ensure();
         var addresses = Enumerable.Range(1, NodeCount).Select(i => IPAddress.Parse(SimulatedNode.AddressOf(i))).ToList();
         int dialed = LoopbackPorts.Free(addresses), served = LoopbackPorts.Free(addresses);
         for (var i = 1; i <= NodeCount; i++)
