@@ -3,10 +3,18 @@ using Ops.Agent.V1;
 
 namespace Ops.Agent.Actions;
 
-/// <summary>What an action runs with: its parameters, its target, the agent's settings, and which execution it is (for naming artifacts).</summary>
-public sealed record ActionContext(IReadOnlyDictionary<string, string> Parameters, Target Target, AgentOptions Options, string CommandUid = "", string TargetKey = "")
+/// <summary>
+/// What an action runs with: its parameters, its target, the agent's settings, and which execution it is (for naming
+/// artifacts). With <paramref name="Declared"/>, reading a parameter the action does not declare is a programming error.
+/// </summary>
+public sealed record ActionContext(IReadOnlyDictionary<string, string> Parameters, Target Target, AgentOptions Options, string CommandUid = "", string TargetKey = "",
+    IReadOnlyList<string>? Declared = null)
 {
-    public string? Optional(string name) => Parameters.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+    public string? Optional(string name)
+    {
+        if (Declared is not null && !Declared.Contains(name)) throw new InvalidOperationException($"the action reads parameter \"{name}\", which it does not declare");
+        return Parameters.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+    }
 
     public string Required(string name) => Optional(name) ?? throw new ActionParameterException($"parameter \"{name}\" is required");
 
@@ -28,9 +36,10 @@ public sealed record ActionContext(IReadOnlyDictionary<string, string> Parameter
             : text.EndsWith('s') ? (text[..^1], 1.0)
             : text.EndsWith('m') ? (text[..^1], 60.0)
             : (text, 1.0);
+        // Compared as seconds before any TimeSpan is made: 1e308s or NaN must be refused, not overflow.
         return double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
-            && TimeSpan.FromSeconds(value * unit) is var duration && duration >= min && duration <= max
-            ? duration
+            && value * unit is var seconds && seconds >= min.TotalSeconds && seconds <= max.TotalSeconds
+            ? TimeSpan.FromSeconds(seconds)
             : throw new ActionParameterException($"parameter \"{name}\" must be a duration from {min.TotalSeconds:0.###}s to {max.TotalSeconds:0.###}s (like 500ms, 5s, 1m), not \"{text}\"");
     }
 }

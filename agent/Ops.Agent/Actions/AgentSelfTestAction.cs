@@ -12,6 +12,8 @@ public sealed class AgentSelfTestAction(TimeProvider clock) : IAgentAction
 {
     public string Name => "agent.selftest";
 
+    public IReadOnlyList<string> Parameters => [];
+
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var report = new StringBuilder();

@@ -12,6 +12,8 @@ public sealed class CheckHttpAction : IAgentAction, IDisposable
 
     public string Name => "check.http";
 
+    public IReadOnlyList<string> Parameters => ["url", "scheme", "port", "path", "expectStatus", "timeoutMs"];
+
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var url = Url(context);

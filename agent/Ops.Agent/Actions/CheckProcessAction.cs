@@ -7,6 +7,8 @@ public sealed class CheckProcessAction(ProcessLocator locator) : IAgentAction
 {
     public string Name => "check.process";
 
+    public IReadOnlyList<string> Parameters => [];
+
     public Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var process = locator.Select(context.Target);

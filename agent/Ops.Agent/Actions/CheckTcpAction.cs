@@ -8,6 +8,8 @@ public sealed class CheckTcpAction : IAgentAction
 {
     public string Name => "check.tcp";
 
+    public IReadOnlyList<string> Parameters => ["host", "port", "timeoutMs"];
+
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var port = context.Integer("port", 0, 1, 65535);

@@ -11,6 +11,8 @@ public sealed class DotnetCountersAction(ProcessLocator locator, DotnetProcessFi
 {
     public string Name => "dotnet.counters";
 
+    public IReadOnlyList<string> Parameters => ["duration"];
+
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var duration = context.Duration("duration", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));

@@ -20,6 +20,8 @@ public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder
 
     public string Name => "dotnet.dump";
 
+    public IReadOnlyList<string> Parameters => ["type"];
+
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var type = context.Optional("type") ?? "mini";

@@ -15,6 +15,8 @@ public sealed class DotnetGcDumpAction(ProcessLocator locator, DotnetProcessFind
 {
     public string Name => "dotnet.gcdump";
 
+    public IReadOnlyList<string> Parameters => ["top"];
+
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var top = context.Integer("top", 20, 1, 1000);

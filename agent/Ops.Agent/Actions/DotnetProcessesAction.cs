@@ -9,6 +9,8 @@ public sealed class DotnetProcessesAction(ProcessLocator locator, DotnetProcessF
 {
     public string Name => "dotnet.processes";
 
+    public IReadOnlyList<string> Parameters => [];
+
     public Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var found = locator.ProcessesOf(context.Target).Select(finder.Find).OfType<DotnetProcess>().ToList();

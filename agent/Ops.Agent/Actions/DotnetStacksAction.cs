@@ -13,6 +13,8 @@ public sealed class DotnetStacksAction(ProcessLocator locator, DotnetProcessFind
 {
     public string Name => "dotnet.stacks";
 
+    public IReadOnlyList<string> Parameters => ["format"];
+
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var format = context.Optional("format") ?? "both";

@@ -12,6 +12,8 @@ public sealed class DotnetTraceAction(ProcessLocator locator, DotnetProcessFinde
 {
     public string Name => "dotnet.trace";
 
+    public IReadOnlyList<string> Parameters => ["duration", "profile", "providers"];
+
     /// <summary>How long a stopping session may take to deliver its rundown.</summary>
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 

@@ -5,6 +5,8 @@ public sealed class FileTailAction(TargetFiles files) : IAgentAction
 {
     public string Name => "file.tail";
 
+    public IReadOnlyList<string> Parameters => ["path", "lines"];
+
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var count = context.Integer("lines", 100, 1, 10_000);

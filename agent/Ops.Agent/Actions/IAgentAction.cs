@@ -6,5 +6,8 @@ public interface IAgentAction
     /// <summary>The name commands use (processes, check.tcp, agent.selftest, ...).</summary>
     string Name { get; }
 
+    /// <summary>The parameters it takes, by name: the only ones it may read (<see cref="ActionContext"/> holds it to them).</summary>
+    IReadOnlyList<string> Parameters { get; }
+
     Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken);
 }

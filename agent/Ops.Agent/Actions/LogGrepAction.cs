@@ -8,6 +8,8 @@ public sealed class LogGrepAction(TargetFiles files) : IAgentAction
 {
     public string Name => "log.grep";
 
+    public IReadOnlyList<string> Parameters => ["path", "pattern", "maxLines", "ignoreCase"];
+
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var max = context.Integer("maxLines", 200, 1, 10_000);

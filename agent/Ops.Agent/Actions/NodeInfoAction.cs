@@ -10,6 +10,8 @@ public sealed class NodeInfoAction : IAgentAction
 
     public string Name => "node.info";
 
+    public IReadOnlyList<string> Parameters => [];
+
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var meminfo = (await ReadAsync("/proc/meminfo", cancellationToken)).Split('\n')

@@ -8,6 +8,8 @@ public sealed class ProcessesAction(ProcessLocator locator) : IAgentAction
 {
     public string Name => "processes";
 
+    public IReadOnlyList<string> Parameters => [];
+
     public Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var processes = locator.ProcessesOf(context.Target);

@@ -15,6 +15,9 @@ public sealed class ScriptRunAction(IOptions<AgentOptions> options) : IAgentActi
 {
     public string Name => "script.run";
 
+    /// <summary>Besides the script's name, the parameters its definition declares (checked against it).</summary>
+    public IReadOnlyList<string> Parameters => ["script"];
+
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var scripts = options.Value.Scripts;

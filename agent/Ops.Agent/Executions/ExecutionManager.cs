@@ -112,7 +112,7 @@ public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal jou
             }
             else
             {
-                var context = new ActionContext(request.Parameters, request.Target ?? new Target(), options.Value, request.CommandUid, request.TargetKey);
+                var context = new ActionContext(request.Parameters, request.Target ?? new Target(), options.Value, request.CommandUid, request.TargetKey, action.Parameters);
                 outcome = await action.RunAsync(context, timeout.Token);
                 phase = outcome.Succeeded ? ExecutionPhase.Succeeded : ExecutionPhase.Failed;
             }

@@ -24,25 +24,52 @@ public sealed class HostileRequestTests : IAsyncDisposable
         "dotnet.processes", "dotnet.stacks", "dotnet.counters", "dotnet.trace", "no.such.action",
     ];
 
-    private static readonly string[] Keys =
-        ["path", "lines", "pattern", "maxMatches", "port", "host", "scheme", "script", "pid", "name", "seconds", "durationSeconds", "providers", "type", "file", "expectStatus"];
+    /// <summary>
+    /// Scripts the agent is configured with, so hostile values reach script.run's real path: one that passes its
+    /// parameter to a program as an argument, one that hands it to a shell as a positional parameter (quoted, as a
+    /// careful admin writes it). If the agent ever spliced a value into a command line, a payload would run.
+    /// </summary>
+    private static readonly Dictionary<string, string?> Scripts = new()
+    {
+        ["Agent:Scripts:echo:Path"] = "/bin/echo",
+        ["Agent:Scripts:echo:Arguments:0"] = "{text}",
+        ["Agent:Scripts:echo:Parameters:text:Pattern"] = "^[^\\n]{0,20000}$",
+        ["Agent:Scripts:quoted:Path"] = "/bin/sh",
+        ["Agent:Scripts:quoted:Arguments:0"] = "-c",
+        ["Agent:Scripts:quoted:Arguments:1"] = "printf '%s\\n' \"$1\"",
+        ["Agent:Scripts:quoted:Arguments:2"] = "quoted",
+        ["Agent:Scripts:quoted:Arguments:3"] = "{text}",
+        ["Agent:Scripts:quoted:Parameters:text:Pattern"] = "^[^\\n]{0,20000}$",
+        ["Agent:Scripts:quoted:Parameters:text:Required"] = "true",
+    };
+
+    private static readonly string[] ScriptNames = ["echo", "quoted"];
 
     private static readonly string[] HostileValues =
     [
-        "", " ", "-1", "0", "2147483648", "99999999999999999999999", "1e308", "NaN", "0x10", "3.5",
+        "", " ", "-1", "0", "2147483648", "99999999999999999999999", "1e308", "-1e308", "NaN", "Infinity", "0x10", "3.5", "1e9s", "99999999m", "-5s", "0ms",
         "/dev/zero", "/dev/urandom", "/proc/self/mem", "/proc/kcore", "/../../../etc/shadow", "/etc/../../proc/1/environ", "relative/path", "/tmp/\0nul",
         "(a+)+$", "((a*)*)*b", "(?<=(a+)+)b", "[", "\\", "(?", "(a|aa)*c",
-        $"$(touch {Pwned})", $"; touch {Pwned}", $"`touch {Pwned}`", $"| touch {Pwned}", $"&& touch {Pwned}", "--help", "-rf",
-        "127.0.0.1", "localhost", "::1", "not a host", "http://127.0.0.1:1/", "file:///etc/passwd",
+        $"$(touch {Pwned})", $"; touch {Pwned}", $"`touch {Pwned}`", $"| touch {Pwned}", $"&& touch {Pwned}", $"\"; touch {Pwned}; \"", $"'; touch {Pwned}; '", "--help", "-rf",
+        "127.0.0.1", "localhost", "::1", "not a host", "http://127.0.0.1:1/", "file:///etc/passwd", "gopher://127.0.0.1:1/", "http://[::1]:0/",
+        "cpu-sampling", "gc", "Microsoft-Windows-DotNETRuntime:ffffffffffffffff:5", "A:B:C:D", "::::", ",,,", "json", "text", "both", "mini", "full", "true", "false",
         new string('a', 10_000), "é\u202e\ud83d\ude00",
     ];
 
     private static readonly Gen<string> Value = Gen.Frequency((4, Gen.OneOf(HostileValues)), (1, Gen.String[0, 40]));
 
-    /// <summary>Requests on the node, on a real .NET app, or on the agent's own process.</summary>
-    private static Gen<ExecuteRequest> Requests(int app) =>
-        Gen.Select(Gen.OneOf(Actions), Gen.Select(Gen.Frequency((5, Gen.OneOf(Keys)), (1, Gen.String[0, 20])), Value).Array[0, 5], Gen.Int[0, 2],
-            (action, parameters, on) =>
+    /// <summary>
+    /// Requests on the node, on a real .NET app, or on the agent's own process, with the parameters the action really
+    /// takes (its declared names, from the agent's catalogue; script.run also the scripts' own), every one of them in
+    /// half the requests, now and then a name it does not take.
+    /// </summary>
+    private static Gen<ExecuteRequest> Requests(int app, Func<string, IReadOnlyList<string>> parametersOf) =>
+        Gen.OneOf(Actions).SelectMany(action =>
+        {
+            string[] names = action == "script.run" ? [.. parametersOf(action).Where(n => n != "script"), "text"] : [.. parametersOf(action)];
+            var name = names.Length == 0 ? Gen.String[0, 20] : Gen.Frequency((6, Gen.OneOf(names)), (1, Gen.String[0, 20]));
+            var script = Gen.Frequency((5, Gen.OneOf(ScriptNames)), (1, Value));
+            return Gen.Select(Gen.Select(name, Value).Array[0, 4], Gen.Bool, Value.Array[names.Length], Gen.Int[0, 2], script, (parameters, all, values, on, scriptName) =>
             {
                 var request = AgentHarness.Request(action, uid: Guid.NewGuid().ToString("n"), timeout: 3, target: on switch
                 {
@@ -50,20 +77,25 @@ public sealed class HostileRequestTests : IAsyncDisposable
                     1 => new Target { ContainerId = $"sandbox://{app}", Node = false },
                     _ => new Target { ContainerId = $"sandbox://{Environment.ProcessId}", Node = false },
                 });
-                foreach (var (name, value) in parameters) request.Parameters[name] = value;
+                if (all) for (var i = 0; i < names.Length; i++) request.Parameters[names[i]] = values[i];
+                foreach (var (key, value) in parameters) request.Parameters[key] = value;
+                if (action == "script.run") request.Parameters["script"] = scriptName;
                 return request;
             });
+        });
 
     [Fact]
     public async Task Random_and_hostile_parameters_to_every_action_end_with_a_reason_and_the_agent_keeps_serving()
     {
-        var agent = await _harness.StartAgentAsync();
+        var agent = await _harness.StartAgentAsync(settings: Scripts);
         var client = _harness.Channels.For(agent.Address);
         var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var sent = new System.Collections.Concurrent.ConcurrentDictionary<string, byte>();
         await using var app = await SampleAppProcess.StartAsync();
 
-        await Requests(app.Pid).SampleAsync(async request =>
+        await Requests(app.Pid, agent.Actions.ParametersOf).SampleAsync(async request =>
         {
+            foreach (var name in request.Parameters.Keys) sent.TryAdd($"{request.Action} {name}", 0);
             ExecutionResult result;
             try
             {
@@ -86,16 +118,45 @@ public sealed class HostileRequestTests : IAsyncDisposable
             {
                 Assert.False(string.IsNullOrWhiteSpace(result.Message), $"{request.Action} failed without a reason");
                 Assert.DoesNotContain("   at ", result.Message, StringComparison.Ordinal);
+                // "the action failed: ..." is the catch-all for an exception the action did not expect: a bug, not a reason.
+                Assert.False(result.Message.StartsWith("the action failed:", StringComparison.Ordinal), $"{request.Action} with {request.Parameters}: {result.Message}");
             }
             Assert.True(result.Output.Length <= 256 * 1024, $"{request.Action} returned {result.Output.Length} bytes");
             outcomes.AddOrUpdate(result.Phase.ToString(), 1, (_, n) => n + 1);
+            outcomes.AddOrUpdate($"{request.Action} {result.Phase}", 1, (_, n) => n + 1);
         }, iter: 300, threads: 2);
+
+        // Every parameter every action really takes was sent (with the values that bound time and size: durations,
+        // line counts, timeouts, tops), and the configured scripts ran with hostile values.
+        var declared = Actions.SelectMany(a => agent.Actions.ParametersOf(a).Select(p => $"{a} {p}")).Append("script.run text").ToList();
+        Assert.DoesNotContain(declared, d => !sent.ContainsKey(d));
+        Assert.True(outcomes.GetValueOrDefault("script.run Succeeded") > 0, string.Join(", ", outcomes));
 
         Assert.False(File.Exists(Pwned), "a parameter was run by a shell");
         Assert.Equal("node-a", (await client.GetInfoAsync(new GetInfoRequest(), cancellationToken: _ct)).Node);
         Assert.False(System.Diagnostics.Process.GetProcessById(app.Pid).HasExited, "the target app was killed");
         // The sample reached both ends: some requests were valid enough to run.
         Assert.True(outcomes.GetValueOrDefault("Failed") > 0 && outcomes.GetValueOrDefault("Succeeded") > 0, string.Join(", ", outcomes));
+    }
+
+    [Fact]
+    public async Task Shell_payloads_in_script_parameters_reach_the_script_verbatim_as_one_argument_and_run_nothing()
+    {
+        var agent = await _harness.StartAgentAsync(settings: Scripts);
+        string[] payloads = [.. HostileValues.Where(v => v.Contains(Pwned, StringComparison.Ordinal)), "$HOME", "*", "a b  c", "-n", "\\n"];
+
+        foreach (var script in ScriptNames)
+        {
+            foreach (var payload in payloads)
+            {
+                var result = await _harness.ExecuteAsync(agent, AgentHarness.Request("script.run", uid: Guid.NewGuid().ToString("n"), parameters: [("script", script), ("text", payload)]), _ct);
+
+                Assert.True(result.Phase == ExecutionPhase.Succeeded, $"{script} with {payload}: {result.Message}");
+                // echo treats a leading -n as its option: the argument still arrived alone and unexpanded.
+                Assert.Equal(script == "echo" && payload == "-n" ? "" : payload + "\n", result.Output.ToStringUtf8());
+            }
+        }
+        Assert.False(File.Exists(Pwned), "a parameter was run by a shell");
     }
 
     [Fact]
