@@ -2,13 +2,14 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using k8s;
+using k8s.Models;
 using Ops.Demo;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.TestSupport;
 
 namespace Ops.EndToEnd.Tests;
 
-/// <summary>Artifacts come back intact through the operator, for a caller the API server vouches for.</summary>
+/// <summary>Artifacts come back intact through the operator, for a caller the API server vouches for and RBAC allows.</summary>
 public sealed class ArtifactDownloadTests(ClusterFixture cluster)
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
@@ -33,6 +34,17 @@ public sealed class ArtifactDownloadTests(ClusterFixture cluster)
             Headers = { Authorization = new AuthenticationHeaderValue("Bearer", cluster.Cluster.Server.Token) },
         }, _ct);
         using var download = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", cluster.Cluster.Server.Token) } }, _ct);
+        // Users the API server knows, each allowed something by RBAC: only get on the artifacts subresource, in the command's namespace, is enough.
+        var reader = await UserAsync("artifact-reader", ["get"], "diagnosticcommands/artifacts");
+        var viewer = await UserAsync("command-viewer", ["get", "list", "watch"], "diagnosticcommands");
+        var lister = await UserAsync("artifact-lister", ["list"], "diagnosticcommands/artifacts");
+        var elsewhere = await UserAsync("reader-elsewhere", ["get"], "diagnosticcommands/artifacts", await cluster.CreateNamespaceAsync("elsewhere"));
+        async Task<HttpResponseMessage> AsAsync(string token) =>
+            await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", token) } }, _ct);
+        using var asReader = await AsAsync(reader);
+        using var asViewer = await AsAsync(viewer);
+        using var asLister = await AsAsync(lister);
+        using var asElsewhere = await AsAsync(elsewhere);
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, wrongToken.StatusCode);
@@ -43,5 +55,29 @@ public sealed class ArtifactDownloadTests(ClusterFixture cluster)
         Assert.Equal(artifact.SizeBytes, bytes.Length);
         Assert.Equal(artifact.Sha256, Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant());
         Assert.Equal(artifact.Sha256, download.Headers.GetValues("X-Checksum-Sha256").Single());
+        Assert.Equal(HttpStatusCode.OK, asReader.StatusCode);
+        Assert.Equal(bytes, await asReader.Content.ReadAsByteArrayAsync(_ct));
+        foreach (var (refused, user) in new[] { (asViewer, "command-viewer"), (asLister, "artifact-lister"), (asElsewhere, "reader-elsewhere") })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal($"user {user} may not get diagnosticcommands/artifacts of shop/trace-to-download\n", await refused.Content.ReadAsStringAsync(_ct));
+        }
+    }
+
+    /// <summary>A user of the API server, bound in <paramref name="ns"/> (default: the shop) to a Role with one rule; returns their token.</summary>
+    private async Task<string> UserAsync(string name, List<string> verbs, string resource, string ns = DemoCluster.ShopNamespace)
+    {
+        var role = await cluster.Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role
+        {
+            Metadata = new V1ObjectMeta { GenerateName = $"{name}-" },
+            Rules = [new V1PolicyRule { ApiGroups = [ApiGroup.Name], Resources = [resource], Verbs = verbs }],
+        }, ns, cancellationToken: _ct);
+        await cluster.Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
+        {
+            Metadata = new V1ObjectMeta { GenerateName = $"{name}-" },
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = role.Metadata.Name },
+            Subjects = [new Rbacv1Subject { Kind = "User", Name = name, ApiGroup = "rbac.authorization.k8s.io" }],
+        }, ns, cancellationToken: _ct);
+        return cluster.Cluster.Server.AddUser(name);
     }
 }

@@ -99,6 +99,26 @@ internal static class BuiltInResources
         },
         new()
         {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "Role", Plural = "roles", Namespaced = true,
+            Columns = [Path("Created At", ".metadata.creationTimestamp")],
+        },
+        new()
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "ClusterRole", Plural = "clusterroles", Namespaced = false,
+            Columns = [Path("Created At", ".metadata.creationTimestamp")],
+        },
+        new()
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "RoleBinding", Plural = "rolebindings", Namespaced = true,
+            Columns = [Computed("Role", o => $"{o["roleRef"]?["kind"]}/{o["roleRef"]?["name"]}"), Age()],
+        },
+        new()
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "ClusterRoleBinding", Plural = "clusterrolebindings", Namespaced = false,
+            Columns = [Computed("Role", o => $"{o["roleRef"]?["kind"]}/{o["roleRef"]?["name"]}"), Age()],
+        },
+        new()
+        {
             Group = "apiextensions.k8s.io", Version = "v1", Kind = "CustomResourceDefinition", Plural = "customresourcedefinitions", Namespaced = false,
             ShortNames = ["crd", "crds"], HasStatusSubresource = true, HasGeneration = true, ReturnsDeletedObject = true,
             Columns = [Path("Created At", ".metadata.creationTimestamp")],

@@ -52,6 +52,12 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>Cancelled when the server begins to stop (SIGTERM, Ctrl+C, or disposal).</summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
 
+    /// <summary>
+    /// Adds a user the sandbox authenticates (TokenReview) and authorizes with RBAC (SubjectAccessReview) from the
+    /// Roles and bindings applied to it; returns the user's bearer token. Its own API requests are refused.
+    /// </summary>
+    public string AddUser(string name, params string[] groups) => _app.Services.GetRequiredService<SandboxIdentity>().AddUser(name, groups);
+
     /// <summary>Watches open right now, the sandbox's own controller watch included (for leak checks).</summary>
     public int OpenWatches => Service.Store.WatcherCount;
 
@@ -102,7 +108,9 @@ public sealed class SandboxServer : IAsyncDisposable
         services.AddSingleton<WatchStreamer>();
         services.AddSingleton<PodLogs>();
         services.AddSingleton<ApiEndpoint>();
-        services.AddSingleton(new SandboxIdentity(token));
+        var identity = new SandboxIdentity(token);
+        services.AddSingleton(identity);
+        services.AddSingleton<RbacAuthorizer>();
         services.AddSingleton<AccessReviews>();
         services.AddSingleton<AccessLog>();
         services.AddSingleton<ISandboxController, GarbageCollector>();
@@ -127,7 +135,7 @@ public sealed class SandboxServer : IAsyncDisposable
         if (journal is not null) store.AddObserver(journal);
 
         var app = builder.Build();
-        app.UseMiddleware<BearerTokenMiddleware>(token);
+        app.UseMiddleware<BearerTokenMiddleware>(identity);
         var endpoint = app.Services.GetRequiredService<ApiEndpoint>();
         app.Run(endpoint.HandleAsync);
         try

@@ -1,35 +1,40 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Ops.Sandbox.Security;
 
 /// <summary>
-/// TokenReview and SubjectAccessReview, as a server that delegates authentication and authorization to
-/// the API server (the operator's artifact downloads) calls them. The sandbox knows one identity: its
-/// token is user <c>sandbox-admin</c> in <c>system:masters</c>, allowed everything; any other token is
-/// not authenticated, and any other user is allowed nothing.
+/// TokenReview and SubjectAccessReview, as a server that delegates authentication and authorization to the
+/// API server (the operator's artifact downloads) calls them: a token is the sandbox's admin or a user a test
+/// added (<see cref="SandboxIdentity"/>); access is decided by RBAC over the Roles and bindings stored in the
+/// sandbox (<see cref="RbacAuthorizer"/>), for exactly the user and groups the review names.
 /// </summary>
-internal sealed class AccessReviews(SandboxIdentity identity)
+internal sealed class AccessReviews(SandboxIdentity identity, RbacAuthorizer authorizer)
 {
-    public const string AdminUser = "sandbox-admin";
-
     public JsonObject TokenReview(JsonObject review)
     {
-        var token = (string?)review["spec"]?["token"] ?? "";
-        var authenticated = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(identity.Token));
-        review["status"] = authenticated
-            ? new JsonObject { ["authenticated"] = true, ["user"] = new JsonObject { ["username"] = AdminUser, ["groups"] = new JsonArray("system:masters", "system:authenticated") } }
+        var user = identity.Authenticate((string?)review["spec"]?["token"] ?? "");
+        review["status"] = user is { } known
+            ? new JsonObject { ["authenticated"] = true, ["user"] = new JsonObject { ["username"] = known.User, ["groups"] = new JsonArray([.. known.Groups.Select(g => (JsonNode)g)]) } }
             : new JsonObject { ["authenticated"] = false, ["error"] = "invalid bearer token" };
         return review;
     }
 
     public JsonObject SubjectAccessReview(JsonObject review)
     {
-        var allowed = (string?)review["spec"]?["user"] == AdminUser;
-        review["status"] = allowed
-            ? new JsonObject { ["allowed"] = true, ["reason"] = "sandbox-admin may do everything" }
-            : new JsonObject { ["allowed"] = false, ["reason"] = "the sandbox grants nothing to users other than sandbox-admin" };
+        var spec = review["spec"] as JsonObject ?? [];
+        var attributes = spec["resourceAttributes"] as JsonObject;
+        var (allowed, reason) = attributes is null
+            ? (false, "the sandbox decides resourceAttributes only (no nonResourceAttributes)")
+            : authorizer.Decide(new RbacAuthorizer.Request(
+                (string?)spec["user"] ?? "",
+                [.. (spec["groups"] as JsonArray ?? []).Select(g => (string?)g ?? "")],
+                (string?)attributes["verb"] ?? "",
+                (string?)attributes["group"] ?? "",
+                (string?)attributes["resource"] ?? "",
+                (string?)attributes["subresource"] ?? "",
+                (string?)attributes["namespace"] ?? "",
+                (string?)attributes["name"] ?? ""));
+        review["status"] = new JsonObject { ["allowed"] = allowed, ["reason"] = reason };
         return review;
     }
 }

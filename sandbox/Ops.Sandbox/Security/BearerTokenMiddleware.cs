@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Ops.Sandbox.Api;
 using Ops.Sandbox.Http;
@@ -8,22 +6,28 @@ namespace Ops.Sandbox.Security;
 
 /// <summary>
 /// Every request must carry <c>Authorization: Bearer &lt;token&gt;</c>; otherwise 401 with a Status body.
-/// Health and version are public, as the system:public-info-viewer role makes them on a real cluster.
+/// Health and version are public, as the system:public-info-viewer role makes them on a real cluster. The
+/// admin's token may do everything; a user's token is authenticated but its API requests are refused (403):
+/// the sandbox decides RBAC for SubjectAccessReviews only.
 /// </summary>
-internal sealed class BearerTokenMiddleware(RequestDelegate next, string token)
+internal sealed class BearerTokenMiddleware(RequestDelegate next, SandboxIdentity identity)
 {
-    private readonly byte[] _expected = Encoding.UTF8.GetBytes("Bearer " + token);
-
     public async Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "";
-        if (path is "/healthz" or "/livez" or "/readyz" or "/version" || Authorized(context.Request.Headers.Authorization.ToString()))
+        var header = context.Request.Headers.Authorization.ToString();
+        var token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : "";
+        if (path is "/healthz" or "/livez" or "/readyz" or "/version" || identity.IsAdmin(token))
         {
             await next(context);
             return;
         }
+        if (identity.Authenticate(token) is { } user)
+        {
+            await ResponseWriter.WriteAsync(context, 403, new ApiException(403, "Forbidden",
+                $"user \"{user.User}\" cannot {context.Request.Method} {path}: the sandbox serves API requests for {SandboxIdentity.AdminUser} only").ToStatus());
+            return;
+        }
         await ResponseWriter.WriteAsync(context, 401, new ApiException(401, "Unauthorized", "Unauthorized").ToStatus());
     }
-
-    private bool Authorized(string header) => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), _expected);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using k8s;
+using k8s.Models;
 using Ops.Demo;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.DiagnosticCommands;
@@ -58,6 +59,30 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
         Assert.Equal(FaultCluster.NodeCount, done.Status.Targets!.Succeeded);
         await AssertEachTargetRanOnceAsync(done, file, FaultCluster.Nodes);
         Assert.Equal(successor, await fault.LeaderAsync(_ct));
+    }
+
+    [Fact]
+    public async Task Only_the_leading_replica_is_ready_and_serves_artifact_downloads()
+    {
+        var pods = await Eventually.Get(async () => await fault.OperatorPodsAsync(_ct) is { Count: 2 } both ? both : null, "a leader and a stand-by operator");
+        var leader = await fault.LeaderAsync(_ct);
+        using var http = new HttpClient();
+        async Task<(System.Net.HttpStatusCode Code, string Body)> GetAsync(V1Pod pod, string path)
+        {
+            using var response = await http.GetAsync($"http://{pod.Status.PodIP}:{fault.Cluster.OperatorPort}/{path}", _ct);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(_ct));
+        }
+
+        foreach (var pod in pods)
+        {
+            var leading = pod.Metadata.Name == leader;
+            var ready = await GetAsync(pod, "readyz");
+            var download = await GetAsync(pod, "artifacts/ops-system/some-command/trace.nettrace");
+            Assert.Equal(leading ? System.Net.HttpStatusCode.OK : System.Net.HttpStatusCode.ServiceUnavailable, ready.Code);
+            // The leader asks who is calling (no token: 401); the stand-by does not serve at all.
+            Assert.Equal(leading ? System.Net.HttpStatusCode.Unauthorized : System.Net.HttpStatusCode.ServiceUnavailable, download.Code);
+            if (!leading) Assert.Equal("this replica is not leading; ask the leading one\n", download.Body);
+        }
     }
 
     /// <summary>
