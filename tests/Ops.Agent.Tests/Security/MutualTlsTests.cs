@@ -68,6 +68,10 @@ public sealed class MutualTlsTests
             _ => pki.Ca.Issue(Identities.Operator, server: true, DateTimeOffset.UtcNow, TimeSpan.FromDays(1)),
         };
 
+        // The control: the same raw client, with the operator's own certificate, gets in; so a refusal below is the certificate's doing.
+        var genuine = await RawClient(agent.Address, pki.OperatorCertificate, pki.Ca.Certificate).GetInfoAsync(new GetInfoRequest(), cancellationToken: _ct);
+        Assert.Equal("node-a", genuine.Node);
+
         var error = await Assert.ThrowsAsync<RpcException>(() => RawClient(agent.Address, certificate, pki.Ca.Certificate).GetInfoAsync(new GetInfoRequest(), cancellationToken: _ct).ResponseAsync);
 
         AssertRefusedAtHandshake(error);
@@ -100,7 +104,10 @@ public sealed class MutualTlsTests
             : pki.Ca.Issue(Identities.Operator, server: true, DateTimeOffset.UtcNow, TimeSpan.FromDays(1));
         var (certificatePath, keyPath) = pki.WriteServing(serving, "impostor");
         await using var impostor = await TestAgent.StartAsync(certificatePath, keyPath, pki.CaPath);
+        await using var genuine = await TestAgent.StartAsync(pki);
         using var channels = new AgentChannels(pki.OperatorCertificate, pki.Ca.Certificate, NullLoggerFactory.Instance);
+        // The control: the same channels reach an agent whose certificate is right.
+        Assert.Equal("node-a", (await channels.For(genuine.Address).GetInfoAsync(new GetInfoRequest(), cancellationToken: _ct)).Node);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => channels.For(impostor.Address).GetInfoAsync(new GetInfoRequest(), cancellationToken: _ct).ResponseAsync);
 
