@@ -58,6 +58,21 @@ public sealed class SandboxServer : IAsyncDisposable
     /// </summary>
     public string AddUser(string name, params string[] groups) => _app.Services.GetRequiredService<SandboxIdentity>().AddUser(name, groups);
 
+    /// <summary>
+    /// Waits until the sandbox's controllers (garbage collector, namespaces, CRDs, workloads, kubelet) have been
+    /// shown every change committed so far, and then every change they made of it: what they decide about the world
+    /// as it is now has been decided. Tests use it to show that something does NOT happen, instead of sleeping.
+    /// </summary>
+    public async Task SettledAsync(CancellationToken cancellationToken = default)
+    {
+        var host = _app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ControllerHost>().Single();
+        for (var round = 0; round < 2; round++)
+        {
+            var target = Service.Store.ResourceVersion;
+            while (host.Processed < target) await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
+        }
+    }
+
     /// <summary>Watches open right now, the sandbox's own controller watch included (for leak checks).</summary>
     public int OpenWatches => Service.Store.WatcherCount;
 

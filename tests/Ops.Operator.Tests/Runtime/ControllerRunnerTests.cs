@@ -87,50 +87,63 @@ public sealed class ControllerRunnerTests
         Spec = new V1Alpha1DiagnosticCommand.CommandSpec { Action = "processes" },
     };
 
+    /// <summary>
+    /// Shows that nothing more was enqueued so far: a new object's event comes after every earlier one from the one watch,
+    /// and with a single worker the queue hands keys out in order, so once it is reconciled any earlier key was too.
+    /// </summary>
+    private static async Task SentinelAsync(Harness harness, string name)
+    {
+        await harness.Commands.CreateNamespacedAsync(Command(name), "default", TestContext.Current.CancellationToken);
+        await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Contains(name)), $"the sentinel {name} to be reconciled");
+    }
+
     [Fact]
     public async Task Spec_changes_reconcile_and_status_only_changes_do_not()
     {
-        await using var harness = await StartAsync(new ControllerOptions());
+        await using var harness = await StartAsync(new ControllerOptions { Concurrency = 1 });
         await harness.Commands.CreateNamespacedAsync(Command("a"), "default", _ct);
         await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Count == 1), "the first reconcile");
 
         await harness.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(JsonSerializer.Serialize(new { status = new { phase = "Running" } }), V1Patch.PatchType.MergePatch),
             ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, "a", cancellationToken: _ct);
-        await Task.Delay(Timeouts.Quiet, _ct);
-        Assert.Single(harness.Recorder.Reconciled);
+        await SentinelAsync(harness, "after-status");
+        Assert.Equal(["a", "after-status"], harness.Recorder.Reconciled);
 
         await harness.Commands.PatchNamespacedAsync<V1Alpha1DiagnosticCommand>(new V1Patch("""{"spec":{"cancel":true}}""", V1Patch.PatchType.MergePatch), "default", "a", _ct);
-        await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Count == 2), "a reconcile for the spec change");
+        await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Count == 3), "a reconcile for the spec change");
 
         await harness.Commands.DeleteNamespacedAsync<V1Alpha1DiagnosticCommand>("default", "a", _ct);
-        await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Count == 3), "a reconcile for the deletion");
+        await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Count == 4), "a reconcile for the deletion");
+        Assert.Equal(["a", "after-status", "a", "a"], harness.Recorder.Reconciled);
     }
 
     [Fact]
     public async Task A_trigger_annotation_change_reconciles_and_other_annotations_do_not()
     {
-        await using var harness = await StartAsync(new ControllerOptions { TriggerAnnotations = ["ops.dev/approved-step"] });
+        await using var harness = await StartAsync(new ControllerOptions { TriggerAnnotations = ["ops.dev/approved-step"], Concurrency = 1 });
         await harness.Commands.CreateNamespacedAsync(Command("a"), "default", _ct);
         await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Count == 1), "the first reconcile");
 
         await harness.Commands.PatchNamespacedAsync<V1Alpha1DiagnosticCommand>(new V1Patch("""{"metadata":{"annotations":{"note":"x"}}}""", V1Patch.PatchType.MergePatch), "default", "a", _ct);
-        await Task.Delay(Timeouts.Quiet, _ct);
-        Assert.Single(harness.Recorder.Reconciled);
+        await SentinelAsync(harness, "after-note");
+        Assert.Equal(["a", "after-note"], harness.Recorder.Reconciled);
 
         await harness.Commands.PatchNamespacedAsync<V1Alpha1DiagnosticCommand>(new V1Patch("""{"metadata":{"annotations":{"ops.dev/approved-step":"1"}}}""", V1Patch.PatchType.MergePatch), "default", "a", _ct);
-        await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Count == 2), "a reconcile for the approval");
+        await Eventually.True(() => Task.FromResult(harness.Recorder.Reconciled.Count == 3), "a reconcile for the approval");
     }
 
     [Fact]
     public async Task A_failing_reconcile_is_retried_with_backoff_until_it_succeeds()
     {
-        await using var harness = await StartAsync(new ControllerOptions(), r => r.Behaviour = (_, attempt) =>
+        var baseDelay = TimeSpan.FromMilliseconds(10);
+        await using var harness = await StartAsync(new ControllerOptions { RetryBaseDelay = baseDelay }, r => r.Behaviour = (_, attempt) =>
             attempt < 4 ? throw new InvalidOperationException($"transient failure {attempt}") : Task.FromResult(ReconcileResult.Done));
 
         await harness.Commands.CreateNamespacedAsync(Command("flaky"), "default", _ct);
 
         await Eventually.True(() => Task.FromResult(harness.Recorder.Counts.GetValueOrDefault(new NamespacedName("default", "flaky")) == 4), "four attempts");
-        await Task.Delay(Timeouts.Quiet, _ct);
+        // A fifth attempt (a success retried as a failure) would come after the next backoff, 10 ms x 2^4: wait six times that.
+        await Task.Delay(baseDelay * 16 * 6, _ct);
         Assert.Equal(4, harness.Recorder.Counts[new NamespacedName("default", "flaky")]);
     }
 

@@ -87,8 +87,10 @@ public sealed class ConcurrencyTests(SandboxFixture sandbox)
 
             Assert.Equal(created.Metadata.ResourceVersion, replaced.Metadata.ResourceVersion);
             Assert.Equal(created.Metadata.ResourceVersion, patched.Metadata.ResourceVersion);
-            await Task.Delay(Timeouts.Quiet, _ct);
-            Assert.False(watcher.Events.TryRead(out var written), $"a no-op write produced a {written?.Type} event");
+            // Events reach the watcher in commit order: the next one must be the sentinel's, written after the no-op writes.
+            await Resources.Commands(sandbox.Client).CreateNamespacedAsync(Resources.Command("sentinel"), ns, _ct);
+            var next = await watcher.Events.ReadAsync(_ct).AsTask().WaitAsync(Timeouts.WatchEvent, _ct);
+            Assert.True(next.Object?.Name == "sentinel", $"a no-op write produced a {next.Type} event for {next.Object?.Name}");
         }
         finally
         {

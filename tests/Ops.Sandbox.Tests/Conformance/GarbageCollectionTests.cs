@@ -103,7 +103,7 @@ public sealed class GarbageCollectionTests(SandboxFixture sandbox)
         var owner = await sandbox.Client.CoreV1.ReadNamespacedConfigMapAsync("owner", ns, cancellationToken: _ct);
         Assert.Contains("foregroundDeletion", owner.Metadata.Finalizers);
         await Eventually.True(async () => (await sandbox.Client.CoreV1.ReadNamespacedConfigMapAsync("first", ns, cancellationToken: _ct)).Metadata.DeletionTimestamp is not null, "the dependent to be deleting");
-        await Task.Delay(Timeouts.Quiet, _ct);
+        await sandbox.Server.SettledAsync(_ct);
         Assert.True(await ExistsAsync(ns, "owner"), "the owner went before its dependent");
 
         await sandbox.Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch), "first", ns, cancellationToken: _ct);

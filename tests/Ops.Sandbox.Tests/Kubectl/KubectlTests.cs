@@ -67,7 +67,8 @@ public sealed class KubectlTests(SandboxFixture sandbox)
         Assert.Equal("5/2", await _kubectl.OkAsync($"get dcmd checkout-stacks -n {ns} -o jsonpath={{.spec.parallelism}}/{{.metadata.generation}}"));
 
         var waiting = _kubectl.RunAsync($"wait dcmd/checkout-stacks -n {ns} --for=jsonpath={{.status.phase}}=Succeeded --timeout=30s");
-        await Task.Delay(500, TestContext.Current.CancellationToken);
+        // Changed once kubectl watches (from the version it read), so the wait is met by a watch event, not by its first read.
+        await Eventually.True(() => Task.FromResult(sandbox.Server.Accesses.Of("kubectl").Any(a => a.Verb == "watch" && a.Resource == "diagnosticcommands" && a.Namespace == ns)), "kubectl to watch");
         await _kubectl.OkAsync($"patch dcmd checkout-stacks -n {ns} --subresource=status --type merge -p {{\"status\":{{\"phase\":\"Succeeded\"}}}}");
         var waited = await waiting;
         Assert.True(waited.ExitCode == 0, waited.Stderr);

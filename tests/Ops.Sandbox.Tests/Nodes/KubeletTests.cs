@@ -224,7 +224,8 @@ public sealed class KubeletTests : IAsyncLifetime
         Assert.Equal(["127.0.0.11", "127.0.0.12"], pods.OrderBy(p => p.Spec.NodeName).Select(p => p.Status.PodIP));
 
         await _client.AppsV1.PatchNamespacedDaemonSetAsync(new V1Patch("""{"spec":{"template":{"metadata":{"labels":{"v":"2"}}}}}""", V1Patch.PatchType.MergePatch), "agent", ns, cancellationToken: _ct);
-        await Task.Delay(Timeouts.Quiet, _ct);
+        // The workload controller has seen the new template and decided: with OnDelete, it replaces nothing.
+        await _sandbox.SettledAsync(_ct);
         Assert.All((await _client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: _ct)).Items, p => Assert.Equal("1", p.Metadata.Labels["v"]));
 
         var first = pods.Single(p => p.Spec.NodeName == "node-1");
