@@ -55,6 +55,22 @@ public sealed class DotnetActionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dotnet_stacks_format_gives_text_alone_json_alone_or_a_reason()
+    {
+        var text = await RunAsync("dotnet.stacks", _app.Pid, "stacks-text", ("format", "text"));
+        var json = await RunAsync("dotnet.stacks", _app.Pid, "stacks-json", ("format", "json"));
+        var bad = await RunAsync("dotnet.stacks", _app.Pid, "stacks-yaml", ("format", "yaml"));
+
+        Assert.True(text.Phase == ExecutionPhase.Succeeded, text.Message);
+        Assert.StartsWith("Thread ", text.Output.ToStringUtf8());
+        Assert.DoesNotContain("{\"pid\"", text.Output.ToStringUtf8());
+        Assert.True(json.Phase == ExecutionPhase.Succeeded, json.Message);
+        using var document = JsonDocument.Parse(json.Output.ToStringUtf8());
+        Assert.Equal(_app.Pid, document.RootElement.GetProperty("pid").GetInt32());
+        Assert.Equal("parameter \"format\" must be text, json or both, not \"yaml\"", bad.Message);
+    }
+
+    [Fact]
     public async Task Dotnet_counters_reports_non_zero_runtime_counters_over_the_duration()
     {
         var result = await RunAsync("dotnet.counters", _app.Pid, "counters", ("duration", "2s"));

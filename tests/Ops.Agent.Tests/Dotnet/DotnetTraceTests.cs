@@ -63,6 +63,35 @@ public sealed class DotnetTraceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Explicit_providers_replace_the_profile_and_a_malformed_list_is_refused_with_the_reason()
+    {
+        var agent = await _harness.StartAgentAsync();
+
+        // The runtime provider with the GC keyword (0x1) at Verbose, and nothing else: no sample profiler.
+        var result = await _harness.ExecuteAsync(agent, Trace("providers", ("duration", "2s"), ("providers", "Microsoft-Windows-DotNETRuntime:0x1:5")), _ct);
+        var bad = await _harness.ExecuteAsync(agent, Trace("bad-providers", ("providers", "A:B:C:D")), _ct);
+        var badKeywords = await _harness.ExecuteAsync(agent, Trace("bad-keywords", ("providers", "Microsoft-Windows-DotNETRuntime:zz")), _ct);
+
+        Assert.True(result.Phase == ExecutionPhase.Succeeded, result.Message);
+        var file = Path.Combine(TestWorkspace.CreateDirectory("trace-"), "trace.nettrace");
+        await File.WriteAllBytesAsync(file, await DownloadAsync(agent, Assert.Single(result.Artifacts).Name), _ct);
+        int samples = 0, gc = 0;
+        using (var source = new EventPipeEventSource(file))
+        {
+            source.Dynamic.All += e => { if (e.ProviderName == "Microsoft-DotNETCore-SampleProfiler") samples++; };
+            // The runtime's events are read by TraceEvent's own parser for them.
+            source.Clr.All += e => { if (e.EventName.StartsWith("GC/", StringComparison.Ordinal)) gc++; };
+            source.Process();
+        }
+        Assert.Equal(0, samples);
+        // The sample app allocates steadily (its order worker): at Verbose, GC/AllocationTick comes every 100 KB.
+        Assert.True(gc > 0, "no GC events from the runtime provider");
+        Assert.Equal("provider \"A:B:C:D\" must be Name[:keywords-hex[:level]]", bad.Message);
+        Assert.Equal("provider \"Microsoft-Windows-DotNETRuntime:zz\": keywords must be hexadecimal", badKeywords.Message);
+        Assert.Empty(bad.Artifacts);
+    }
+
+    [Fact]
     public async Task A_heap_snapshot_lists_the_known_type_among_the_top_types_and_keeps_the_snapshot_as_an_artifact()
     {
         var agent = await _harness.StartAgentAsync();

@@ -23,6 +23,8 @@ public sealed class KubeletTests : IAsyncLifetime
             {
                 ["sleep"] = new("/bin/sleep", [], ["infinity"]),
                 ["talk"] = new("/bin/sh", ["-c", "for i in 1 2 3; do echo line-$i; done; echo oops >&2; sleep infinity"], []),
+                // Prints a line whenever the file $TRIGGER appears, so a test decides when output comes.
+                ["chatty"] = new("/bin/sh", ["-c", "echo ready; while :; do if [ -e \"$TRIGGER\" ]; then rm \"$TRIGGER\"; echo later; fi; sleep 0.05; done"], []),
                 ["crash"] = new("/bin/sh", ["-c", "exit 3"], []),
                 // Ignores SIGTERM, so only the grace period's SIGKILL stops it.
                 ["stubborn"] = new("/bin/sh", ["-c", "trap '' TERM; while :; do sleep 0.1; done"], []),
@@ -70,6 +72,28 @@ public sealed class KubeletTests : IAsyncLifetime
         Assert.Equal(2, tail.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, wrongContainer.Response.StatusCode);
         Assert.Contains("container sidecar is not valid for pod talker", wrongContainer.Response.Content);
+    }
+
+    [Fact]
+    public async Task A_log_is_cut_at_limitBytes_and_followed_as_the_container_writes()
+    {
+        var trigger = Path.Combine(TestWorkspace.CreateDirectory("chatty-"), "next");
+        var pod = Pod("chatty", "chatty");
+        pod.Spec.Containers[0].Env = [new V1EnvVar { Name = "TRIGGER", Value = trigger }];
+        await _client.CoreV1.CreateNamespacedPodAsync(pod, "default", cancellationToken: _ct);
+        await PodAsync("chatty", p => p.Status?.ContainerStatuses?.SingleOrDefault()?.Ready == true, "ready");
+        await Eventually.Get(async () => await ReadLogAsync("chatty") is var text && text == "ready\n" ? text : null, "its first line");
+
+        await using (var cut = await _client.CoreV1.ReadNamespacedPodLogAsync("chatty", "default", limitBytes: 3, cancellationToken: _ct))
+        {
+            Assert.Equal("rea", await new StreamReader(cut).ReadToEndAsync(_ct));
+        }
+        await using var followed = await _client.CoreV1.ReadNamespacedPodLogAsync("chatty", "default", follow: true, cancellationToken: _ct);
+        using var lines = new StreamReader(followed);
+        Assert.Equal("ready", await lines.ReadLineAsync(_ct).AsTask().WaitAsync(Timeouts.WatchEvent, _ct));
+        // Written after the request was answered: only a followed log brings it.
+        await File.WriteAllTextAsync(trigger, "", _ct);
+        Assert.Equal("later", await lines.ReadLineAsync(_ct).AsTask().WaitAsync(Timeouts.WatchEvent, _ct));
     }
 
     private async Task<string> ReadLogAsync(string pod)
