@@ -47,7 +47,7 @@ public sealed class DemoProgramTests
         return new RunningDemo(demo, output, kubeconfig);
     }
 
-    private static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+    private static bool Alive(int pid) => SandboxWorkspace.IsAlive(pid);
 
     [Fact]
     public async Task The_demo_prints_the_finished_command_with_its_results_keeps_running_and_stops_cleanly_on_SIGTERM()

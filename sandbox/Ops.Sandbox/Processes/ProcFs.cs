@@ -19,6 +19,20 @@ internal static class ProcFs
         }
     }
 
+    /// <summary>Whether the process exists and has not exited (a zombie, exited but not yet reaped, has).</summary>
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..] is var fields && fields.Length > 0 && fields[0] is not ('Z' or 'X');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The pids of this machine's processes whose environment holds <paramref name="variable"/>=<paramref name="value"/> (those this user may read).</summary>
     public static IEnumerable<int> WithEnvironment(string variable, string value)
     {

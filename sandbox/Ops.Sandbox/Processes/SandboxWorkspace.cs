@@ -88,6 +88,9 @@ public sealed class SandboxWorkspace : IDisposable
             && ProcFs.StartTime(pid)?.ToString(CultureInfo.InvariantCulture) == parts[1];
     }
 
+    /// <summary>Whether the process exists and has not exited.</summary>
+    public static bool IsAlive(int pid) => ProcFs.IsAlive(pid);
+
     /// <summary>The live processes carrying the workspace <paramref name="id"/>'s marker (those this user may read).</summary>
     public static IReadOnlyList<int> MarkedProcesses(string id) => [.. ProcFs.WithEnvironment(MarkerVariable, id)];
 

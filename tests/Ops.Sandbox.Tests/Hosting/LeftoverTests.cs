@@ -11,7 +11,7 @@ public sealed class LeftoverTests
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
-    private static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+    private static bool Alive(int pid) => SandboxWorkspace.IsAlive(pid);
 
     [Fact]
     public async Task A_sandbox_killed_with_SIGKILL_takes_its_pods_processes_with_it_and_the_next_one_removes_its_directory()
@@ -61,7 +61,7 @@ public sealed class LeftoverTests
     {
         // A process that outlived its container (a script's child, reparented when its parent died): only its marker ties it to its sandbox.
         using var owner = Process.Start("sleep", "30")!;
-        var ownerStart = File.ReadAllText($"/proc/{owner.Id}/stat").Split(") ")[1].Split(' ')[19];
+        var ownerStart = ProcFs.StartTime(owner.Id);
         var dead = Path.Combine(SandboxWorkspace.Root, $"test-dead-{Guid.NewGuid():n}");
         Directory.CreateDirectory(dead);
         await File.WriteAllTextAsync(Path.Combine(dead, "owner"), $"{owner.Id} {ownerStart}", _ct);
