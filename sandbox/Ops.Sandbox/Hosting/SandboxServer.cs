@@ -24,7 +24,7 @@ namespace Ops.Sandbox.Hosting;
 /// An embedded Kubernetes API server on 127.0.0.1 over HTTPS with its own CA and a bearer token,
 /// for the local demo and the integration tests. Production code only ever sees its kubeconfig.
 /// </summary>
-public sealed class SandboxServer : IAsyncDisposable
+public sealed partial class SandboxServer : IAsyncDisposable
 {
     private static readonly string[] DefaultNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -51,27 +51,6 @@ public sealed class SandboxServer : IAsyncDisposable
     public string CaPem => _certificates.CaPem;
     /// <summary>Cancelled when the server begins to stop (SIGTERM, Ctrl+C, or disposal).</summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
-
-    /// <summary>
-    /// Adds a user the sandbox authenticates (TokenReview) and authorizes with RBAC (SubjectAccessReview) from the
-    /// Roles and bindings applied to it; returns the user's bearer token. Its own API requests are refused.
-    /// </summary>
-    public string AddUser(string name, params string[] groups) => _app.Services.GetRequiredService<SandboxIdentity>().AddUser(name, groups);
-
-    /// <summary>
-    /// Waits until the sandbox's controllers (garbage collector, namespaces, CRDs, workloads, kubelet) have been
-    /// shown every change committed so far, and then every change they made of it: what they decide about the world
-    /// as it is now has been decided. Tests use it to show that something does NOT happen, instead of sleeping.
-    /// </summary>
-    public async Task SettledAsync(CancellationToken cancellationToken = default)
-    {
-        var host = _app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ControllerHost>().Single();
-        for (var round = 0; round < 2; round++)
-        {
-            var target = Service.Store.ResourceVersion;
-            while (host.Processed < target) await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
-        }
-    }
 
     /// <summary>Watches open right now, the sandbox's own controller watch included (for leak checks).</summary>
     public int OpenWatches => Service.Store.WatcherCount;
@@ -238,27 +217,6 @@ public sealed class SandboxServer : IAsyncDisposable
             File.WriteAllText(path, token);
         }
         return token;
-    }
-
-    /// <summary>
-    /// Plays a restart of the API server while its storage (etcd) and its nodes run on: every client
-    /// connection is cut (watches end mid-stream, requests in flight lose their answers), new connections
-    /// are cut for <paramref name="downtime"/>, and the watch history is gone when it is back, so a watch
-    /// resumed from an older resourceVersion gets 410 Gone and must list again.
-    /// </summary>
-    public async Task RestartApiAsync(TimeSpan downtime, CancellationToken cancellationToken = default)
-    {
-        var connections = _app.Services.GetRequiredService<ApiConnections>();
-        connections.CutAll();
-        try
-        {
-            Service.Store.ForgetHistory();
-            await Task.Delay(downtime, cancellationToken);
-        }
-        finally
-        {
-            connections.Accept();
-        }
     }
 
     public async ValueTask DisposeAsync()
