@@ -19,6 +19,7 @@ public sealed class OperatorMetrics
     public Counter Reconciles { get; }
     public Histogram ReconcileDuration { get; }
     public Gauge WorkqueueDepth { get; }
+    public Gauge WorkqueueWaiting { get; }
     public Counter Commands { get; }
     public Histogram CommandDuration { get; }
     public Histogram AgentRpcDuration { get; }
@@ -30,6 +31,7 @@ public sealed class OperatorMetrics
         Reconciles = factory.CreateCounter("ops_reconcile_total", "Reconciles by kind and result (success, error).", new CounterConfiguration { LabelNames = ["kind", "result"] });
         ReconcileDuration = factory.CreateHistogram("ops_reconcile_duration_seconds", "Time one reconcile took.", new HistogramConfiguration { LabelNames = ["kind"], Buckets = DurationBuckets });
         WorkqueueDepth = factory.CreateGauge("ops_workqueue_depth", "Keys waiting in a controller's work queue.", new GaugeConfiguration { LabelNames = ["kind"] });
+        WorkqueueWaiting = factory.CreateGauge("ops_workqueue_waiting", "Keys waiting to come back to a controller's work queue at a time of their own (requeue after, backoff).", new GaugeConfiguration { LabelNames = ["kind"] });
         Commands = factory.CreateCounter("ops_commands_total", "DiagnosticCommands finished, by action and final phase.", new CounterConfiguration { LabelNames = ["action", "phase"] });
         CommandDuration = factory.CreateHistogram("ops_command_duration_seconds", "Time from a DiagnosticCommand's start to its final phase.", new HistogramConfiguration { LabelNames = ["action"], Buckets = DurationBuckets });
         AgentRpcDuration = factory.CreateHistogram("ops_agent_rpc_duration_seconds", "Calls to agents, by gRPC method and status code.", new HistogramConfiguration { LabelNames = ["method", "code"], Buckets = DurationBuckets });

@@ -30,12 +30,19 @@ public sealed class ControllerRunner<T> : IDisposable where T : IKubernetesObjec
         _queue = new WorkQueue<NamespacedName>(clock, options.RetryBaseDelay, options.RetryMaxDelay, options.RetriesPerSecond, burst: Math.Max(10, options.Concurrency * 2));
         informer.Subscribe(OnChange);
         _kind = typeof(T).GetCustomAttributes(typeof(KubernetesEntityAttribute), false).OfType<KubernetesEntityAttribute>().FirstOrDefault()?.Kind ?? typeof(T).Name;
-        options.Metrics?.Registry.AddBeforeCollectCallback(() => options.Metrics.WorkqueueDepth.WithLabels(_kind).Set(_queue.Depth));
+        options.Metrics?.Registry.AddBeforeCollectCallback(() =>
+        {
+            options.Metrics.WorkqueueDepth.WithLabels(_kind).Set(_queue.Depth);
+            options.Metrics.WorkqueueWaiting.WithLabels(_kind).Set(_queue.Waiting);
+        });
     }
 
     private readonly string _kind;
 
     public int QueueDepth => _queue.Depth;
+
+    /// <summary>Keys waiting to come back at a time of their own (requeue-after, backoff).</summary>
+    public int Waiting => _queue.Waiting;
 
     /// <summary>Asks for a reconcile of the key now (another controller or a timer decided it is due).</summary>
     public void Enqueue(NamespacedName key) => _queue.Add(key);
@@ -52,7 +59,9 @@ public sealed class ControllerRunner<T> : IDisposable where T : IKubernetesObjec
         var key = NamespacedName.Of(change.Object);
         if (change.Type == WatchEventType.Deleted)
         {
+            // Gone from the API: one last reconcile, and nothing of it waits in the queue (a TTL timer of a day, a backoff).
             _seen.TryRemove(key, out _);
+            _queue.Drop(key);
             _queue.Add(key);
             return;
         }

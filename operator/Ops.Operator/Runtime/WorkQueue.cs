@@ -13,7 +13,7 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
     private readonly HashSet<T> _dirty = [];
     private readonly HashSet<T> _processing = [];
     private readonly SemaphoreSlim _available = new(0);
-    private readonly List<ITimer> _timers = [];
+    private readonly Dictionary<T, (ITimer Timer, DateTimeOffset ReadyAt)> _waiting = [];
     private readonly TimeProvider _clock;
     private readonly ItemBackoff<T> _backoff;
     private readonly TokenBucket _bucket;
@@ -43,6 +43,10 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
         _available.Release();
     }
 
+    /// <summary>
+    /// Adds the item once <paramref name="delay"/> has passed. An item waits once (one timer): if it already waits to
+    /// come back sooner, this changes nothing; if later, it now comes back at the sooner time (client-go's delaying queue).
+    /// </summary>
     public void AddAfter(T item, TimeSpan delay)
     {
         if (delay <= TimeSpan.Zero)
@@ -53,15 +57,49 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
         lock (_lock)
         {
             if (_shutDown) return;
-            ITimer? timer = null;
-            timer = _clock.CreateTimer(_ =>
+            var readyAt = _clock.GetUtcNow() + delay;
+            if (_waiting.TryGetValue(item, out var waiting))
             {
-                lock (_lock) _timers.Remove(timer!);
-                timer!.Dispose();
-                Add(item);
-            }, null, delay, Timeout.InfiniteTimeSpan);
-            _timers.Add(timer);
+                if (waiting.ReadyAt <= readyAt) return;
+                waiting.Timer.Dispose();
+            }
+            ITimer? timer = null;
+            // The timer must not capture the caller's execution context: a reconcile's logging scope would live as long as the wait.
+            using (ExecutionContext.SuppressFlow())
+            {
+                timer = _clock.CreateTimer(_ =>
+                {
+                    lock (_lock)
+                    {
+                        if (!_waiting.TryGetValue(item, out var current) || current.Timer != timer) return;
+                        _waiting.Remove(item);
+                    }
+                    timer!.Dispose();
+                    Add(item);
+                }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+            _waiting[item] = (timer, readyAt);
+            timer.Change(delay, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    /// <summary>Items waiting to come back (with <see cref="AddAfter"/>): one timer each.</summary>
+    public int Waiting
+    {
+        get { lock (_lock) return _waiting.Count; }
+    }
+
+    /// <summary>
+    /// Forgets everything about an item whose object is gone: its wait to come back and its backoff. What it held
+    /// (a timer for a TTL of a day, a failure count) would otherwise outlive it.
+    /// </summary>
+    public void Drop(T item)
+    {
+        lock (_lock)
+        {
+            if (_waiting.Remove(item, out var waiting)) waiting.Timer.Dispose();
+        }
+        _backoff.Forget(item);
     }
 
     /// <summary>Adds again after the item's backoff, or later if the overall rate limit says so.</summary>
@@ -114,8 +152,8 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
         lock (_lock)
         {
             _shutDown = true;
-            foreach (var timer in _timers) timer.Dispose();
-            _timers.Clear();
+            foreach (var (timer, _) in _waiting.Values) timer.Dispose();
+            _waiting.Clear();
         }
         _available.Dispose();
     }

@@ -32,7 +32,7 @@ public sealed class SoakTests(ClusterFixture cluster)
     private static TimeSpan WarmUp => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(40).Ticks, Length.Ticks / 4));
 
     private sealed record Sample(TimeSpan At, double OperatorHandles, double OperatorThreads, double OperatorRss, double OperatorHeap, double AgentHandles, double AgentThreads, double AgentRss,
-        double AgentHeap, int Watches, int Commands, int KeptRuns);
+        double AgentHeap, int Watches, int Commands, int KeptRuns, double WaitingKeys);
 
     [Fact]
     public async Task Commands_and_scheduled_tasks_for_minutes_leave_handles_threads_memory_and_watches_flat()
@@ -116,6 +116,8 @@ public sealed class SoakTests(ClusterFixture cluster)
         Flat(baseline, end, s => s.AgentThreads, ThreadSlack, "the agent's threads", report);
         Flat(baseline, end, s => s.AgentRss, MemorySlack(baseline, s => s.AgentRss), "the agent's resident memory", report);
         Flat(baseline, end, s => s.Watches, slack: 2, "the API server's open watches", report);
+        // Every finished command waits for its TTL (a day): deleted, it must stop waiting, or each one holds a timer for a day.
+        Flat(baseline, end, s => s.WaitingKeys, slack: 10, "the commands due back later in the operator's queue", report);
     }
 
     /// <summary>64 MiB on a short run (the GC's working set moves by tens of MiB); 5 % of the baseline on a run of 30 minutes or more.</summary>
@@ -133,7 +135,8 @@ public sealed class SoakTests(ClusterFixture cluster)
         $"{commands} commands in {Length.TotalMinutes} min, warm-up {WarmUp:mm\\:ss} ({string.Join(", ", phases.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))}); "
         + $"after the warm-up: {string.Join(", ", between.OrderBy(b => b.Key).Select(b => $"{b.Key} {b.Value}"))}; scheduled runs seen: {string.Join(", ", runs.Order(StringComparer.Ordinal))}\n"
         + string.Join("\n", samples.Select(s => $"{s.At:hh\\:mm\\:ss} commands {s.Commands} | operator fds {s.OperatorHandles} threads {s.OperatorThreads} rss {s.OperatorRss / (1 << 20):F1} MiB heap {s.OperatorHeap / (1 << 20):F1} MiB "
-            + $"| agent fds {s.AgentHandles} threads {s.AgentThreads} rss {s.AgentRss / (1 << 20):F1} MiB heap {s.AgentHeap / (1 << 20):F1} MiB | watches {s.Watches} | kept runs {s.KeptRuns}"));
+            + $"| agent fds {s.AgentHandles} threads {s.AgentThreads} rss {s.AgentRss / (1 << 20):F1} MiB heap {s.AgentHeap / (1 << 20):F1} MiB | watches {s.Watches} | kept runs {s.KeptRuns} "
+            + $"| commands due back later {s.WaitingKeys}"));
 
     private async Task<Sample> SampleAsync(TimeSpan at, int commands, HashSet<string> runs)
     {
@@ -144,7 +147,7 @@ public sealed class SoakTests(ClusterFixture cluster)
         return new Sample(at,
             MetricsText.Value(op, "process_open_handles"), MetricsText.Value(op, "process_num_threads"), MetricsText.Value(op, "process_working_set_bytes"), MetricsText.Value(op, "dotnet_total_memory_bytes"),
             MetricsText.Value(agent, "process_open_handles"), MetricsText.Value(agent, "process_num_threads"), MetricsText.Value(agent, "process_working_set_bytes"), MetricsText.Value(agent, "dotnet_total_memory_bytes"),
-            cluster.Cluster.Server.OpenWatches, commands, kept.Count);
+            cluster.Cluster.Server.OpenWatches, commands, kept.Count, MetricsText.Value(op, "ops_workqueue_waiting{kind=\"DiagnosticCommand\"}"));
     }
 
     /// <summary>The names of the tasks' runs kept right now.</summary>

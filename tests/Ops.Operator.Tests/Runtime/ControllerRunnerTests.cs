@@ -159,6 +159,22 @@ public sealed class ControllerRunnerTests
     }
 
     [Fact]
+    public async Task A_deleted_objects_key_leaves_nothing_waiting_in_the_queue()
+    {
+        // As a finished command asks to come back when its TTL (a day) runs out; once gone, it asks for nothing.
+        await using var harness = await StartAsync(new ControllerOptions(), r => r.Behaviour = (_, attempt) =>
+            Task.FromResult(attempt == 1 ? ReconcileResult.After(TimeSpan.FromDays(1)) : ReconcileResult.Done));
+        await harness.Commands.CreateNamespacedAsync(Command("ttl"), "default", _ct);
+        await Eventually.True(() => Task.FromResult(harness.Runner.Waiting == 1), "the key to wait a day");
+
+        await harness.Commands.DeleteNamespacedAsync<V1Alpha1DiagnosticCommand>("default", "ttl", _ct);
+
+        // Reconciled once more for the deletion, and its day-long timer is gone (with thousands of commands a day, they added up).
+        await Eventually.True(() => Task.FromResult(harness.Recorder.Counts.GetValueOrDefault(new NamespacedName("default", "ttl")) == 2), "the reconcile of the deletion");
+        Assert.Equal(0, harness.Runner.Waiting);
+    }
+
+    [Fact]
     public async Task Concurrency_is_bounded_and_one_key_is_never_reconciled_twice_at_once()
     {
         await using var harness = await StartAsync(new ControllerOptions { Concurrency = 3 }, r => r.Behaviour = async (_, _) =>

@@ -65,6 +65,56 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
+    public async Task An_item_waits_once_at_its_soonest_time_and_a_dropped_item_waits_no_more()
+    {
+        using var queue = new WorkQueue<string>(_clock);
+        // A TTL of a day, then a requeue in a minute, then one in an hour: one timer, due in a minute.
+        queue.AddAfter("a", TimeSpan.FromDays(1));
+        queue.AddAfter("a", TimeSpan.FromMinutes(1));
+        queue.AddAfter("a", TimeSpan.FromHours(1));
+        queue.AddAfter("gone", TimeSpan.FromDays(1));
+        Assert.Equal(2, queue.Waiting);
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(await HasItemAsync(queue));
+        Assert.Equal(1, queue.Waiting);
+        queue.Drop("gone");
+        Assert.Equal(0, queue.Waiting);
+        _clock.Advance(TimeSpan.FromDays(1));
+        Assert.False(await HasItemAsync(queue));
+    }
+
+    [Fact]
+    public void A_waiting_item_does_not_hold_the_execution_context_of_whoever_added_it()
+    {
+        // The system clock's timers capture the execution context unless told not to (the fake clock's never do).
+        using var queue = new WorkQueue<string>(TimeProvider.System);
+        var scope = new AsyncLocal<object?>();
+        var weak = AddInScope(queue, scope);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        // What the caller had in its async context (a logging scope, say) is collectable while the item waits a day.
+        Assert.False(weak.TryGetTarget(out _));
+        Assert.Equal(1, queue.Waiting);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference<object> AddInScope(WorkQueue<string> queue, AsyncLocal<object?> scope)
+    {
+        var held = new object();
+        WeakReference<object> weak = new(held);
+        ExecutionContext.Run(ExecutionContext.Capture()!, _ =>
+        {
+            scope.Value = held;
+            queue.AddAfter("a", TimeSpan.FromDays(1));
+            scope.Value = null;
+        }, null);
+        return weak;
+    }
+
+    [Fact]
     public async Task Failures_back_off_exponentially_per_item_until_forgotten()
     {
         using var queue = new WorkQueue<string>(_clock, baseDelay: TimeSpan.FromSeconds(1), maxDelay: TimeSpan.FromSeconds(8), perSecond: 1000, burst: 1000);
