@@ -17,8 +17,12 @@ public static class TestWorkspace
     {
         var workspace = SandboxWorkspace.Create();
         WatchParent();
+        StopSoonOnSigterm();
         return workspace;
     });
+
+    // Kept alive for the process's life: a registration that is collected stops handling the signal.
+    private static PosixSignalRegistration? _sigterm;
 
     /// <summary>Makes sure the host's workspace exists, so that the host stops when orphaned (the clusters' fixtures call it first).</summary>
     public static void Ensure() => _ = Workspace.Value;
@@ -40,6 +44,20 @@ public static class TestWorkspace
             Environment.Exit(130);
         }) { IsBackground = true, Name = "orphan watch" }.Start();
     }
+
+    /// <summary>
+    /// The test runner answers SIGTERM by cancelling the tests and waiting for them, and a test that does not watch its
+    /// token runs on (a 60-minute soak did): the runner gets 10 s to stop cleanly, then the host exits, with what it started.
+    /// </summary>
+    private static void StopSoonOnSigterm() => _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ =>
+    {
+        new Thread(() =>
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(10));
+            Console.Error.WriteLine("the test host was asked to stop (SIGTERM) 10 s ago: stopping, with every process the tests started");
+            Environment.Exit(143);
+        }) { IsBackground = true, Name = "sigterm stop" }.Start();
+    });
 
     [DllImport("libc", EntryPoint = "getppid")]
     private static extern int ParentPid();

@@ -71,7 +71,7 @@ public sealed class SoakTests(ClusterFixture cluster)
         var nextSample = TimeSpan.Zero;
         var finished = new List<(TimeSpan At, string Action)>();
         var phases = new Dictionary<string, int>();
-        while (TimeProvider.System.GetElapsedTime(started) is var elapsed && elapsed < Length)
+        while (TimeProvider.System.GetElapsedTime(started) is var elapsed && elapsed < Length && !_ct.IsCancellationRequested)
         {
             if (elapsed >= nextSample)
             {
@@ -83,6 +83,7 @@ public sealed class SoakTests(ClusterFixture cluster)
             // Node targets are allowed only from the Ops namespace; pod targets come from the pods' own.
             var ns = spec.Target!.Nodes is null ? DemoCluster.ShopNamespace : DemoCluster.OpsNamespace;
             await Commands.CreateAsync(cluster.Client, ns, name, spec);
+            _ct.ThrowIfCancellationRequested();
             var done = await Commands.FinishedAsync(cluster.Client, ns, name);
             phases[$"{done.Spec.Action} {done.Status!.Phase}"] = phases.GetValueOrDefault($"{done.Spec.Action} {done.Status!.Phase}") + 1;
             await cluster.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(ApiGroup.Name, ApiGroup.Version, ns, V1Alpha1DiagnosticCommand.Plural, name, cancellationToken: _ct);
