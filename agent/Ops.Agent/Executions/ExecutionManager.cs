@@ -50,6 +50,12 @@ public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal jou
         }
     }
 
+    /// <summary>Forgets the journal's old records, never those of a command still running here.</summary>
+    public int DeleteExpired()
+    {
+        lock (_lock) return journal.DeleteExpired(directory => _running.Keys.Any(k => ExecutionJournal.DirectoryName(k.CommandUid) == directory));
+    }
+
     public ExecutionResult? Find(ExecutionKey key)
     {
         if (_running.ContainsKey(key)) return new ExecutionResult { CommandUid = key.CommandUid, TargetKey = key.TargetKey, Phase = ExecutionPhase.Running };

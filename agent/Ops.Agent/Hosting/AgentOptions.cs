@@ -38,6 +38,12 @@ public sealed class AgentOptions
     /// <summary>Full output kept per target; more is cut and flagged as truncated.</summary>
     [Range(1024, 16 * 1024 * 1024)] public int MaxOutputBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// How long the journal keeps an execution's record (a replay within it gets the recorded result, never a second
+    /// run). Longer than a command lives; without a limit the journal grew by a directory per command for ever.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:10:00", "30.00:00:00")] public TimeSpan ExecutionRetention { get; set; } = TimeSpan.FromDays(2);
+
     /// <summary>Disk budget, TTL and concurrency of artifact captures (Agent:Artifacts).</summary>
     public Artifacts.ArtifactOptions Artifacts { get; set; } = new();
 

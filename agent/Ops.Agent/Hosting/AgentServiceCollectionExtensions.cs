@@ -38,7 +38,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<Artifacts.ArtifactStore>();
         services.AddSingleton<Artifacts.HeavyActionGate>();
         services.AddSingleton<Dotnet.ArtifactCaptures>();
-        services.AddHostedService<Artifacts.ArtifactJanitor>();
+        services.AddHostedService<DataJanitor>();
         services.AddSingleton<IAgentAction, DotnetTraceAction>();
         services.AddSingleton<Dotnet.HeapSnapshotter>();
         services.AddSingleton<IAgentAction, DotnetGcDumpAction>();

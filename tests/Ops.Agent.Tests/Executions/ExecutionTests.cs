@@ -41,7 +41,7 @@ public sealed class ExecutionTests : IAsyncLifetime
     {
         var client = _harness.Channels.For(_agent.Address);
         var finished = await ExecuteAsync(client, Request("node.info", key: "finished"));
-        var journal = new Ops.Agent.Executions.ExecutionJournal(Microsoft.Extensions.Options.Options.Create(new Ops.Agent.Hosting.AgentOptions { DataDirectory = _agent.DataDirectory }));
+        var journal = new Ops.Agent.Executions.ExecutionJournal(Microsoft.Extensions.Options.Options.Create(new Ops.Agent.Hosting.AgentOptions { DataDirectory = _agent.DataDirectory }), TimeProvider.System);
         journal.MarkStarted(new Ops.Agent.Executions.ExecutionKey("uid-1", "interrupted"));
         await _agent.DisposeAsync();
 
@@ -54,6 +54,28 @@ public sealed class ExecutionTests : IAsyncLifetime
         Assert.Equal(finished.Finished, replayed.Finished);
         Assert.Equal(ExecutionPhase.Failed, interrupted.Phase);
         Assert.Contains("agent restarted", interrupted.Message);
+    }
+
+    [Fact]
+    public async Task The_journal_forgets_commands_older_than_its_retention_but_not_a_running_one()
+    {
+        var client = _harness.Channels.For(_agent.Address);
+        await ExecuteAsync(client, Request("node.info", uid: "old"));
+        var recent = await ExecuteAsync(client, Request("node.info", uid: "recent"));
+        var running = ExecuteAsync(client, Request("agent.selftest", uid: "running", delayMs: 3000));
+        await Eventually.True(() => Task.FromResult(_agent.Executions.Find(new Ops.Agent.Executions.ExecutionKey("running", "node/node-a"))?.Phase == ExecutionPhase.Running), "the third to run");
+        var executions = Path.Combine(_agent.DataDirectory, "executions");
+        foreach (var uid in new[] { "old", "running" })
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(executions, uid))) File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddDays(-3));
+        }
+
+        var deleted = _agent.Executions.DeleteExpired();
+
+        Assert.Equal(1, deleted);
+        Assert.Equal(["recent", "running"], Directory.EnumerateDirectories(executions).Select(Path.GetFileName).Order());
+        Assert.Equal(recent.Finished, (await ExecuteAsync(client, Request("node.info", uid: "recent"))).Finished);
+        Assert.Equal(ExecutionPhase.Succeeded, (await running).Phase);
     }
 
     [Fact]
