@@ -93,7 +93,7 @@ public sealed class ControllerRunner<T> : IDisposable where T : IKubernetesObjec
                 await using var services = _scopes.CreateAsyncScope();
                 var result = await services.ServiceProvider.GetRequiredService<IReconciler<T>>().ReconcileAsync(key, cancellationToken);
                 _queue.Forget(key);
-                if (result.RequeueAfter is { } delay) _queue.AddAfter(key, delay);
+                _queue.Reschedule(key, result.RequeueAfter);
                 Record("success", watch);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

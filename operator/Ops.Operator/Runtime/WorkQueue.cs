@@ -47,10 +47,31 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
     /// Adds the item once <paramref name="delay"/> has passed. An item waits once (one timer): if it already waits to
     /// come back sooner, this changes nothing; if later, it now comes back at the sooner time (client-go's delaying queue).
     /// </summary>
-    public void AddAfter(T item, TimeSpan delay)
+    public void AddAfter(T item, TimeSpan delay) => Wait(item, delay, keepSooner: true);
+
+    /// <summary>
+    /// What the item's latest reconcile asked for replaces any earlier wait: to come back after <paramref name="delay"/>,
+    /// or (null) not at all. A level-triggered reconcile's answer is the whole truth about when it is due again; an
+    /// earlier answer left waiting (a reconcile that ended just after its object was deleted) would wait for nothing.
+    /// </summary>
+    public void Reschedule(T item, TimeSpan? delay)
+    {
+        if (delay is { } due)
+        {
+            Wait(item, due, keepSooner: false);
+            return;
+        }
+        lock (_lock)
+        {
+            if (_waiting.Remove(item, out var waiting)) waiting.Timer.Dispose();
+        }
+    }
+
+    private void Wait(T item, TimeSpan delay, bool keepSooner)
     {
         if (delay <= TimeSpan.Zero)
         {
+            Reschedule(item, null);
             Add(item);
             return;
         }
@@ -60,7 +81,7 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
             var readyAt = _clock.GetUtcNow() + delay;
             if (_waiting.TryGetValue(item, out var waiting))
             {
-                if (waiting.ReadyAt <= readyAt) return;
+                if (keepSooner && waiting.ReadyAt <= readyAt) return;
                 waiting.Timer.Dispose();
             }
             ITimer? timer = null;
@@ -95,10 +116,7 @@ public sealed class WorkQueue<T> : IDisposable where T : notnull
     /// </summary>
     public void Drop(T item)
     {
-        lock (_lock)
-        {
-            if (_waiting.Remove(item, out var waiting)) waiting.Timer.Dispose();
-        }
+        Reschedule(item, null);
         _backoff.Forget(item);
     }
 

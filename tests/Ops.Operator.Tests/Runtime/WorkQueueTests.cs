@@ -85,6 +85,23 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
+    public async Task A_reschedule_replaces_the_wait_sooner_or_later_and_none_cancels_it()
+    {
+        using var queue = new WorkQueue<string>(_clock);
+        queue.AddAfter("a", TimeSpan.FromMinutes(1));
+
+        // The latest reconcile's answer wins, even when it is later than what waited.
+        queue.Reschedule("a", TimeSpan.FromHours(1));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.False(await HasItemAsync(queue));
+        // And none at all: a reconcile of a deleted object that ended after an earlier one asked for a day.
+        queue.Reschedule("a", null);
+        Assert.Equal(0, queue.Waiting);
+        _clock.Advance(TimeSpan.FromHours(2));
+        Assert.False(await HasItemAsync(queue));
+    }
+
+    [Fact]
     public void A_waiting_item_does_not_hold_the_execution_context_of_whoever_added_it()
     {
         // The system clock's timers capture the execution context unless told not to (the fake clock's never do).

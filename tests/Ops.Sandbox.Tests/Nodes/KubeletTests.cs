@@ -216,7 +216,7 @@ public sealed class KubeletTests : IAsyncLifetime
 
         var noImage = await PodAsync("no-image", p => p.Status?.ContainerStatuses?.Single().State.Waiting?.Reason == "ErrImagePull", "ErrImagePull");
         var noSecret = await PodAsync("no-secret", p => p.Status?.ContainerStatuses?.Single().State.Waiting?.Reason == "CreateContainerConfigError", "CreateContainerConfigError");
-        Assert.Equal("image \"nginx:1.27\" is not one the sandbox runs (it runs: crash, sleep, stubborn, talk)", noImage.Status.ContainerStatuses.Single().State.Waiting.Message);
+        Assert.Equal("image \"nginx:1.27\" is not one the sandbox runs (it runs: chatty, crash, sleep, stubborn, talk)", noImage.Status.ContainerStatuses.Single().State.Waiting.Message);
         Assert.Equal("secret \"later\" not found", noSecret.Status.ContainerStatuses.Single().State.Waiting.Message);
         Assert.Equal("Pending", noImage.Status.Phase);
 
