@@ -11,7 +11,7 @@ namespace Ops.Operator.Runtime;
 /// List-then-watch with a local cache, in the manner of client-go's reflector: every watch has a
 /// server-side timeout and a client-side idle timeout, resumes from the last resourceVersion seen
 /// (bookmarks included), re-lists on 410 Gone and reports what changed meanwhile as events, and backs
-/// off with jitter on errors. Each watch is disposed before the next starts.
+/// off with jitter on consecutive errors. Each watch is disposed before the next starts.
 /// </summary>
 public sealed class ResourceInformer<T>(IResourceSource<T> source, InformerOptions options, TimeProvider clock, ILogger logger)
     where T : IKubernetesObject<V1ObjectMeta>
@@ -42,16 +42,23 @@ public sealed class ResourceInformer<T>(IResourceSource<T> source, InformerOptio
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        // The backoff grows with consecutive failures only: a list that succeeded or a watch the server
+        // accepted ends the run, so one short outage after another costs MinBackoff, not the delay the
+        // last long one reached.
         var backoff = options.MinBackoff;
+        void Recovered() => backoff = options.MinBackoff;
         string? resourceVersion = null;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                resourceVersion ??= await RelistAsync(cancellationToken);
+                if (resourceVersion is null)
+                {
+                    resourceVersion = await RelistAsync(cancellationToken);
+                    Recovered();
+                }
                 _ready.TrySetResult();
-                resourceVersion = await WatchOnceAsync(resourceVersion, cancellationToken);
-                backoff = options.MinBackoff;
+                resourceVersion = await WatchOnceAsync(resourceVersion, Recovered, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -103,7 +110,7 @@ public sealed class ResourceInformer<T>(IResourceSource<T> source, InformerOptio
     }
 
     /// <summary>One watch connection; returns the version to resume from. Throws on 410 so the caller re-lists.</summary>
-    private async Task<string> WatchOnceAsync(string resourceVersion, CancellationToken cancellationToken)
+    private async Task<string> WatchOnceAsync(string resourceVersion, Action opened, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _watchStarts);
         using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -112,7 +119,7 @@ public sealed class ResourceInformer<T>(IResourceSource<T> source, InformerOptio
         var timeoutSeconds = (int)(options.WatchTimeout.TotalSeconds * (0.9 + Random.Shared.NextDouble() * 0.2));
         try
         {
-            await foreach (var (type, obj) in source.WatchAsync(resourceVersion, Math.Max(1, timeoutSeconds), e => error = e, stalled.Token))
+            await foreach (var (type, obj) in source.WatchAsync(resourceVersion, Math.Max(1, timeoutSeconds), opened, e => error = e, stalled.Token))
             {
                 idle.Change(options.IdleTimeout, Timeout.InfiniteTimeSpan);
                 resourceVersion = obj.Metadata?.ResourceVersion ?? resourceVersion;

@@ -28,8 +28,8 @@ public static class ResourceSources
             return new ResourcePage<T>(list.Items, list.Metadata.ContinueProperty, list.Metadata.ResourceVersion);
         }
 
-        public IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken) =>
-            WatchStream.ReadAsync<T>(client, $"apis/{_entity.Group}/{_entity.ApiVersion}/{_entity.PluralName}", new WatchQuery(resourceVersion, timeoutSeconds), onError, cancellationToken);
+        public IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action onOpened, Action<Exception> onError, CancellationToken cancellationToken) =>
+            WatchStream.ReadAsync<T>(client, $"apis/{_entity.Group}/{_entity.ApiVersion}/{_entity.PluralName}", new WatchQuery(resourceVersion, timeoutSeconds), onOpened, onError, cancellationToken);
     }
 
     private sealed class PodSource(Kubernetes client, string? labelSelector, string? fieldSelector) : IResourceSource<V1Pod>
@@ -43,8 +43,8 @@ public static class ResourceSources
             return new ResourcePage<V1Pod>(list.Items, list.Metadata.ContinueProperty, list.Metadata.ResourceVersion);
         }
 
-        public IAsyncEnumerable<(WatchEventType Type, V1Pod Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken) =>
-            WatchStream.ReadAsync<V1Pod>(client, "api/v1/pods", new WatchQuery(resourceVersion, timeoutSeconds, labelSelector, fieldSelector), onError, cancellationToken);
+        public IAsyncEnumerable<(WatchEventType Type, V1Pod Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action onOpened, Action<Exception> onError, CancellationToken cancellationToken) =>
+            WatchStream.ReadAsync<V1Pod>(client, "api/v1/pods", new WatchQuery(resourceVersion, timeoutSeconds, labelSelector, fieldSelector), onOpened, onError, cancellationToken);
     }
 
     private sealed class NodeSource(Kubernetes client) : IResourceSource<V1Node>
@@ -57,7 +57,7 @@ public static class ResourceSources
             return new ResourcePage<V1Node>(list.Items, list.Metadata.ContinueProperty, list.Metadata.ResourceVersion);
         }
 
-        public IAsyncEnumerable<(WatchEventType Type, V1Node Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken) =>
-            WatchStream.ReadAsync<V1Node>(client, "api/v1/nodes", new WatchQuery(resourceVersion, timeoutSeconds), onError, cancellationToken);
+        public IAsyncEnumerable<(WatchEventType Type, V1Node Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action onOpened, Action<Exception> onError, CancellationToken cancellationToken) =>
+            WatchStream.ReadAsync<V1Node>(client, "api/v1/nodes", new WatchQuery(resourceVersion, timeoutSeconds), onOpened, onError, cancellationToken);
     }
 }

@@ -14,13 +14,14 @@ namespace Ops.Operator.Runtime;
 /// </summary>
 public static class WatchStream
 {
-    public static async IAsyncEnumerable<(WatchEventType Type, T Object)> ReadAsync<T>(Kubernetes client, string path, WatchQuery query, Action<Exception> onError,
+    public static async IAsyncEnumerable<(WatchEventType Type, T Object)> ReadAsync<T>(Kubernetes client, string path, WatchQuery query, Action onOpened, Action<Exception> onError,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{client.BaseUri.ToString().TrimEnd('/')}/{path}?{query}");
         if (client.Credentials is { } credentials) await credentials.ProcessHttpRequestAsync(request, cancellationToken);
         using var response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode) throw await FailureAsync(response, cancellationToken);
+        onOpened();
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         using var reader = new StreamReader(body);
         while (await reader.ReadLineAsync(cancellationToken) is { } line)

@@ -21,13 +21,13 @@ internal sealed class GatedSource<T>(IResourceSource<T> inner) : IResourceSource
     public Task<ResourcePage<T>> ListPageAsync(string? continueToken, int limit, CancellationToken cancellationToken) =>
         inner.ListPageAsync(continueToken, limit, cancellationToken);
 
-    public async IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError,
+    public async IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action onOpened, Action<Exception> onError,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _waiting);
         await _open.Task.WaitAsync(cancellationToken);
         Interlocked.Decrement(ref _waiting);
-        await foreach (var item in inner.WatchAsync(resourceVersion, timeoutSeconds, onError, cancellationToken)) yield return item;
+        await foreach (var item in inner.WatchAsync(resourceVersion, timeoutSeconds, onOpened, onError, cancellationToken)) yield return item;
     }
 
     private static TaskCompletionSource CompletedGate()

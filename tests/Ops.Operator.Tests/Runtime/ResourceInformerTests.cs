@@ -124,4 +124,22 @@ public sealed class ResourceInformerTests
         Assert.True(running.Informer.TryGet(new NamespacedName("default", "before"), out _));
     }
 
+    [Fact]
+    public async Task A_short_outage_after_a_long_one_costs_the_least_backoff_not_the_one_the_long_outage_reached()
+    {
+        await using var sandbox = await SandboxFixture.StartAsync(Options());
+        using var client = SandboxFixture.CreateClient(sandbox);
+        await using var running = await StartAsync(ResourceSources.Custom<V1Alpha1DiagnosticCommand>(client), Fast with { MaxBackoff = TimeSpan.FromSeconds(8) });
+
+        // Tries 0.1, 0.2, 0.4, 0.8, 1.6 and 3.2 s apart fail: the next delay would be about 6.4 s (7 s seen without the reset).
+        await sandbox.RestartApiAsync(TimeSpan.FromSeconds(4), _ct);
+        await Commands(client).CreateNamespacedAsync(Command("after-the-long-outage"), "default", _ct);
+        await Eventually.True(() => Task.FromResult(running.Events.Contains("Added:after-the-long-outage")), "the informer back after the long outage");
+
+        await sandbox.RestartApiAsync(TimeSpan.FromMilliseconds(100), _ct);
+        var back = System.Diagnostics.Stopwatch.StartNew();
+        await Commands(client).CreateNamespacedAsync(Command("after-the-short-outage"), "default", _ct);
+        await Eventually.True(() => Task.FromResult(running.Events.Contains("Added:after-the-short-outage")), "the informer back after the short outage");
+        Assert.True(back.Elapsed < TimeSpan.FromSeconds(2), $"seen {back.Elapsed.TotalSeconds:0.0} s after the short outage: the long outage's backoff was kept");
+    }
 }

@@ -19,15 +19,17 @@ public sealed class WatchStreamTests
         var before = sandbox.OpenWatches;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_ct);
         var events = 0;
+        var opened = false;
 
         var watching = Task.Run(async () =>
         {
-            await foreach (var _ in WatchStream.ReadAsync<V1Namespace>(client, "api/v1/namespaces", new WatchQuery(list.Metadata.ResourceVersion, 600), e => throw e, stop.Token))
+            await foreach (var _ in WatchStream.ReadAsync<V1Namespace>(client, "api/v1/namespaces", new WatchQuery(list.Metadata.ResourceVersion, 600), () => opened = true, e => throw e, stop.Token))
             {
                 events++;
             }
         }, _ct);
         await Eventually.True(() => Task.FromResult(sandbox.OpenWatches == before + 1), "the watch to be open on the server");
+        await Eventually.True(() => Task.FromResult(Volatile.Read(ref opened)), "the watch to report itself opened before any event");
         await stop.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
@@ -41,13 +43,15 @@ public sealed class WatchStreamTests
         await using var sandbox = await SandboxFixture.StartAsync(new SandboxOptions());
         using var client = SandboxFixture.CreateClient(sandbox);
 
+        var opened = false;
         var error = await Assert.ThrowsAsync<KubernetesException>(async () =>
         {
-            await foreach (var _ in WatchStream.ReadAsync<V1Namespace>(client, "apis/nothing.example.com/v1/things", new WatchQuery("1", 10), e => throw e, _ct))
+            await foreach (var _ in WatchStream.ReadAsync<V1Namespace>(client, "apis/nothing.example.com/v1/things", new WatchQuery("1", 10), () => opened = true, e => throw e, _ct))
             {
             }
         });
 
         Assert.Equal(404, error.Status.Code);
+        Assert.False(opened);
     }
 }
