@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Ops.Sandbox.Api;
 using Ops.Sandbox.Storage;
 using Ops.Sandbox.Tables;
@@ -9,9 +10,10 @@ namespace Ops.Sandbox.Http;
 
 /// <summary>
 /// Streams a watch as newline-delimited JSON events, ending at timeoutSeconds (or a random 30 to 60
-/// minutes, as an API server does), when the client goes, or after an ERROR event.
+/// minutes, as an API server does), when the client goes, after an ERROR event, or when the server
+/// stops (a stopping API server ends its watches; the host would otherwise wait out its shutdown timeout).
 /// </summary>
-internal sealed class WatchStreamer(ResourceService service, TimeProvider clock)
+internal sealed class WatchStreamer(ResourceService service, TimeProvider clock, IHostApplicationLifetime lifetime)
 {
     private static readonly byte[] Newline = "\n"u8.ToArray();
 
@@ -34,7 +36,7 @@ internal sealed class WatchStreamer(ResourceService service, TimeProvider clock)
             response.ContentType = ResponseWriter.Json;
             await response.StartAsync(context.RequestAborted);
             await response.Body.FlushAsync(context.RequestAborted);
-            using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
             using var timer = clock.CreateTimer(_ => ended.Cancel(), null, timeout, Timeout.InfiniteTimeSpan);
             await foreach (var change in watcher.Events.ReadAllAsync(ended.Token).WithCancellation(ended.Token))
             {
@@ -46,7 +48,7 @@ internal sealed class WatchStreamer(ResourceService service, TimeProvider clock)
         }
         catch (OperationCanceledException)
         {
-            // Timeout or client gone: the stream just ends, as on a real server.
+            // Timeout, client gone or server stopping: the stream just ends, as on a real server.
         }
         finally
         {
