@@ -16,14 +16,6 @@ public sealed class MutualTlsTests
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
-    /// <summary>The call failed in the connection or TLS handshake, not in a service method.</summary>
-    private static void AssertRefusedAtHandshake(RpcException error)
-    {
-        Assert.True(error.StatusCode is StatusCode.Unavailable or StatusCode.Internal, $"unexpected status {error.StatusCode}: {error.Status.Detail}");
-        Assert.True(error.Status.DebugException is HttpRequestException or IOException or System.Security.Authentication.AuthenticationException,
-            $"not a transport failure: {error.Status.DebugException?.GetType().Name}: {error.Status.Detail}");
-    }
-
     private static V1.Agent.AgentClient RawClient(string address, X509Certificate2? clientCertificate, X509Certificate2 trustedCa)
     {
         var handler = new SocketsHttpHandler();
@@ -74,7 +66,7 @@ public sealed class MutualTlsTests
 
         var error = await Assert.ThrowsAsync<RpcException>(() => RawClient(agent.Address, certificate, pki.Ca.Certificate).GetInfoAsync(new GetInfoRequest(), cancellationToken: _ct).ResponseAsync);
 
-        AssertRefusedAtHandshake(error);
+        GrpcAssert.RefusedAtHandshake(error);
         // The agent keeps serving its real operator.
         using var channels = new AgentChannels(pki.OperatorCertificate, pki.Ca.Certificate, NullLoggerFactory.Instance);
         Assert.Equal("node-a", (await channels.For(agent.Address).GetInfoAsync(new GetInfoRequest(), cancellationToken: _ct)).Node);
@@ -89,7 +81,7 @@ public sealed class MutualTlsTests
 
         var error = await Assert.ThrowsAsync<RpcException>(() => plain.GetInfoAsync(new GetInfoRequest(), cancellationToken: _ct).ResponseAsync);
 
-        AssertRefusedAtHandshake(error);
+        GrpcAssert.RefusedAtHandshake(error);
     }
 
     [Theory]
@@ -111,6 +103,6 @@ public sealed class MutualTlsTests
 
         var error = await Assert.ThrowsAsync<RpcException>(() => channels.For(impostor.Address).GetInfoAsync(new GetInfoRequest(), cancellationToken: _ct).ResponseAsync);
 
-        AssertRefusedAtHandshake(error);
+        GrpcAssert.RefusedAtHandshake(error);
     }
 }

@@ -156,7 +156,7 @@ public sealed class SimulatedAgentsTests : IAsyncLifetime
             // The client trusts the agents' CA: only the agent's refusal can fail the call.
             using var channels = new AgentChannels(certificate, _pki.Ca.Certificate, NullLoggerFactory.Instance);
             var error = await Assert.ThrowsAsync<RpcException>(() => channels.For($"127.0.0.11:{_port}").GetInfoAsync(new GetInfoRequest(), cancellationToken: _ct).ResponseAsync);
-            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+            GrpcAssert.RefusedAtHandshake(error);
         }
         Assert.Equal("node-1", (await AgentOf(1).GetInfoAsync(new GetInfoRequest(), cancellationToken: _ct)).Node);
     }
