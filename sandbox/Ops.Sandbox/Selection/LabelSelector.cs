@@ -63,20 +63,22 @@ internal sealed partial class LabelSelector
                 return new LabelRequirement(key, op == ">" ? "gt" : "lt", [number]);
             case "in" or "notin":
                 if (Next(tokens, ref i, text) != "(") throw Error(text, "found '" + tokens[i - 1] + "', expected: '('");
+                // As the API server reads a value set: the empty string is a value, so "()" is {""} and
+                // "(,a)", "(a,,b)" and "(a,)" hold "" beside the named values.
                 var values = new List<string>();
                 while (true)
                 {
                     var token = Next(tokens, ref i, text);
+                    if (token is ")" or ",") values.Add("");
                     if (token == ")") break;
-                    if (token == ",") { values.Add(""); continue; }
+                    if (token == ",") continue;
                     ValidateValue(token, text);
                     values.Add(token);
                     var after = Next(tokens, ref i, text);
                     if (after == ")") break;
                     if (after != ",") throw Error(text, $"found '{after}', expected: ',' or ')'");
                 }
-                if (values.Count == 0) throw Error(text, $"for '{op}', 'notin' operators, values set can't be empty");
-                return new LabelRequirement(key, op, values);
+                return new LabelRequirement(key, op, values.Distinct(StringComparer.Ordinal).ToList());
             default:
                 throw Error(text, $"found '{op}', expected: in, notin, =, ==, !=, gt, lt");
         }

@@ -20,8 +20,8 @@ public sealed class LabelSelectorsPropertyTests
     private static readonly Gen<V1LabelSelector> Selectors = Gen.Select(Gen.Dictionary(Text, Text)[0, 3].Null(), Requirements.List[0, 3].Null(),
         (labels, expressions) => new V1LabelSelector { MatchLabels = labels, MatchExpressions = expressions });
 
-    /// <summary>What the API server makes of the selector: valid with its matcher, invalid, or (null) not decidable through the query syntax.</summary>
-    private static (bool Valid, Ops.Sandbox.Selection.LabelSelector? Parsed)? ApiServer(V1LabelSelector selector)
+    /// <summary>What the API server makes of the selector: valid with its matcher, or invalid.</summary>
+    private static (bool Valid, Ops.Sandbox.Selection.LabelSelector? Parsed) ApiServer(V1LabelSelector selector)
     {
         var expressions = selector.MatchExpressions ?? [];
         foreach (var e in expressions)
@@ -34,8 +34,6 @@ public sealed class LabelSelectorsPropertyTests
                 _ => false,
             };
             if (!structural) return (false, null);
-            // k8s writes In [""] as "k in ()", which it cannot parse back: the string form cannot decide these.
-            if (values.Contains("")) return null;
         }
         var labels = selector.MatchLabels ?? new Dictionary<string, string>();
         // An empty key is not a label key (and would vanish from the query).
@@ -64,13 +62,12 @@ public sealed class LabelSelectorsPropertyTests
     [Fact]
     public void Every_selector_is_refused_exactly_when_the_API_server_refuses_it_and_matches_as_it_matches()
     {
-        int decided = 0, valid = 0, invalid = 0;
+        int valid = 0, invalid = 0;
         Gen.Select(Selectors, Gen.Dictionary(Text, Text)[0, 4]).Sample((selector, labels) =>
         {
             var problem = LabelSelectors.Problem(selector);
             Assert.True(problem is null || problem.Length > 0);
-            if (ApiServer(selector) is not { } api) return;
-            Interlocked.Increment(ref decided);
+            var api = ApiServer(selector);
             Assert.True(api.Valid == (problem is null), $"the API server finds {SelectorText(selector)} {(api.Valid ? "valid" : "invalid")}; the operator: {problem ?? "valid"}");
             if (!api.Valid)
             {
@@ -82,8 +79,8 @@ public sealed class LabelSelectorsPropertyTests
             // The query the operator sends, when it sends one, means the same to the API server.
             if (LabelSelectors.ToQuery(selector) is { } query) Assert.Equal(api.Parsed.Matches(labels.AsReadOnly()), Ops.Sandbox.Selection.LabelSelector.Parse(query).Matches(labels.AsReadOnly()));
         }, iter: 20_000);
-        // Most cases decided, and both verdicts well represented, or the property proves little.
-        Assert.True(decided > 15_000 && valid > 2_000 && invalid > 2_000, $"{decided} decided: {valid} valid, {invalid} invalid");
+        // Both verdicts well represented, or the property proves little.
+        Assert.True(valid > 2_000 && invalid > 2_000, $"{valid} valid, {invalid} invalid");
     }
 
     private static string SelectorText(V1LabelSelector s) => System.Text.Json.JsonSerializer.Serialize(new { s.MatchLabels, s.MatchExpressions });

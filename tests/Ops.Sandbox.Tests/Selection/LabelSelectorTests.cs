@@ -22,12 +22,20 @@ public sealed class LabelSelectorTests
     [InlineData("version<5", false)]
     [InlineData("tier=", false)]
     [InlineData("", true)]
+    // The empty string is a value: "()" is the set {""}, and a leading, doubled or trailing comma adds it.
+    [InlineData("app in ()", false)]
+    [InlineData("app notin ()", true)]
+    [InlineData("missing notin ()", true)]
+    [InlineData("app in (,web)", true)]
+    [InlineData("app in (api,)", false)]
+    [InlineData("app notin (api,,web)", false)]
     public void Matches_like_the_api_server(string selector, bool expected) =>
         Assert.Equal(expected, LabelSelector.Parse(selector).Matches(Labels));
 
     [Theory]
     [InlineData("app in (web")]
-    [InlineData("app in ()")]
+    [InlineData("app in (web,")]
+    [InlineData("app in (web api)")]
     [InlineData("app=web,")]
     [InlineData("=web")]
     [InlineData("app=(web)")]

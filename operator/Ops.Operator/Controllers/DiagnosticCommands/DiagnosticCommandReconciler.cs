@@ -50,7 +50,7 @@ public sealed class DiagnosticCommandReconciler(
                 ? TargetPlan.Invalid("UnknownAction", $"spec.action \"{command.Spec.Action}\" is not an action of the catalogue: {string.Join(", ", ActionNames.All.Order(StringComparer.Ordinal))}")
                 : ActionNames.Heavy.Contains(command.Spec.Action) && policy.HeavyActionsDisabledNamespaces.Contains(command.Metadata.NamespaceProperty ?? "")
                     ? TargetPlan.Invalid("HeavyActionsDisabled", $"{command.Spec.Action} is a heavy capture, and the operator does not allow heavy captures in namespace {command.Metadata.NamespaceProperty}")
-                    : resolver.SpecProblem(command) ?? resolver.Resolve(command, await PodsAsync(command, cancellationToken), await NodesAsync(command, cancellationToken));
+                    : resolver.SpecProblem(command) ?? await ResolveAsync(command, cancellationToken);
             if (!resolved.IsValid) return await RejectAsync(command, resolved.Reason!, resolved.Message!, cancellationToken);
             plan = await plans.SaveAsync(command, resolved.Targets, cancellationToken);
             await api.SetFinalizerAsync(command, Finalizer, present: true, cancellationToken);
@@ -67,6 +67,35 @@ public sealed class DiagnosticCommandReconciler(
         await events.RecordAsync(written, EventRecorder.Normal, "Started", $"Started {command.Spec.Action} on {Targets(plan.Targets.Count)}", cancellationToken);
         runs.GetOrStart(written, plan.Targets);
         return ReconcileResult.Done;
+    }
+
+    /// <summary>
+    /// The targets from the pods and nodes the API lists. A list the API server refuses (400: a selector it
+    /// reads otherwise than our check did) fails the command with the server's reason instead of retrying it for ever.
+    /// </summary>
+    private async Task<TargetPlan> ResolveAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return resolver.Resolve(command, await PodsAsync(command, cancellationToken), await NodesAsync(command, cancellationToken));
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.BadRequest)
+        {
+            var field = command.Spec.Target.Pods is not null ? "spec.target.pods.selector" : "spec.target.nodes.selector";
+            return TargetPlan.Invalid("SelectorRefused", $"{field}: the API server refused it: {StatusMessage(e.Response.Content)}");
+        }
+    }
+
+    private static string StatusMessage(string body)
+    {
+        try
+        {
+            return KubernetesJson.Deserialize<V1Status>(body)?.Message ?? body;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return body;
+        }
     }
 
     private async Task<ReconcileResult> RejectAsync(V1Alpha1DiagnosticCommand command, string reason, string message, CancellationToken cancellationToken)
