@@ -132,7 +132,10 @@ public sealed class DiagnosticCommandReconciler(
         {
             // The cache may not have our own last write yet: a command we finished a moment ago must not be run again.
             if (await api.GetAsync(NamespacedName.Of(command), cancellationToken) is not { } fresh || fresh.Metadata.Uid != command.Metadata.Uid) return ReconcileResult.Done;
-            if (fresh.Status?.CompletionTime is not null || fresh.Metadata.DeletionTimestamp is not null) return ReconcileResult.Done;
+            if (fresh.Metadata.DeletionTimestamp is not null) return ReconcileResult.Done;
+            // Finished, and the cache has not caught up: answer for the fresh object. Its completion is a status-only
+            // change, which wakes nobody, so "done" here would leave a TTL of 0 never acted on.
+            if (fresh.Status?.CompletionTime is not null) return await FinishedAsync(fresh, cancellationToken);
             if (plan is null) return await RejectAsync(command, "PlanLost", $"the plan of this command (ConfigMap {CommandPlans.NameOf(command.Metadata.Name)}) is gone; create the command again", cancellationToken);
             logger.LogInformation("Resuming {Namespace}/{Command} ({Targets} targets)", command.Metadata.NamespaceProperty, command.Metadata.Name, plan.Targets.Count);
             runs.GetOrStart(command, plan.Targets);
