@@ -17,8 +17,6 @@ public sealed class ExecutionJournal(IOptions<AgentOptions> options, TimeProvide
 
     private string Directory(ExecutionKey key) => Path.Combine(options.Value.DataDirectory, "executions", DirectoryName(key.CommandUid));
 
-    /// <summary>The name of a command's directory in the journal.</summary>
-    public static string DirectoryName(string commandUid) => Sanitize(commandUid);
 
     public void MarkStarted(ExecutionKey key)
     {
@@ -70,6 +68,6 @@ public sealed class ExecutionJournal(IOptions<AgentOptions> options, TimeProvide
         return deleted;
     }
 
-    // Command uids are UUIDs; anything else is reduced to a safe file name.
-    private static string Sanitize(string uid) => new([.. uid.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_')]);
+    /// <summary>The name of a command's directory in the journal. Command uids are UUIDs; anything else is reduced to a safe file name.</summary>
+    public static string DirectoryName(string uid) => new([.. uid.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_')]);
 }

@@ -53,7 +53,11 @@ public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal jou
     /// <summary>Forgets the journal's old records, never those of a command still running here.</summary>
     public int DeleteExpired()
     {
-        lock (_lock) return journal.DeleteExpired(directory => _running.Keys.Any(k => ExecutionJournal.DirectoryName(k.CommandUid) == directory));
+        lock (_lock)
+        {
+            var running = _running.Keys.Select(k => ExecutionJournal.DirectoryName(k.CommandUid)).ToHashSet(StringComparer.Ordinal);
+            return journal.DeleteExpired(running.Contains);
+        }
     }
 
     public ExecutionResult? Find(ExecutionKey key)
