@@ -16,7 +16,7 @@ public sealed class CounterSampler
         var provider = new EventPipeProvider("System.Runtime", EventLevel.Informational, -1, new Dictionary<string, string> { ["EventCounterIntervalSec"] = interval.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         var values = new Dictionary<string, CounterValue>(StringComparer.Ordinal);
         using var session = await client.StartEventPipeSessionAsync([provider], requestRundown: false, circularBufferMB: 16, cancellationToken);
-        using var source = new EventPipeEventSource(session.EventStream);
+        using var source = new EventPipeSource(session.EventStream);
         source.Dynamic.All += e =>
         {
             // The event's one unnamed field holds {"Payload": {Name, DisplayName, Mean | Increment, DisplayUnits, ...}}.

@@ -24,7 +24,7 @@ public sealed class HeapSnapshotter
         var stats = new Dictionary<ulong, (long Count, long Bytes)>();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var session = await client.StartEventPipeSessionAsync([provider], requestRundown: false, circularBufferMB: 512, cancellationToken);
-        using var source = new EventPipeEventSource(new TeeStream(session.EventStream, artifact));
+        using var source = new EventPipeSource(new TeeStream(session.EventStream, artifact));
         var inducedGc = -1;
         source.Clr.GCStart += e =>
         {
