@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using k8s;
 using k8s.Autorest;
@@ -6,7 +5,6 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ops.Operator.Agents;
-using Ops.Operator.Api;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Hosting;
 using Ops.Operator.Runtime;
@@ -33,9 +31,6 @@ public sealed class AgentVersionReconciler(
     TimeProvider clock,
     ILogger<AgentVersionReconciler> logger) : IReconciler<V1Alpha1AgentVersion>
 {
-    /// <summary>How often an unfinished rollout is looked at even when no pod changes.</summary>
-    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
-
     /// <summary>Restarts of an updated agent that make its node fail at once rather than at the ready timeout.</summary>
     private const int CrashLoopRestarts = 2;
 
@@ -43,12 +38,11 @@ public sealed class AgentVersionReconciler(
     {
         if (await versions.GetAsync(key, cancellationToken) is not { } av || av.Metadata.DeletionTimestamp is not null) return ReconcileResult.Done;
         var now = clock.GetUtcNow();
-        var pending = new List<(string Type, string Reason, string Message)>();
 
         if (NewestOf(av) is { } newer && newer.Metadata.Name != av.Metadata.Name)
         {
             await WriteAsync(av, s => Conditions.Set(s.Conditions!, RolloutConditions.Active, false, "Superseded",
-                $"AgentVersion {newer.Metadata.Name} is newer and owns the agent fleet; this one is not acted on", av.Metadata.Generation, now), pending, cancellationToken);
+                $"AgentVersion {newer.Metadata.Name} is newer and owns the agent fleet; this one is not acted on", av.Metadata.Generation, now), [], cancellationToken);
             return ReconcileResult.Done;
         }
 
@@ -62,23 +56,13 @@ public sealed class AgentVersionReconciler(
                 RolloutConditions.SetActive(s.Conditions!, av.Metadata.Generation, now);
                 Conditions.Set(s.Conditions!, RolloutConditions.Progressing, false, "DaemonSetNotFound",
                     $"the agent DaemonSet {ns}/{dsName} does not exist: install the agent (the Helm chart) first", av.Metadata.Generation, now);
-            }, pending, cancellationToken);
+            }, [], cancellationToken);
             return ReconcileResult.After(TimeSpan.FromSeconds(30));
         }
 
         var target = new AgentTemplate(av.Spec.Version, av.Spec.Image);
-        var state = RolloutState.From(av.Status);
-        if (state.TargetVersion != target.Version || state.TargetImage != target.Image)
-        {
-            var current = AgentTemplate.Of(daemonSet.Spec.Template);
-            state = RolloutState.Start(target, current is not null && current != target ? current : null, now);
-            pending.Add((EventRecorder.Normal, "RolloutStarted", state.Previous is { } from
-                ? $"Rolling the agents from {from.Version} ({from.Image}) to {target.Version} ({target.Image})"
-                : $"Rolling the agents to {target.Version} ({target.Image})"));
-        }
-
-        var rollingBack = state.Phase is RolloutPhase.RollingBack or RolloutPhase.RolledBack;
-        var templateNow = rollingBack ? state.Previous! : target;
+        var (state, started) = RolloutMachine.Begin(RolloutState.From(av.Status), target, AgentTemplate.Of(daemonSet.Spec.Template), now);
+        var templateNow = RolloutMachine.TemplateFor(state, target);
         if (state.Phase != RolloutPhase.Failed && templateNow.ApplyTo(daemonSet))
         {
             if (!await ReplaceDaemonSetAsync(daemonSet, cancellationToken)) return ReconcileResult.After(TimeSpan.FromSeconds(1));
@@ -89,160 +73,20 @@ public sealed class AgentVersionReconciler(
         var pods = (await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: AgentRegistry.AgentLabel, cancellationToken: cancellationToken)).Items;
         gate.Forget(pods.Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal));
         var fleet = Fleet.Of(daemonSet, nodes, pods, templateNow, av.Spec.Strategy?.Canary?.NodeSelector);
-        var plan = RolloutPlan.For(av.Spec.Strategy, fleet.Nodes.Count);
-        var maxUnavailable = RolloutPlan.MaxUnavailable(av.Spec.Strategy?.MaxUnavailable, fleet.Nodes.Count);
-        var health = await AssessAsync(av, fleet, templateNow, rollingBack, now, cancellationToken);
-        var wake = health.Wake;
+        var health = await AssessAsync(av, fleet, templateNow, RolloutMachine.IsRollingBack(state), now, cancellationToken);
+        var decision = RolloutMachine.Decide(new RolloutInput(av.Metadata.Name, av.Metadata.Generation, av.Spec,
+            RolloutConditions.ApprovedStep(av.Metadata.Annotations), state, fleet, health, now));
 
-        switch (state.Phase)
-        {
-            case RolloutPhase.Progressing or RolloutPhase.Paused when av.Spec.Paused == true:
-                state.Phase = RolloutPhase.Paused;
-                state.Progress = ("PausedBySpec", "spec.paused is true: no agent is replaced until it is false");
-                wake = null;
-                break;
-            case RolloutPhase.Progressing or RolloutPhase.Paused:
-                foreach (var failed in health.Failed.Where(f => !state.FailedNodes.Contains(f.Key)))
-                {
-                    state.FailedNodes.Add(failed.Key);
-                    pending.Add((EventRecorder.Warning, "HealthGateFailed", $"Node {failed.Key}: {failed.Value}"));
-                }
-                if (state.FailedNodes.Count > (av.Spec.Strategy?.HealthGate?.MaxFailedNodes ?? 0))
-                {
-                    Fail(av, state, health, now, pending);
-                    // The rollback starts on the next pass, from the status written now.
-                    wake = state.Phase == RolloutPhase.RollingBack ? TimeSpan.Zero : null;
-                    break;
-                }
-                wake = Min(wake, await AdvanceAsync(av, state, plan, fleet, health, maxUnavailable, now, pending, cancellationToken));
-                break;
-            case RolloutPhase.RollingBack:
-                var restored = fleet.Nodes.Count(n => n.RunsTarget && n.Ready);
-                if (restored == fleet.Nodes.Count)
-                {
-                    state.Phase = RolloutPhase.RolledBack;
-                    state.Progress = ("RolledBack", $"every node runs {state.Previous!.Version} again after the health gate failed");
-                    pending.Add((EventRecorder.Warning, "RolledBack", $"Every node runs {state.Previous.Version} ({state.Previous.Image}) again"));
-                    wake = null;
-                    break;
-                }
-                state.Progress = ("RollingBack", $"{restored} of {fleet.Nodes.Count} nodes run {state.Previous!.Version} again");
-                await ReplaceAsync(fleet, health, fleet.Nodes.Count, maxUnavailable, pending, cancellationToken);
-                wake = Min(wake, Poll);
-                break;
-            default:
-                wake = null;
-                break;
-        }
-
-        await WriteAsync(av, s => state.WriteTo(s, plan.Count, fleet, health, av.Metadata.Generation, now), pending, cancellationToken);
-        metrics.Record(av.Metadata.Name, state.CurrentStep, state.Phase);
-        return wake is { } after ? ReconcileResult.After(after) : ReconcileResult.Done;
-    }
-
-    /// <summary>Moves the rollout on: ends a pause that is over, completes steps whose nodes passed, and replaces the next nodes' agents.</summary>
-    private async Task<TimeSpan?> AdvanceAsync(V1Alpha1AgentVersion av, RolloutState state, IReadOnlyList<PlannedStep> plan, Fleet fleet, FleetHealth health,
-        int maxUnavailable, DateTimeOffset now, List<(string, string, string)> pending, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var step = plan[Math.Clamp(state.CurrentStep, 1, plan.Count) - 1];
-            var record = state.Record(step.Number, now);
-            if (state.Phase == RolloutPhase.Paused)
-            {
-                var end = PauseEnd(av, step, record);
-                if (end is null || end > now)
-                {
-                    var approve = RolloutConditions.ApproveCommand(av.Metadata.Name, step.Number);
-                    state.Progress = end is null
-                        ? ("AwaitingApproval", $"step {step.Number} of {plan.Count} is complete ({health.Passed.Count}/{fleet.Nodes.Count} nodes updated); approve the next step with: {approve}")
-                        : ("PausedForDuration", $"step {step.Number} of {plan.Count} is complete ({health.Passed.Count}/{fleet.Nodes.Count} nodes updated); the next step starts at {end.Value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}, or earlier with: {approve}");
-                    return end is { } at ? Min(at - now, TimeSpan.FromMinutes(5)) : null;
-                }
-                state.Phase = RolloutPhase.Progressing;
-                state.CurrentStep = step.Number + 1;
-                state.Record(state.CurrentStep, now);
-                pending.Add((EventRecorder.Normal, "StepStarted", $"Step {state.CurrentStep} of {plan.Count} started: {plan[state.CurrentStep - 1].Nodes} nodes"));
-                continue;
-            }
-            if (health.Passed.Count >= step.Nodes && health.Waiting.Count == 0 || health.Passed.Count >= fleet.Nodes.Count)
-            {
-                record.CompletedAt = Conditions.Truncate(now);
-                record.Result = "Completed";
-                record.Message = $"{health.Passed.Count} of {fleet.Nodes.Count} nodes run {av.Spec.Version}";
-                pending.Add((EventRecorder.Normal, "StepCompleted", $"Step {step.Number} of {plan.Count} completed: {record.Message}"));
-                if (step.Number == plan.Count)
-                {
-                    state.Phase = RolloutPhase.Succeeded;
-                    state.Progress = ("RolloutComplete", $"every node runs {av.Spec.Version}");
-                    pending.Add((EventRecorder.Normal, "RolloutSucceeded", $"Every node runs {av.Spec.Version} ({av.Spec.Image})"));
-                    return null;
-                }
-                if (step.Pause is not null)
-                {
-                    state.Phase = RolloutPhase.Paused;
-                    pending.Add((EventRecorder.Normal, "StepPaused", step.Pause.Duration is { } d
-                        ? $"Step {step.Number} done; pausing {d} before step {step.Number + 1}"
-                        : $"Step {step.Number} done; waiting for approval: {RolloutConditions.ApproveCommand(av.Metadata.Name, step.Number)}"));
-                    continue;
-                }
-                state.CurrentStep = step.Number + 1;
-                state.Record(state.CurrentStep, now);
-                pending.Add((EventRecorder.Normal, "StepStarted", $"Step {state.CurrentStep} of {plan.Count} started: {plan[state.CurrentStep - 1].Nodes} nodes"));
-                continue;
-            }
-            state.Progress = ($"Step{step.Number}", $"step {step.Number} of {plan.Count}: {health.Passed.Count} of {step.Nodes} nodes updated and healthy, {health.Waiting.Count} on their way");
-            await ReplaceAsync(fleet, health, step.Nodes, maxUnavailable, pending, cancellationToken);
-            return Poll;
-        }
-    }
-
-    /// <summary>
-    /// Deletes old agents' pods (the DaemonSet re-creates them from the current template) until
-    /// <paramref name="wanted"/> nodes run or are getting the template, within the unavailability budget.
-    /// An agent that is not Ready costs nothing: it is unavailable already.
-    /// </summary>
-    private async Task ReplaceAsync(Fleet fleet, FleetHealth health, int wanted, int maxUnavailable, List<(string, string, string)> pending, CancellationToken cancellationToken)
-    {
-        // A failed node does not count towards the step: with maxFailedNodes to spare, another node takes its place.
-        var coming = fleet.Nodes.Count(n => (n.Pod is null || n.RunsTarget) && !health.Failed.ContainsKey(n.Name));
-        var budget = maxUnavailable - health.Unavailable;
+        List<RolloutEvent> events = [.. started is null ? [] : new[] { started }, .. decision.Events];
         var replaced = new List<string>();
-        foreach (var node in fleet.Nodes.Where(n => n.Pod is not null && !n.RunsTarget).OrderBy(n => n.Ready))
+        foreach (var node in decision.Replace)
         {
-            if (coming >= wanted) break;
-            if (node.Ready)
-            {
-                if (budget <= 0) break;
-                budget--;
-            }
             if (await DeletePodAsync(node.Pod!, cancellationToken)) replaced.Add(node.Name);
-            coming++;
         }
-        if (replaced.Count > 0) pending.Add((EventRecorder.Normal, "ReplacingAgents", $"Replacing the agents of {string.Join(", ", replaced.Take(20))}{(replaced.Count > 20 ? $" and {replaced.Count - 20} more" : "")}"));
-    }
-
-    private void Fail(V1Alpha1AgentVersion av, RolloutState state, FleetHealth health, DateTimeOffset now, List<(string, string, string)> pending)
-    {
-        var record = state.Record(state.CurrentStep, now);
-        var why = state.FailureReasons(health);
-        record.CompletedAt = Conditions.Truncate(now);
-        record.Result = "Failed";
-        record.Message = $"health gate failed on {state.FailedNodes.Count} node(s): {why}";
-        if (av.Spec.Strategy?.AutoRollback != false && state.Previous is not null)
-        {
-            state.Phase = RolloutPhase.RollingBack;
-            state.Progress = ("RollingBack", $"the health gate failed at step {state.CurrentStep}; restoring {state.Previous.Version} on every node");
-            pending.Add((EventRecorder.Warning, "RollingBack", $"Health gate failed at step {state.CurrentStep} ({why}); rolling back to {state.Previous.Version}"));
-        }
-        else
-        {
-            state.Phase = RolloutPhase.Failed;
-            state.Progress = ("HealthGateFailed", state.Previous is null
-                ? $"the health gate failed at step {state.CurrentStep} and there is no previous version to restore; fix the version and change the spec"
-                : $"the health gate failed at step {state.CurrentStep}; autoRollback is false, so the updated nodes are left as they are");
-            pending.Add((EventRecorder.Warning, "RolloutFailed", $"Health gate failed at step {state.CurrentStep}: {why}"));
-        }
+        if (replaced.Count > 0) events.Add(RolloutMachine.Replacing(replaced));
+        await WriteAsync(av, s => decision.State.WriteTo(s, decision.TotalSteps, fleet, health, av.Metadata.Generation, now), events, cancellationToken);
+        metrics.Record(av.Metadata.Name, decision.State.CurrentStep, decision.State.Phase);
+        return decision.Wake is { } after ? ReconcileResult.After(after) : ReconcileResult.Done;
     }
 
     /// <summary>Judges every node against the template being converged to: updated and healthy, on its way, failed, or unavailable.</summary>
@@ -310,15 +154,6 @@ public sealed class AgentVersionReconciler(
         return health;
     }
 
-    private static DateTimeOffset? PauseEnd(V1Alpha1AgentVersion av, PlannedStep step, V1Alpha1AgentVersion.StepRecord record)
-    {
-        var approved = av.Metadata.Annotations?.TryGetValue(RolloutConditions.ApprovedStepAnnotation, out var value) == true
-            && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= step.Number;
-        var completed = record.CompletedAt is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : DateTimeOffset.MinValue;
-        if (approved) return completed;
-        return step.Pause?.Duration is { } duration ? completed + Durations.Parse(duration) : null;
-    }
-
     private V1Alpha1AgentVersion? NewestOf(V1Alpha1AgentVersion av) =>
         informer.Items.Where(v => v.Metadata.DeletionTimestamp is null && v.Metadata.Name != av.Metadata.Name).Append(av)
             .OrderByDescending(v => v.Metadata.CreationTimestamp).ThenByDescending(v => v.Metadata.Name, StringComparer.Ordinal).First();
@@ -364,13 +199,11 @@ public sealed class AgentVersionReconciler(
         }
     }
 
-    private async Task WriteAsync(V1Alpha1AgentVersion av, Action<V1Alpha1AgentVersion.VersionStatus> change, List<(string Type, string Reason, string Message)> pending, CancellationToken cancellationToken)
+    private async Task WriteAsync(V1Alpha1AgentVersion av, Action<V1Alpha1AgentVersion.VersionStatus> change, IReadOnlyList<RolloutEvent> pending, CancellationToken cancellationToken)
     {
         var (written, _) = await versions.ChangeStatusAsync(av, change, cancellationToken);
         // Events follow the status that records the transition, so a conflict that repeats the reconcile does not repeat them.
         if (written is null) return;
-        foreach (var (type, reason, message) in pending) await events.RecordAsync(written, type, reason, message, cancellationToken);
+        foreach (var e in pending) await events.RecordAsync(written, e.Type, e.Reason, e.Message, cancellationToken);
     }
-
-    private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a < b ? a : b;
 }

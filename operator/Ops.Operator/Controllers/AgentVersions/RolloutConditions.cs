@@ -19,5 +19,10 @@ public static class RolloutConditions
     public static void SetActive(List<k8s.Models.V1Condition> conditions, long? generation, DateTimeOffset now) =>
         Runtime.Conditions.Set(conditions, Active, true, "Newest", "the newest AgentVersion owns the agent fleet", generation, now);
 
+    /// <summary>The step approved by annotation, or null when none is (or the value is not a step number).</summary>
+    public static int? ApprovedStep(IDictionary<string, string>? annotations) =>
+        annotations?.TryGetValue(ApprovedStepAnnotation, out var value) == true
+        && int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var step) ? step : null;
+
     public static string ApproveCommand(string name, int step) => $"kubectl annotate agentversion {name} {ApprovedStepAnnotation}={step} --overwrite";
 }
