@@ -9,7 +9,8 @@ internal static class Program
         usage: Ops.Operator run [--Operator:Setting=value]...
                Ops.Operator crds --out DIR
 
-        run    reconciles DiagnosticCommands (settings also from Operator__Setting environment variables)
+        run    reconciles DiagnosticCommands, ScheduledTasks and AgentVersions while leading
+               (settings also from Operator__Setting environment variables)
         crds   writes the CustomResourceDefinitions generated from the API types
         """;
 
