@@ -16,7 +16,7 @@ namespace Ops.Operator.Controllers.DiagnosticCommands;
 /// </summary>
 public sealed class DiagnosticCommandReconciler(
     ResourceInformer<V1Alpha1DiagnosticCommand> commands,
-    TargetResolver resolver,
+    TargetLister targets,
     CommandPolicy policy,
     CommandPlans plans,
     CommandRuns runs,
@@ -50,7 +50,7 @@ public sealed class DiagnosticCommandReconciler(
                 ? TargetPlan.Invalid("UnknownAction", $"spec.action \"{command.Spec.Action}\" is not an action of the catalogue: {string.Join(", ", ActionNames.All.Order(StringComparer.Ordinal))}")
                 : ActionNames.Heavy.Contains(command.Spec.Action) && policy.HeavyActionsDisabledNamespaces.Contains(command.Metadata.NamespaceProperty ?? "")
                     ? TargetPlan.Invalid("HeavyActionsDisabled", $"{command.Spec.Action} is a heavy capture, and the operator does not allow heavy captures in namespace {command.Metadata.NamespaceProperty}")
-                    : resolver.SpecProblem(command) ?? await ResolveAsync(command, cancellationToken);
+                    : await targets.ResolveAsync(command, cancellationToken);
             if (!resolved.IsValid) return await RejectAsync(command, resolved.Reason!, resolved.Message!, cancellationToken);
             plan = await plans.SaveAsync(command, resolved.Targets, cancellationToken);
             await api.SetFinalizerAsync(command, Finalizer, present: true, cancellationToken);
@@ -67,35 +67,6 @@ public sealed class DiagnosticCommandReconciler(
         await events.RecordAsync(written, EventRecorder.Normal, "Started", $"Started {command.Spec.Action} on {Targets(plan.Targets.Count)}", cancellationToken);
         runs.GetOrStart(written, plan.Targets);
         return ReconcileResult.Done;
-    }
-
-    /// <summary>
-    /// The targets from the pods and nodes the API lists. A list the API server refuses (400: a selector it
-    /// reads otherwise than our check did) fails the command with the server's reason instead of retrying it for ever.
-    /// </summary>
-    private async Task<TargetPlan> ResolveAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return resolver.Resolve(command, await PodsAsync(command, cancellationToken), await NodesAsync(command, cancellationToken));
-        }
-        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.BadRequest)
-        {
-            var field = command.Spec.Target.Pods is not null ? "spec.target.pods.selector" : "spec.target.nodes.selector";
-            return TargetPlan.Invalid("SelectorRefused", $"{field}: the API server refused it: {StatusMessage(e.Response.Content)}");
-        }
-    }
-
-    private static string StatusMessage(string body)
-    {
-        try
-        {
-            return KubernetesJson.Deserialize<V1Status>(body)?.Message ?? body;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return body;
-        }
     }
 
     private async Task<ReconcileResult> RejectAsync(V1Alpha1DiagnosticCommand command, string reason, string message, CancellationToken cancellationToken)
@@ -216,71 +187,6 @@ public sealed class DiagnosticCommandReconciler(
         }
         await api.SetFinalizerAsync(command, Finalizer, present: false, cancellationToken);
         return ReconcileResult.Done;
-    }
-
-    /// <summary>
-    /// The pods of the command's namespace read from the API, not from a cache: a command started right
-    /// after a scale-up must see every pod the user sees. Paged, so a large namespace is not one response.
-    /// </summary>
-    private async Task<List<V1Pod>> PodsAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
-    {
-        if (command.Spec.Target.Pods is not { } target) return [];
-        var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
-        return await AllPagesAsync<V1Pod>(async next =>
-        {
-            var page = await client.CoreV1.ListNamespacedPodAsync(command.Metadata.NamespaceProperty, continueParameter: next, labelSelector: selector, limit: ListPageSize, cancellationToken: cancellationToken);
-            return (page.Items, page.Metadata.ContinueProperty);
-        });
-    }
-
-    /// <summary>
-    /// The nodes a command may target, read from the API: the named ones one by one, the selected ones
-    /// filtered by the API server, else every node, paged. Listing every node of a 5,000-node cluster for
-    /// each one-node command made that list most of a command's cost (the scale benchmark found it).
-    /// </summary>
-    private async Task<IList<V1Node>> NodesAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
-    {
-        if (command.Spec.Target.Nodes is not { } target) return [];
-        if (target.Names is { Count: > 0 and <= 20 } names)
-        {
-            var nodes = new List<V1Node>();
-            foreach (var name in names.Distinct(StringComparer.Ordinal))
-            {
-                try
-                {
-                    nodes.Add(await client.CoreV1.ReadNodeAsync(name, cancellationToken: cancellationToken));
-                }
-                catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-                {
-                    // The resolver names it as unknown.
-                }
-            }
-            return nodes;
-        }
-        var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
-        return await AllPagesAsync<V1Node>(async next =>
-        {
-            var page = await client.CoreV1.ListNodeAsync(continueParameter: next, labelSelector: selector, limit: ListPageSize, cancellationToken: cancellationToken);
-            return (page.Items, page.Metadata.ContinueProperty);
-        });
-    }
-
-    /// <summary>Objects per list page: a large namespace or cluster is read in pages, not one response.</summary>
-    private const int ListPageSize = 500;
-
-    /// <summary>Every item of a list, page after page until the API gives no continue token.</summary>
-    private static async Task<List<T>> AllPagesAsync<T>(Func<string?, Task<(IList<T> Items, string? Continue)>> listPage)
-    {
-        var items = new List<T>();
-        string? next = null;
-        do
-        {
-            var (page, continueToken) = await listPage(next);
-            items.AddRange(page);
-            next = continueToken;
-        }
-        while (!string.IsNullOrEmpty(next));
-        return items;
     }
 
     private async Task<bool> SpecChangedAsync(V1Alpha1DiagnosticCommand command, CommandPlans.Plan? plan, CancellationToken cancellationToken)

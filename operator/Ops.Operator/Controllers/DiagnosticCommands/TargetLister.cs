@@ -1,0 +1,109 @@
+using k8s;
+using k8s.Models;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Runtime;
+
+namespace Ops.Operator.Controllers.DiagnosticCommands;
+
+/// <summary>
+/// Lists what a command may target from the API (pods of its namespace, nodes) and hands them to the
+/// <see cref="TargetResolver"/>, which decides which of them are targets.
+/// </summary>
+public sealed class TargetLister(IKubernetes client, TargetResolver resolver)
+{
+    /// <summary>
+    /// The command's targets, or why it has none: a problem of the spec, else the pods and nodes the API
+    /// lists. A list the API server refuses (400: a selector it reads otherwise than our check did) fails
+    /// the command with the server's reason instead of retrying it for ever.
+    /// </summary>
+    public async Task<TargetPlan> ResolveAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
+    {
+        if (resolver.SpecProblem(command) is { } problem) return problem;
+        try
+        {
+            return resolver.Resolve(command, await PodsAsync(command, cancellationToken), await NodesAsync(command, cancellationToken));
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.BadRequest)
+        {
+            var field = command.Spec.Target.Pods is not null ? "spec.target.pods.selector" : "spec.target.nodes.selector";
+            return TargetPlan.Invalid("SelectorRefused", $"{field}: the API server refused it: {StatusMessage(e.Response.Content)}");
+        }
+    }
+
+    private static string StatusMessage(string body)
+    {
+        try
+        {
+            return KubernetesJson.Deserialize<V1Status>(body)?.Message ?? body;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return body;
+        }
+    }
+
+    /// <summary>
+    /// The pods of the command's namespace read from the API, not from a cache: a command started right
+    /// after a scale-up must see every pod the user sees. Paged, so a large namespace is not one response.
+    /// </summary>
+    private async Task<List<V1Pod>> PodsAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
+    {
+        if (command.Spec.Target.Pods is not { } target) return [];
+        var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
+        return await AllPagesAsync<V1Pod>(async next =>
+        {
+            var page = await client.CoreV1.ListNamespacedPodAsync(command.Metadata.NamespaceProperty, continueParameter: next, labelSelector: selector, limit: ListPageSize, cancellationToken: cancellationToken);
+            return (page.Items, page.Metadata.ContinueProperty);
+        });
+    }
+
+    /// <summary>
+    /// The nodes a command may target, read from the API: the named ones one by one, the selected ones
+    /// filtered by the API server, else every node, paged. Listing every node of a 5,000-node cluster for
+    /// each one-node command made that list most of a command's cost (the scale benchmark found it).
+    /// </summary>
+    private async Task<IList<V1Node>> NodesAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
+    {
+        if (command.Spec.Target.Nodes is not { } target) return [];
+        if (target.Names is { Count: > 0 and <= 20 } names)
+        {
+            var nodes = new List<V1Node>();
+            foreach (var name in names.Distinct(StringComparer.Ordinal))
+            {
+                try
+                {
+                    nodes.Add(await client.CoreV1.ReadNodeAsync(name, cancellationToken: cancellationToken));
+                }
+                catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+                {
+                    // The resolver names it as unknown.
+                }
+            }
+            return nodes;
+        }
+        var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
+        return await AllPagesAsync<V1Node>(async next =>
+        {
+            var page = await client.CoreV1.ListNodeAsync(continueParameter: next, labelSelector: selector, limit: ListPageSize, cancellationToken: cancellationToken);
+            return (page.Items, page.Metadata.ContinueProperty);
+        });
+    }
+
+    /// <summary>Objects per list page: a large namespace or cluster is read in pages, not one response.</summary>
+    private const int ListPageSize = 500;
+
+    /// <summary>Every item of a list, page after page until the API gives no continue token.</summary>
+    private static async Task<List<T>> AllPagesAsync<T>(Func<string?, Task<(IList<T> Items, string? Continue)>> listPage)
+    {
+        var items = new List<T>();
+        string? next = null;
+        do
+        {
+            var (page, continueToken) = await listPage(next);
+            items.AddRange(page);
+            next = continueToken;
+        }
+        while (!string.IsNullOrEmpty(next));
+        return items;
+    }
+}
