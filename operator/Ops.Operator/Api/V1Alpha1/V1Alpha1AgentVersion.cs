@@ -47,16 +47,25 @@ public sealed class V1Alpha1AgentVersion : IKubernetesObject<V1ObjectMeta>, ISpe
 
     public sealed class RolloutStrategy
     {
-        [Default(1), IntOrString(StringPattern = Patterns.Percent)]
+        /// <summary>The default of <see cref="MaxUnavailable"/>: one agent at a time.</summary>
+        public const int DefaultMaxUnavailable = 1;
+
+        [Default(DefaultMaxUnavailable), IntOrString(StringPattern = Patterns.Percent)]
         [Description("Agents that may be down at once: a count or a percentage of the nodes.")]
         [JsonPropertyName("maxUnavailable")] public IntOrString? MaxUnavailable { get; set; }
 
         [JsonPropertyName("canary")] public CanaryStrategy? Canary { get; set; }
         [JsonPropertyName("healthGate")] public HealthGate? HealthGate { get; set; }
 
-        [Default(true)]
+        /// <summary>The default of <see cref="AutoRollback"/>: a failed gate restores the previous version.</summary>
+        public const bool DefaultAutoRollback = true;
+
+        [Default(DefaultAutoRollback)]
         [Description("Restore the previous version on every node when a health gate fails.")]
         [JsonPropertyName("autoRollback")] public bool? AutoRollback { get; set; }
+
+        /// <summary><see cref="AutoRollback"/>, or its default when absent.</summary>
+        public bool AutoRollbackOrDefault() => AutoRollback ?? DefaultAutoRollback;
     }
 
     public sealed class CanaryStrategy
@@ -92,21 +101,45 @@ public sealed class V1Alpha1AgentVersion : IKubernetesObject<V1ObjectMeta>, ISpe
 
     public sealed class HealthGate
     {
-        [Default(30), Range(0, 3600)]
+        /// <summary>The default of <see cref="MinReadySeconds"/>: half a minute Ready.</summary>
+        public const int DefaultMinReadySeconds = 30;
+
+        [Default(DefaultMinReadySeconds), Range(0, 3600)]
         [Description("Seconds an updated agent must stay Ready before its node counts as updated.")]
         [JsonPropertyName("minReadySeconds")] public int? MinReadySeconds { get; set; }
 
-        [Default(true)]
+        /// <summary><see cref="MinReadySeconds"/>, or its default when absent.</summary>
+        public int MinReadySecondsOrDefault() => MinReadySeconds ?? DefaultMinReadySeconds;
+
+        /// <summary>The default of <see cref="SelfTest"/>: the self-test runs.</summary>
+        public const bool DefaultSelfTest = true;
+
+        [Default(DefaultSelfTest)]
         [Description("agent.selftest must pass on every updated node.")]
         [JsonPropertyName("selfTest")] public bool? SelfTest { get; set; }
 
-        [Default(0), Range(0, 100000)]
+        /// <summary><see cref="SelfTest"/>, or its default when absent.</summary>
+        public bool SelfTestOrDefault() => SelfTest ?? DefaultSelfTest;
+
+        /// <summary>The default of <see cref="MaxFailedNodes"/>: the first failed node fails the rollout.</summary>
+        public const int DefaultMaxFailedNodes = 0;
+
+        [Default(DefaultMaxFailedNodes), Range(0, 100000)]
         [Description("Updated nodes allowed to fail the gate before the rollout fails.")]
         [JsonPropertyName("maxFailedNodes")] public int? MaxFailedNodes { get; set; }
 
-        [Default(300), Range(10, 86400)]
+        /// <summary><see cref="MaxFailedNodes"/>, or its default when absent.</summary>
+        public int MaxFailedNodesOrDefault() => MaxFailedNodes ?? DefaultMaxFailedNodes;
+
+        /// <summary>The default of <see cref="ReadyTimeoutSeconds"/>: five minutes to become Ready.</summary>
+        public const int DefaultReadyTimeoutSeconds = 300;
+
+        [Default(DefaultReadyTimeoutSeconds), Range(10, 86400)]
         [Description("Seconds an updated agent may take to become Ready before its node counts as failed.")]
         [JsonPropertyName("readyTimeoutSeconds")] public int? ReadyTimeoutSeconds { get; set; }
+
+        /// <summary><see cref="ReadyTimeoutSeconds"/>, or its default when absent.</summary>
+        public int ReadyTimeoutSecondsOrDefault() => ReadyTimeoutSeconds ?? DefaultReadyTimeoutSeconds;
     }
 
     public sealed class VersionStatus : IControllerStatus

@@ -41,17 +41,35 @@ public sealed class V1Alpha1DiagnosticCommand : IKubernetesObject<V1ObjectMeta>,
         [Description("What to run the action against: pods of this namespace, or nodes.")]
         [JsonPropertyName("target")] public TargetSpec Target { get; set; } = new();
 
-        [Default(60), Range(1, 86400)]
+        /// <summary>The default of <see cref="TimeoutSeconds"/>: a minute for each target.</summary>
+        public const int DefaultTimeoutSeconds = 60;
+
+        [Default(DefaultTimeoutSeconds), Range(1, 86400)]
         [Description("Time allowed for each target, in seconds.")]
         [JsonPropertyName("timeoutSeconds")] public int? TimeoutSeconds { get; set; }
 
-        [Default(100), Range(1, 10000)]
+        /// <summary><see cref="TimeoutSeconds"/>, or its default when absent.</summary>
+        public int TimeoutSecondsOrDefault() => TimeoutSeconds ?? DefaultTimeoutSeconds;
+
+        /// <summary>The default of <see cref="Parallelism"/>: a hundred targets at once.</summary>
+        public const int DefaultParallelism = 100;
+
+        [Default(DefaultParallelism), Range(1, 10000)]
         [Description("How many targets run at once.")]
         [JsonPropertyName("parallelism")] public int? Parallelism { get; set; }
 
-        [Default(86400), Range(0, 31536000)]
+        /// <summary><see cref="Parallelism"/>, or its default when absent.</summary>
+        public int ParallelismOrDefault() => Parallelism ?? DefaultParallelism;
+
+        /// <summary>The default of <see cref="TtlSecondsAfterFinished"/>: a day.</summary>
+        public const int DefaultTtlSecondsAfterFinished = 86400;
+
+        [Default(DefaultTtlSecondsAfterFinished), Range(0, 31536000)]
         [Description("Seconds after completion when the command (and its outputs) is deleted.")]
         [JsonPropertyName("ttlSecondsAfterFinished")] public int? TtlSecondsAfterFinished { get; set; }
+
+        /// <summary><see cref="TtlSecondsAfterFinished"/>, or its default when absent.</summary>
+        public int TtlSecondsAfterFinishedOrDefault() => TtlSecondsAfterFinished ?? DefaultTtlSecondsAfterFinished;
 
         [Default(false)]
         [Description("Set to true to cancel the targets still running.")]
@@ -110,7 +128,10 @@ public sealed class V1Alpha1DiagnosticCommand : IKubernetesObject<V1ObjectMeta>,
 
     public sealed class SampleSpec
     {
-        [Default("all"), AllowedValues("all", "one", "fixed", "percent")]
+        /// <summary>The default of <see cref="Mode"/>: every matched target.</summary>
+        public const string DefaultMode = "all";
+
+        [Default(DefaultMode), AllowedValues("all", "one", "fixed", "percent")]
         [Description("all, one, fixed (value targets) or percent (value percent of targets).")]
         [JsonPropertyName("mode")] public string? Mode { get; set; }
 

@@ -37,9 +37,15 @@ public sealed class V1Alpha1ScheduledTask : IKubernetesObject<V1ObjectMeta>, ISp
         [Description("IANA time zone of the schedule (for example Europe/Paris); the operator's UTC when absent.")]
         [JsonPropertyName("timeZone")] public string? TimeZone { get; set; }
 
-        [Default("Allow"), AllowedValues("Allow", "Forbid", "Replace")]
+        /// <summary>The default of <see cref="ConcurrencyPolicy"/>: runs may overlap, as with CronJob.</summary>
+        public const string DefaultConcurrencyPolicy = "Allow";
+
+        [Default(DefaultConcurrencyPolicy), AllowedValues("Allow", "Forbid", "Replace")]
         [Description("What to do when the previous run is still active: Allow, Forbid or Replace.")]
         [JsonPropertyName("concurrencyPolicy")] public string? ConcurrencyPolicy { get; set; }
+
+        /// <summary><see cref="ConcurrencyPolicy"/>, or its default when absent.</summary>
+        public string ConcurrencyPolicyOrDefault() => ConcurrencyPolicy ?? DefaultConcurrencyPolicy;
 
         [Range(0, 31536000)]
         [Description("A run that could not start within this many seconds of its time is counted missed.")]
@@ -49,11 +55,23 @@ public sealed class V1Alpha1ScheduledTask : IKubernetesObject<V1ObjectMeta>, ISp
         [Description("True stops future runs; running commands go on.")]
         [JsonPropertyName("suspend")] public bool? Suspend { get; set; }
 
-        [Default(3), Range(0, 1000)]
+        /// <summary>The default of <see cref="SuccessfulHistoryLimit"/>: as with CronJob.</summary>
+        public const int DefaultSuccessfulHistoryLimit = 3;
+
+        [Default(DefaultSuccessfulHistoryLimit), Range(0, 1000)]
         [JsonPropertyName("successfulHistoryLimit")] public int? SuccessfulHistoryLimit { get; set; }
 
-        [Default(1), Range(0, 1000)]
+        /// <summary><see cref="SuccessfulHistoryLimit"/>, or its default when absent.</summary>
+        public int SuccessfulHistoryLimitOrDefault() => SuccessfulHistoryLimit ?? DefaultSuccessfulHistoryLimit;
+
+        /// <summary>The default of <see cref="FailedHistoryLimit"/>: as with CronJob.</summary>
+        public const int DefaultFailedHistoryLimit = 1;
+
+        [Default(DefaultFailedHistoryLimit), Range(0, 1000)]
         [JsonPropertyName("failedHistoryLimit")] public int? FailedHistoryLimit { get; set; }
+
+        /// <summary><see cref="FailedHistoryLimit"/>, or its default when absent.</summary>
+        public int FailedHistoryLimitOrDefault() => FailedHistoryLimit ?? DefaultFailedHistoryLimit;
 
         [Default(0), Range(0, 3600)]
         [Description("Each target's start is delayed by a stable offset within this window, so a fleet does not fire in one second.")]

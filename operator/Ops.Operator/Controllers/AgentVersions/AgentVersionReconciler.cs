@@ -92,9 +92,9 @@ public sealed class AgentVersionReconciler(
     /// <summary>Judges every node against the template being converged to: updated and healthy, on its way, failed, or unavailable.</summary>
     private async Task<FleetHealth> AssessAsync(V1Alpha1AgentVersion av, Fleet fleet, AgentTemplate template, bool rollingBack, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var healthGate = av.Spec.Strategy?.HealthGate;
-        var minReady = TimeSpan.FromSeconds(healthGate?.MinReadySeconds ?? 30);
-        var readyTimeout = TimeSpan.FromSeconds(healthGate?.ReadyTimeoutSeconds ?? 300);
+        var healthGate = av.Spec.Strategy?.HealthGate ?? new();
+        var minReady = TimeSpan.FromSeconds(healthGate.MinReadySecondsOrDefault());
+        var readyTimeout = TimeSpan.FromSeconds(healthGate.ReadyTimeoutSecondsOrDefault());
         var health = new FleetHealth();
         var checks = new List<(FleetNode Node, Task<GateResult> Result)>();
         foreach (var node in fleet.Nodes)
@@ -130,7 +130,7 @@ public sealed class AgentVersionReconciler(
                 health.WakeAt(since + minReady - now);
                 continue;
             }
-            checks.Add((node, gate.CheckAsync(av.Metadata.Uid, node.Pod!, template.Version, healthGate?.SelfTest != false, cancellationToken)));
+            checks.Add((node, gate.CheckAsync(av.Metadata.Uid, node.Pod!, template.Version, healthGate.SelfTestOrDefault(), cancellationToken)));
         }
         foreach (var (node, check) in checks)
         {

@@ -56,7 +56,7 @@ public static class RolloutMachine
                     state.FailedNodes.Add(failed.Key);
                     events.Add(new(EventRecorder.Warning, "HealthGateFailed", $"Node {failed.Key}: {failed.Value}"));
                 }
-                if (state.FailedNodes.Count > (input.Spec.Strategy?.HealthGate?.MaxFailedNodes ?? 0))
+                if (state.FailedNodes.Count > (input.Spec.Strategy?.HealthGate ?? new()).MaxFailedNodesOrDefault())
                 {
                     Fail(input, events);
                     // The rollback starts on the next pass, from the status written now.
@@ -182,7 +182,7 @@ public static class RolloutMachine
         record.CompletedAt = Conditions.Truncate(input.Now);
         record.Result = "Failed";
         record.Message = $"health gate failed on {state.FailedNodes.Count} node(s): {why}";
-        if (input.Spec.Strategy?.AutoRollback != false && state.Previous is not null)
+        if ((input.Spec.Strategy ?? new()).AutoRollbackOrDefault() && state.Previous is not null)
         {
             state.Phase = RolloutPhase.RollingBack;
             state.Progress = ("RollingBack", $"the health gate failed at step {state.CurrentStep}; restoring {state.Previous.Version} on every node");

@@ -32,7 +32,7 @@ public static class RolloutPlan
     public static int MaxUnavailable(IntOrString? value, int totalNodes)
     {
         var text = value?.Value;
-        if (text is null) return 1;
+        if (text is null) return V1Alpha1AgentVersion.RolloutStrategy.DefaultMaxUnavailable;
         if (text.EndsWith('%') && int.TryParse(text[..^1], out var percent)) return Math.Max(1, Percent(percent, totalNodes));
         return int.TryParse(text, out var count) ? Math.Max(1, count) : 1;
     }

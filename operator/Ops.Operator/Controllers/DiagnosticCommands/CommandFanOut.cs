@@ -25,7 +25,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
     /// </summary>
     public async Task RunAsync(FanOutRequest request, Action<TargetRecord> report, CancellationToken stopping, CancellationToken cancelRequested = default)
     {
-        using var slots = new SemaphoreSlim(Math.Max(1, request.Spec.Parallelism ?? 100));
+        using var slots = new SemaphoreSlim(Math.Max(1, request.Spec.ParallelismOrDefault()));
         var tasks = request.Targets.Select(async target =>
         {
             await slots.WaitAsync(stopping);
@@ -49,7 +49,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
 
     private async Task<TargetRecord> RunTargetAsync(FanOutRequest request, CommandTarget target, CancellationToken cancellationToken, CancellationToken cancelRequested)
     {
-        var timeout = TimeSpan.FromSeconds(request.Spec.TimeoutSeconds ?? 60);
+        var timeout = TimeSpan.FromSeconds(request.Spec.TimeoutSecondsOrDefault());
         // The agent enforces the timeout; the operator allows a margin for the result to travel, and
         // the grace for an agent being replaced.
         var deadline = clock.GetUtcNow() + request.StartDelayOf(target) + timeout + AgentGrace + TimeSpan.FromSeconds(10);
@@ -165,7 +165,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
             CommandUid = request.CommandUid,
             TargetKey = target.Key,
             Action = request.Spec.Action,
-            TimeoutSeconds = request.Spec.TimeoutSeconds ?? 60,
+            TimeoutSeconds = request.Spec.TimeoutSecondsOrDefault(),
             StartDelayMs = (int)request.StartDelayOf(target).TotalMilliseconds,
             Target = new Target
             {

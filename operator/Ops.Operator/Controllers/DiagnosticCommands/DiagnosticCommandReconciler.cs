@@ -216,7 +216,7 @@ public sealed class DiagnosticCommandReconciler(
     private ReconcileResult TtlAfter(V1Alpha1DiagnosticCommand command)
     {
         var finishedAt = command.Status?.CompletionTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : clock.GetUtcNow();
-        var wait = finishedAt + TimeSpan.FromSeconds(command.Spec.TtlSecondsAfterFinished ?? 86400) - clock.GetUtcNow();
+        var wait = finishedAt + TimeSpan.FromSeconds(command.Spec.TtlSecondsAfterFinishedOrDefault()) - clock.GetUtcNow();
         return ReconcileResult.After(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
     }
 

@@ -80,7 +80,7 @@ public sealed class TargetResolver(IReadOnlySet<string> nodeTargetNamespaces)
     private static TargetPlan Sample(V1Alpha1DiagnosticCommand command, List<CommandTarget> matched)
     {
         var sample = command.Spec.Target.Sample;
-        var count = (sample?.Mode ?? "all") switch
+        var count = (sample?.Mode ?? V1Alpha1DiagnosticCommand.SampleSpec.DefaultMode) switch
         {
             "one" => 1,
             "fixed" when sample?.Value is > 0 and var n => Math.Min(n, matched.Count),

@@ -70,7 +70,7 @@ public sealed class ScheduledTaskReconciler(
         else if (decision.RunAt is { } runAt)
         {
             scheduled = runAt;
-            var policy = task.Spec.ConcurrencyPolicy ?? "Allow";
+            var policy = task.Spec.ConcurrencyPolicyOrDefault();
             if (policy == "Forbid" && active.Count > 0)
             {
                 warning = ("RunSkipped", $"the run of {runAt:O} was skipped: concurrencyPolicy is Forbid and {active[0].Metadata.Name} is still running");
@@ -142,8 +142,8 @@ public sealed class ScheduledTaskReconciler(
     private async Task PruneHistoryAsync(V1Alpha1ScheduledTask task, List<V1Alpha1DiagnosticCommand> owned, CancellationToken cancellationToken)
     {
         var finished = owned.Where(c => c.Status?.CompletionTime is not null && c.Metadata.DeletionTimestamp is null).OrderByDescending(c => c.Status!.CompletionTime).ToList();
-        var succeeded = finished.Where(c => c.Status!.Phase == CommandPhase.Succeeded).Skip(task.Spec.SuccessfulHistoryLimit ?? 3);
-        var failed = finished.Where(c => c.Status!.Phase != CommandPhase.Succeeded).Skip(task.Spec.FailedHistoryLimit ?? 1);
+        var succeeded = finished.Where(c => c.Status!.Phase == CommandPhase.Succeeded).Skip(task.Spec.SuccessfulHistoryLimitOrDefault());
+        var failed = finished.Where(c => c.Status!.Phase != CommandPhase.Succeeded).Skip(task.Spec.FailedHistoryLimitOrDefault());
         foreach (var old in succeeded.Concat(failed)) await commands.DeleteAsync(old, cancellationToken);
     }
 
