@@ -88,7 +88,7 @@ public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder
             }
             catch (OperationCanceledException) when (writing.IsCancellationRequested)
             {
-                logger.LogWarning("The runtime was still writing dump {Path} {Grace} after the request was cut; it may be left behind", outside, FinishGrace);
+                AgentLog.DumpStillBeingWritten(logger, outside, FinishGrace);
             }
             catch (ServerErrorException) when (cancellationToken.IsCancellationRequested)
             {

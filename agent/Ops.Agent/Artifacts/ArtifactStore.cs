@@ -59,7 +59,7 @@ public sealed class ArtifactStore(IOptions<AgentOptions> options, TimeProvider c
             var info = new FileInfo(path);
             await using var read = info.OpenRead();
             var sha = Convert.ToHexString(await SHA256.HashDataAsync(read, cancellationToken)).ToLowerInvariant();
-            logger.LogInformation("Stored artifact {Name} ({Bytes} bytes)", name, info.Length);
+            AgentLog.ArtifactStored(logger, name, info.Length);
             return new ArtifactInfo { Name = name, SizeBytes = info.Length, Sha256 = sha, ContentType = contentType };
         }
         catch
@@ -92,7 +92,7 @@ public sealed class ArtifactStore(IOptions<AgentOptions> options, TimeProvider c
             try
             {
                 file.Delete();
-                logger.LogInformation("Deleted expired artifact {Name}", file.Name);
+                AgentLog.ArtifactExpired(logger, file.Name);
             }
             catch (IOException)
             {

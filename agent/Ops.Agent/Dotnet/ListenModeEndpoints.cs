@@ -62,7 +62,7 @@ public sealed partial class ListenModeEndpoints(IOptions<AgentOptions> options, 
                     try
                     {
                         var (pid, cookie, endpoint) = await _server.AcceptAsync(stopping);
-                        logger.LogInformation("Runtime {Cookie} (pid {Pid} in its pod) connected to {Socket}", cookie, pid, path);
+                        AgentLog.RuntimeConnected(logger, cookie, pid, path);
                         _endpoints[pid] = endpoint;
                         Interlocked.Exchange(ref _arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                     }
@@ -72,7 +72,7 @@ public sealed partial class ListenModeEndpoints(IOptions<AgentOptions> options, 
                     }
                     catch (Exception e) when (e is IOException or TimeoutException or System.Reflection.TargetInvocationException)
                     {
-                        logger.LogWarning(e, "Listen-mode socket {Socket} failed to accept a runtime", path);
+                        AgentLog.ListenAcceptFailed(logger, path, e);
                     }
                 }
             }, CancellationToken.None);

@@ -146,7 +146,7 @@ public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal jou
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Action {Action} failed for {Target}", request.Action, key.TargetKey);
+            AgentLog.ActionFailed(logger, request.Action, key.TargetKey, e);
             outcome = ActionOutcome.Failure($"the action failed: {e.Message}");
         }
 
@@ -170,7 +170,7 @@ public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal jou
         };
         result.Artifacts.AddRange(outcome.Artifacts ?? []);
         journal.Save(result);
-        logger.LogInformation("Execution {Action} for {CommandUid}/{Target} ended {Phase} in {DurationMs} ms", request.Action, key.CommandUid, key.TargetKey, phase, result.DurationMs);
+        AgentLog.ExecutionEnded(logger, request.Action, key.CommandUid, key.TargetKey, phase, result.DurationMs);
         return result;
     }
 

@@ -48,7 +48,7 @@ public static class AgentHost
                     ClientCertificateValidation = (peer, _, _) =>
                     {
                         if (peers.IsValid(peer, ca, Identities.Operator, peerIsServer: false, out var reason)) return true;
-                        logger.LogWarning("Refused a client: {Reason} (subject {Subject})", reason, peer?.Subject);
+                        AgentLog.ClientRefused(logger, reason, peer?.Subject);
                         return false;
                     },
                 });

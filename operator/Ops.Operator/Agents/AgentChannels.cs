@@ -60,7 +60,7 @@ public sealed class AgentChannels : IDisposable
         {
             var peer = certificate as X509Certificate2 ?? (certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
             if (peers.IsValid(peer, ca, Identities.Agent, peerIsServer: true, out var reason)) return true;
-            logger.LogWarning("Refused agent {Address}: {Reason}", (sender as SslStream)?.TargetHostName, reason);
+            AgentsLog.AgentRefused(logger, (sender as SslStream)?.TargetHostName, reason);
             return false;
         };
     }

@@ -77,7 +77,7 @@ public sealed class ArtifactDownloads(IKubernetes client, CustomResourceClient<V
                 }
                 await http.Response.Body.WriteAsync(chunk.Data.Memory, cancellationToken);
             }
-            logger.LogInformation("{User} downloaded artifact {Artifact} of {Namespace}/{Command}", user.Username, name, ns, command);
+            ArtifactLog.Downloaded(logger, user.Username, name, ns, command);
         }
         catch (RpcException e) when (!http.Response.HasStarted)
         {

@@ -35,7 +35,7 @@ public sealed class OperatorWorker(IServiceProvider services, PkiBootstrapper pk
             {
                 if (!stoppingToken.IsCancellationRequested)
                 {
-                    logger.LogError("Leadership lost; stopping so that the restarted replica campaigns afresh");
+                    HostingLog.LeadershipLost(logger);
                     Environment.ExitCode = 1;
                     lifetime.StopApplication();
                 }
@@ -53,7 +53,7 @@ public sealed class OperatorWorker(IServiceProvider services, PkiBootstrapper pk
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning(e, "Could not bootstrap the CA and certificates; retrying in {Delay}", delay);
+                HostingLog.PkiBootstrapFailed(logger, delay, e);
                 await Task.Delay(delay, clock, cancellationToken);
             }
         }
@@ -96,7 +96,7 @@ public sealed class OperatorWorker(IServiceProvider services, PkiBootstrapper pk
             controller.RunAsync(leading), taskController.RunAsync(leading), versionController.RunAsync(leading),
         };
         await Task.WhenAll(commands.ReadyAsync(leading), agents.ReadyAsync(leading), tasks.ReadyAsync(leading), versions.ReadyAsync(leading));
-        logger.LogInformation("Leading as {Identity}; informers synced, controllers running", elector.Identity);
+        HostingLog.Leading(logger, elector.Identity);
         _ready.TrySetResult();
         await Task.WhenAll(running);
     }

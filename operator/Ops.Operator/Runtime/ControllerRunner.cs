@@ -102,7 +102,7 @@ public sealed class ControllerRunner<T> : IDisposable where T : IKubernetesObjec
             }
             catch (Exception e)
             {
-                _logger.LogWarning(e, "Reconcile of {Kind} {Key} failed (attempt {Attempt}); retrying with backoff", typeof(T).Name, key, _queue.Failures(key) + 1);
+                RuntimeLog.ReconcileFailed(_logger, typeof(T).Name, key, _queue.Failures(key) + 1, e);
                 _queue.AddRateLimited(key);
                 Record("error", watch);
             }

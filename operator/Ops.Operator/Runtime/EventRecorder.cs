@@ -44,7 +44,7 @@ public sealed class EventRecorder(IKubernetes client, TimeProvider clock, ILogge
         }
         catch (Exception error) when (!cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning(error, "Could not record event {Reason} on {Kind} {Name}", reason, obj.Kind, obj.Metadata.Name);
+            RuntimeLog.EventNotRecorded(logger, reason, obj.Kind, obj.Metadata.Name, error);
         }
     }
 }

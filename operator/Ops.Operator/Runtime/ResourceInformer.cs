@@ -66,13 +66,13 @@ public sealed class ResourceInformer<T>(IResourceSource<T> source, InformerOptio
             }
             catch (Exception e) when (IsGone(e))
             {
-                logger.LogInformation("{Kind} informer: resourceVersion {ResourceVersion} expired, re-listing", source.Kind, resourceVersion);
+                RuntimeLog.ResourceVersionExpired(logger, source.Kind, resourceVersion);
                 resourceVersion = null;
             }
             catch (Exception e)
             {
                 var delay = Jitter(backoff);
-                logger.LogWarning(e, "{Kind} informer: watch failed, retrying in {Delay}", source.Kind, delay);
+                RuntimeLog.WatchFailed(logger, source.Kind, delay, e);
                 await Task.Delay(delay, clock, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
             }
@@ -139,7 +139,7 @@ public sealed class ResourceInformer<T>(IResourceSource<T> source, InformerOptio
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            logger.LogInformation("{Kind} informer: no event for {IdleTimeout}, restarting the watch", source.Kind, options.IdleTimeout);
+            RuntimeLog.WatchIdle(logger, source.Kind, options.IdleTimeout);
             return resourceVersion;
         }
         if (error is not null) throw error;
@@ -159,7 +159,7 @@ public sealed class ResourceInformer<T>(IResourceSource<T> source, InformerOptio
             }
             catch (Exception e)
             {
-                logger.LogError(e, "{Kind} informer: a subscriber failed on {Type} {Key}", source.Kind, type, NamespacedName.Of(obj));
+                RuntimeLog.SubscriberFailed(logger, source.Kind, type, NamespacedName.Of(obj), e);
             }
         }
     }

@@ -35,7 +35,7 @@ public sealed class PkiBootstrapper(IKubernetes client, PkiOptions options, Time
             try
             {
                 await client.CoreV1.CreateNamespacedSecretAsync(TlsSecret(options.CaSecretName, created.CertificatePem, created.KeyPem, null), options.Namespace, cancellationToken: cancellationToken);
-                logger.LogInformation("Created the Ops CA in Secret {Namespace}/{Secret}", options.Namespace, options.CaSecretName);
+                AgentsLog.CaCreated(logger, options.Namespace, options.CaSecretName);
                 return created;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
@@ -68,12 +68,12 @@ public sealed class PkiBootstrapper(IKubernetes client, PkiOptions options, Time
                     secret.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
                     await client.CoreV1.ReplaceNamespacedSecretAsync(secret, options.AgentSecretName, options.Namespace, cancellationToken: cancellationToken);
                 }
-                logger.LogInformation("Issued the agents' serving certificate in Secret {Namespace}/{Secret} ({Reason})", options.Namespace, options.AgentSecretName, reason);
+                AgentsLog.AgentCertificateIssued(logger, options.Namespace, options.AgentSecretName, reason);
                 return;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < 5)
             {
-                logger.LogDebug("The agent Secret changed under us; reading it again");
+                AgentsLog.AgentSecretChanged(logger);
             }
         }
     }

@@ -33,7 +33,7 @@ public sealed class AgentHealthGate(AgentChannels channels, int agentPort, TimeP
         }
         catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
-            logger.LogInformation("Health gate of agent pod {Pod}: not reachable yet ({Status}: {Detail})", pod.Metadata.Name, e.StatusCode, e.Status.Detail);
+            RolloutLog.AgentNotReachable(logger, pod.Metadata.Name, e.StatusCode, e.Status.Detail);
             return GateResult.Pending($"the agent is not reachable yet: {e.Status.Detail}");
         }
         _verdicts[key] = verdict;

@@ -66,7 +66,7 @@ public sealed class AgentVersionReconciler(
         if (state.Phase != RolloutPhase.Failed && templateNow.ApplyTo(daemonSet))
         {
             if (!await ReplaceDaemonSetAsync(daemonSet, cancellationToken)) return ReconcileResult.After(TimeSpan.FromSeconds(1));
-            logger.LogInformation("Agent DaemonSet {Namespace}/{Name} now runs {Image} (OnDelete)", ns, dsName, templateNow.Image);
+            RolloutLog.TemplateWritten(logger, ns, dsName, templateNow.Image);
         }
 
         var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken)).Items;
@@ -190,7 +190,7 @@ public sealed class AgentVersionReconciler(
         {
             await client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
                 new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: cancellationToken);
-            logger.LogInformation("Deleted agent pod {Pod} on {Node} to replace it", pod.Metadata.Name, pod.Spec.NodeName);
+            RolloutLog.AgentPodDeleted(logger, pod.Metadata.Name, pod.Spec.NodeName);
             return true;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)

@@ -85,7 +85,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
             {
                 // The agent went away mid-call: ask again (the agent attaches to or returns the same execution).
                 lastProblem = $"the agent on node {target.Node} is unreachable: {e.Status.Detail}";
-                logger.LogInformation("Target {Target}: {Problem}; retrying", target.Key, lastProblem);
+                CommandLog.TargetRetrying(logger, target.Key, lastProblem);
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
             {
@@ -131,7 +131,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
             }
             catch (RpcException e)
             {
-                logger.LogWarning("Could not cancel command {CommandUid} on node {Node}: {Detail}", commandUid, node, e.Status.Detail);
+                CommandLog.CancelFailed(logger, commandUid, node, e.Status.Detail);
             }
         }
     }
@@ -152,7 +152,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
             }
             catch (RpcException e)
             {
-                logger.LogWarning("Could not cancel {Target} of command {CommandUid} on node {Node}: {Detail}", target.Key, commandUid, target.Node, e.Status.Detail);
+                CommandLog.TargetCancelFailed(logger, target.Key, commandUid, target.Node, e.Status.Detail);
             }
             await Task.Delay(TimeSpan.FromMilliseconds(200), clock, cancellationToken);
         }

@@ -42,7 +42,7 @@ public sealed class CommandRun : IDisposable
             catch (Exception e)
             {
                 // A bug must not leave the command running forever: what did not finish fails with the reason.
-                logger.LogError(e, "The fan-out of {Command} failed", key);
+                CommandLog.FanOutFailed(logger, key, e);
                 foreach (var record in _records.Values.Where(r => !r.IsFinished))
                 {
                     _records[record.Target.Key] = record with { Phase = TargetPhase.Failed, ExitCode = -1, Message = $"the operator failed to run this target: {e.Message}" };

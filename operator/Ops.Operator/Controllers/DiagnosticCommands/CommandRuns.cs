@@ -24,7 +24,7 @@ public sealed class CommandRuns(CommandFanOut fanOut, ReconcileTrigger<V1Alpha1D
         lock (_runs)
         {
             if (_runs.TryGetValue(command.Metadata.Uid, out var existing)) return existing;
-            logger.LogInformation("Running {Action} of {Namespace}/{Command} on {Targets} targets", command.Spec.Action, command.Metadata.NamespaceProperty, command.Metadata.Name, targets.Count);
+            CommandLog.FanOutStarted(logger, command.Spec.Action, command.Metadata.NamespaceProperty, command.Metadata.Name, targets.Count);
             var jitter = command.Metadata.Annotations is { } annotations && annotations.TryGetValue(CommandAnnotations.JitterSeconds, out var text)
                 && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? Math.Min(seconds, 3600) : 0;
             var request = new FanOutRequest(command.Metadata.Uid, command.Metadata.NamespaceProperty ?? "", command.Spec, targets, jitter);

@@ -72,7 +72,7 @@ public sealed class DiagnosticCommandReconciler(
     private async Task<ReconcileResult> RejectAsync(V1Alpha1DiagnosticCommand command, string reason, string message, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        logger.LogInformation("Rejected {Namespace}/{Command}: {Reason}: {Message}", command.Metadata.NamespaceProperty, command.Metadata.Name, reason, message);
+        CommandLog.Rejected(logger, command.Metadata.NamespaceProperty, command.Metadata.Name, reason, message);
         var written = await WriteStatusAsync(command, status =>
         {
             status.Phase = CommandPhase.Failed;
@@ -108,7 +108,7 @@ public sealed class DiagnosticCommandReconciler(
             // change, which wakes nobody, so "done" here would leave a TTL of 0 never acted on.
             if (fresh.Status?.CompletionTime is not null) return await FinishedAsync(fresh, cancellationToken);
             if (plan is null) return await RejectAsync(command, "PlanLost", $"the plan of this command (ConfigMap {CommandPlans.NameOf(command.Metadata.Name)}) is gone; create the command again", cancellationToken);
-            logger.LogInformation("Resuming {Namespace}/{Command} ({Targets} targets)", command.Metadata.NamespaceProperty, command.Metadata.Name, plan.Targets.Count);
+            CommandLog.Resuming(logger, command.Metadata.NamespaceProperty, command.Metadata.Name, plan.Targets.Count);
             runs.GetOrStart(command, plan.Targets);
             // A resumed cancelled command starts nothing; what still runs from before is cancelled on the agents.
             if (command.Spec.Cancel == true) await fanOut.CancelCommandAsync(command.Metadata.Uid, plan.Targets.Select(t => t.Node), cancellationToken);
@@ -167,7 +167,7 @@ public sealed class DiagnosticCommandReconciler(
         runs.Forget(command.Metadata.Uid);
         var ttl = TtlAfter(command);
         if (ttl.RequeueAfter is { } wait && wait > TimeSpan.Zero) return ttl;
-        logger.LogInformation("Deleting {Namespace}/{Command}: ttlSecondsAfterFinished has passed", command.Metadata.NamespaceProperty, command.Metadata.Name);
+        CommandLog.TtlExpired(logger, command.Metadata.NamespaceProperty, command.Metadata.Name);
         await api.DeleteAsync(command, cancellationToken);
         return ReconcileResult.Done;
     }

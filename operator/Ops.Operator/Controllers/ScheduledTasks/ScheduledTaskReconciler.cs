@@ -125,7 +125,7 @@ public sealed class ScheduledTaskReconciler(
         {
             var created = await client.CustomObjects.CreateNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(command, ApiGroup.Name, ApiGroup.Version, task.Metadata.NamespaceProperty,
                 V1Alpha1DiagnosticCommand.Plural, cancellationToken: cancellationToken);
-            logger.LogInformation("Started run {Command} of {Namespace}/{Task} scheduled at {ScheduledAt}", name, task.Metadata.NamespaceProperty, task.Metadata.Name, runAt);
+            TaskLog.RunStarted(logger, name, task.Metadata.NamespaceProperty, task.Metadata.Name, runAt);
             await events.RecordAsync(task, EventRecorder.Normal, "RunStarted", $"Created DiagnosticCommand {name} for the run of {runAt.UtcDateTime:O}", cancellationToken);
             return created;
         }
