@@ -26,17 +26,7 @@ public sealed class AgentProcess : IAsyncDisposable
         var port = Ops.Sandbox.Hosting.LoopbackPorts.Free();
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ops.Agent.dll"));
-        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
-        {
-            ["Agent:NodeName"] = node,
-            ["Agent:ListenAddress"] = "127.0.0.1",
-            ["Agent:Port"] = port.ToString(),
-            ["Agent:CertificatePath"] = pki.AgentCertificatePath,
-            ["Agent:KeyPath"] = pki.AgentKeyPath,
-            ["Agent:CaPath"] = pki.CaPath,
-            ["Agent:DataDirectory"] = dataDirectory,
-        };
-        foreach (var (key, value) in all) start.ArgumentList.Add($"--{key}={value}");
+        foreach (var (key, value) in AgentSettings.For(node, "127.0.0.1", port, pki.AgentCertificatePath, pki.AgentKeyPath, pki.CaPath, dataDirectory, settings)) start.ArgumentList.Add($"--{key}={value}");
         var process = TestWorkspace.Start(start);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -31,18 +31,10 @@ public sealed class TestAgent : IAsyncDisposable
         IReadOnlyDictionary<string, string?>? settings = null)
     {
         dataDirectory ??= TestWorkspace.CreateDirectory("agent-");
-        var app = AgentHost.Build([], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
-        {
-            ["Agent:NodeName"] = node,
-            ["Agent:ListenAddress"] = listen,
-            ["Agent:Port"] = "0",
-            ["Agent:CertificatePath"] = certificatePath,
-            ["Agent:KeyPath"] = keyPath,
-            ["Agent:CaPath"] = caPath,
-            ["Agent:DataDirectory"] = dataDirectory,
-            ["Agent:Version"] = "1.2.3",
-            ["Agent:ProcRoot"] = procRoot,
-        }), logging => logging.AddSimpleConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Error));
+        var all = AgentSettings.For(node, listen, 0, certificatePath, keyPath, caPath, dataDirectory, settings);
+        all["Agent:Version"] = "1.2.3";
+        all["Agent:ProcRoot"] = procRoot;
+        var app = AgentHost.Build([], configuration => configuration.AddInMemoryCollection(all), logging => logging.AddSimpleConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Error));
         await app.StartAsync();
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return new TestAgent(app, $"{listen}:{bound.Port}", dataDirectory);
