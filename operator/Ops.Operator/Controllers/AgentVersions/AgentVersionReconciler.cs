@@ -77,7 +77,8 @@ public sealed class AgentVersionReconciler(
         var decision = RolloutMachine.Decide(new RolloutInput(av.Metadata.Name, av.Metadata.Generation, av.Spec,
             RolloutConditions.ApprovedStep(av.Metadata.Annotations), state, fleet, health, now));
 
-        List<RolloutEvent> events = [.. started is null ? [] : new[] { started }, .. decision.Events];
+        var events = new List<RolloutEvent>(decision.Events);
+        if (started is not null) events.Insert(0, started);
         var replaced = new List<string>();
         foreach (var node in decision.Replace)
         {
