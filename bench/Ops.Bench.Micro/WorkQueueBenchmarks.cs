@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Ops.Operator.Runtime;
+using Ops.ControllerRuntime.Queues;
 
 namespace Ops.Bench.Micro;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Ops.ControllerRuntime.Informers;
 using Ops.TestSupport;
 
 namespace Ops.Chart.Tests;
@@ -43,7 +44,7 @@ public sealed partial class PrometheusTests
         var registry = new Ops.Operator.Agents.AgentRegistry(7443);
         var rollout = new Ops.Operator.Controllers.AgentVersions.RolloutMetrics(operatorMetrics, registry);
         rollout.Record("v", 1, "Progressing");
-        registry.Observe(new Ops.Operator.Runtime.ResourceEvent<k8s.Models.V1Pod>(k8s.WatchEventType.Added, new k8s.Models.V1Pod
+        registry.Observe(new ResourceEvent<k8s.Models.V1Pod>(k8s.WatchEventType.Added, new k8s.Models.V1Pod
         {
             Metadata = new() { Name = "a", NamespaceProperty = "ops-system", Labels = new Dictionary<string, string> { ["ops.dev/agent-version"] = "1.0.0" } },
             Spec = new() { NodeName = "n" },

@@ -1,4 +1,5 @@
 using k8s;
+using Ops.ControllerRuntime.Client;
 using Ops.Demo;
 using Ops.Operator.Api;
 using Ops.Operator.Api.V1Alpha1;

@@ -33,7 +33,7 @@ public sealed class SandboxFixture : IAsyncLifetime
     public static async Task<SandboxServer> StartAsync(SandboxOptions options, bool applyCrds = true) =>
         await SandboxServer.StartAsync(options with
         {
-            ManifestDirectories = applyCrds ? [RepositoryPaths.Crds] : [],
+            ManifestDirectories = applyCrds ? [RepositoryPaths.Crds, .. options.ManifestDirectories] : options.ManifestDirectories,
             KubeconfigPath = options.KubeconfigPath ?? (options.DataDirectory is null ? Path.Combine(TestWorkspace.CreateDirectory("sandbox-"), "kubeconfig") : null),
         });
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using k8s;
 using k8s.Models;
-using Ops.Operator.Runtime;
+using Ops.ControllerRuntime.Informers;
 
 namespace Ops.Operator.Agents;
 

@@ -5,9 +5,9 @@ using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Ops.Agent.V1;
+using Ops.ControllerRuntime.Client;
 using Ops.Operator.Agents;
 using Ops.Operator.Api.V1Alpha1;
-using Ops.Operator.Runtime;
 
 namespace Ops.Operator.Artifacts;
 

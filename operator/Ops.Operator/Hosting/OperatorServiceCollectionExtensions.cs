@@ -4,11 +4,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Ops.ControllerRuntime.Client;
+using Ops.ControllerRuntime.Controllers;
+using Ops.ControllerRuntime.Hosting;
+using Ops.ControllerRuntime.Informers;
+using Ops.ControllerRuntime.LeaderElection;
 using Ops.Operator.Agents;
 using Ops.Operator.Agents.Pki;
 using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Controllers.AgentVersions;
 using Ops.Operator.Controllers.DiagnosticCommands;
-using Ops.Operator.Runtime;
+using Ops.Operator.Controllers.ScheduledTasks;
 
 namespace Ops.Operator.Hosting;
 
@@ -16,6 +22,9 @@ public static class OperatorServiceCollectionExtensions
 {
     /// <summary>How the operator names itself to the API server.</summary>
     public const string UserAgent = "ops-operator/1.0";
+
+    /// <summary>The source of the operator's Events (kubectl describe's "From").</summary>
+    public const string EventComponent = "ops-operator";
 
     /// <summary>The operator's services. <see cref="IKubernetes"/> is registered only when absent, so tests can bring their own.</summary>
     public static IServiceCollection AddOpsOperator(this IServiceCollection services)
@@ -40,14 +49,14 @@ public static class OperatorServiceCollectionExtensions
             return new AgentChannels(pki.ClientCertificate, pki.Ca, sp.GetRequiredService<ILoggerFactory>(), new AgentCallMetrics(sp.GetRequiredService<Metrics.OperatorMetrics>()));
         });
         services.AddSingleton(sp => new AgentRegistry(Options(sp).AgentPort));
-        services.AddSingleton(new InformerOptions());
-        services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1DiagnosticCommand>(Watchable(sp))));
-        // Only the agent pods are watched (the registry); a command reads its targets from the API when it starts.
-        services.AddSingleton(sp => Informer(sp, ResourceSources.Pods(Watchable(sp), labelSelector: AgentRegistry.AgentLabel)));
+        services.AddSingleton(new EventRecorderOptions(EventComponent));
         services.AddSingleton<EventRecorder>();
         services.AddSingleton<Metrics.OperatorMetrics>();
-        services.AddSingleton(typeof(ReconcileTrigger<>));
-        services.AddSingleton(typeof(CustomResourceClient<>));
+        services.AddSingleton<IControllerMetrics, Metrics.ControllerMetrics>();
+        services.AddControllerRuntime();
+        // Only the agent pods are watched (the registry); a command reads its targets from the API when it starts.
+        services.AddInformer(client => ResourceSources.Pods(client, labelSelector: AgentRegistry.AgentLabel));
+        services.AddInformerObserver<V1Pod>(sp => sp.GetRequiredService<AgentRegistry>().Observe);
 
         services.AddSingleton(sp => new CommandPolicy(Options(sp).HeavyActionsDisabledNamespaces.ToHashSet(StringComparer.Ordinal)));
         services.AddSingleton(sp => new TargetResolver(Options(sp).NodeTargetNamespaces.ToHashSet(StringComparer.Ordinal)));
@@ -56,19 +65,14 @@ public static class OperatorServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CommandFanOut>>()) { AgentGrace = Options(sp).AgentGrace });
         services.AddSingleton<CommandPlans>();
         services.AddSingleton<CommandRuns>();
-        services.AddScoped<IReconciler<V1Alpha1DiagnosticCommand>, DiagnosticCommandReconciler>();
-        services.AddSingleton(sp => Controller<V1Alpha1DiagnosticCommand>(sp, Options(sp).CommandWorkers));
+        services.AddController<V1Alpha1DiagnosticCommand, DiagnosticCommandReconciler>();
 
-        services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1ScheduledTask>(Watchable(sp))));
-        services.AddScoped<IReconciler<V1Alpha1ScheduledTask>, Controllers.ScheduledTasks.ScheduledTaskReconciler>();
-        services.AddSingleton(sp => Controller<V1Alpha1ScheduledTask>(sp, 2));
+        services.AddController<V1Alpha1ScheduledTask, ScheduledTaskReconciler>();
 
-        services.AddSingleton(sp => Informer(sp, ResourceSources.Custom<V1Alpha1AgentVersion>(Watchable(sp))));
-        services.AddSingleton(sp => new Controllers.AgentVersions.AgentHealthGate(sp.GetRequiredService<AgentChannels>(), Options(sp).AgentPort,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Controllers.AgentVersions.AgentHealthGate>>()));
-        services.AddSingleton<Controllers.AgentVersions.RolloutMetrics>();
-        services.AddScoped<IReconciler<V1Alpha1AgentVersion>, Controllers.AgentVersions.AgentVersionReconciler>();
-        services.AddSingleton(sp => Controller<V1Alpha1AgentVersion>(sp, 1, [Controllers.AgentVersions.RolloutConditions.ApprovedStepAnnotation]));
+        services.AddSingleton(sp => new AgentHealthGate(sp.GetRequiredService<AgentChannels>(), Options(sp).AgentPort,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AgentHealthGate>>()));
+        services.AddSingleton<RolloutMetrics>();
+        services.AddController<V1Alpha1AgentVersion, AgentVersionReconciler>();
 
         services.AddSingleton(sp =>
         {
@@ -83,21 +87,5 @@ public static class OperatorServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Informers send their watch requests themselves (see <see cref="WatchStream"/>), through the client's HttpClient.</summary>
-    private static Kubernetes Watchable(IServiceProvider sp) => sp.GetRequiredService<IKubernetes>() as Kubernetes
-        ?? throw new InvalidOperationException($"the registered {nameof(IKubernetes)} must be a {typeof(Kubernetes).FullName}: informers send their watch requests through its HttpClient");
-
     private static OperatorOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<OperatorOptions>>().Value;
-
-    private static ResourceInformer<T> Informer<T>(IServiceProvider sp, IResourceSource<T> source) where T : IKubernetesObject<V1ObjectMeta> =>
-        new(source, sp.GetRequiredService<InformerOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger($"Ops.Operator.Informer.{source.Kind}"));
-
-    private static ControllerRunner<T> Controller<T>(IServiceProvider sp, int workers, IReadOnlyList<string>? triggerAnnotations = null) where T : IKubernetesObject<V1ObjectMeta>
-    {
-        var runner = new ControllerRunner<T>(sp.GetRequiredService<ResourceInformer<T>>(), sp.GetRequiredService<IServiceScopeFactory>(),
-            new ControllerOptions { Concurrency = workers, TriggerAnnotations = triggerAnnotations ?? [], Metrics = sp.GetRequiredService<Metrics.OperatorMetrics>() },
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger($"Ops.Operator.Controller.{typeof(T).Name}"));
-        sp.GetRequiredService<ReconcileTrigger<T>>().Attach(runner.Enqueue);
-        return runner;
-    }
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Reflection;
 using k8s.Models;
+using Ops.ControllerRuntime.Client;
 using Ops.Operator.Api.Schema;
 
 namespace Ops.Operator.Manifests;

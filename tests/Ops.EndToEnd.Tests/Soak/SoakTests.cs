@@ -154,7 +154,7 @@ public sealed class SoakTests(ClusterFixture cluster)
     /// <summary>The names of the tasks' runs kept right now.</summary>
     private async Task<List<string>> ScheduledRunsAsync()
     {
-        var list = await cluster.Client.CustomObjects.ListNamespacedCustomObjectAsync<Ops.Operator.Api.CustomResourceList<V1Alpha1DiagnosticCommand>>(ApiGroup.Name, ApiGroup.Version,
+        var list = await cluster.Client.CustomObjects.ListNamespacedCustomObjectAsync<Ops.ControllerRuntime.Client.CustomResourceList<V1Alpha1DiagnosticCommand>>(ApiGroup.Name, ApiGroup.Version,
             DemoCluster.OpsNamespace, V1Alpha1DiagnosticCommand.Plural, labelSelector: $"{ScheduledTaskReconciler.TaskLabel} in ({string.Join(",", Tasks)})", cancellationToken: _ct);
         return [.. list.Items.Select(c => c.Metadata.Name)];
     }

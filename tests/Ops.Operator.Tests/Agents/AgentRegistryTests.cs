@@ -1,7 +1,8 @@
 using k8s;
 using k8s.Models;
+using Ops.ControllerRuntime.Client;
+using Ops.ControllerRuntime.Informers;
 using Ops.Operator.Agents;
-using Ops.Operator.Runtime;
 
 namespace Ops.Operator.Tests.Agents;
 

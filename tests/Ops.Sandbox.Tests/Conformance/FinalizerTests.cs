@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
+using Ops.ControllerRuntime.Client;
 using Ops.Operator.Api;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.TestSupport;

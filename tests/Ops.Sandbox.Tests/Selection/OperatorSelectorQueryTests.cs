@@ -1,5 +1,5 @@
 using k8s.Models;
-using Ops.Operator.Runtime;
+using Ops.ControllerRuntime.Client;
 using Ops.Sandbox.Selection;
 
 namespace Ops.Sandbox.Tests.Selection;

@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using k8s;
 using k8s.Models;
+using Ops.ControllerRuntime.Client;
 using Ops.Operator.Api.Schema;
 
 namespace Ops.Operator.Api.V1Alpha1;

@@ -4,10 +4,13 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Ops.ControllerRuntime.Client;
+using Ops.ControllerRuntime.Controllers;
+using Ops.ControllerRuntime.Hosting;
+using Ops.ControllerRuntime.Informers;
 using Ops.Operator.Agents;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Hosting;
-using Ops.Operator.Runtime;
 
 namespace Ops.Operator.Controllers.AgentVersions;
 
@@ -29,8 +32,19 @@ public sealed class AgentVersionReconciler(
     EventRecorder events,
     IOptions<OperatorOptions> options,
     TimeProvider clock,
-    ILogger<AgentVersionReconciler> logger) : IReconciler<V1Alpha1AgentVersion>
+    ILogger<AgentVersionReconciler> logger) : IReconciler<V1Alpha1AgentVersion>, IControllerSetup<V1Alpha1AgentVersion>
 {
+    /// <summary>
+    /// What wakes a rollout besides its own spec: an approval annotation; any agent pod's change (a rollout
+    /// moves with its agents); and the deletion of an AgentVersion (the one before it owns the fleet again).
+    /// One worker: rollouts of one fleet are decided one at a time.
+    /// </summary>
+    public static void Setup(ControllerBuilder<V1Alpha1AgentVersion> controller) => controller
+        .Workers(1)
+        .WakesOnAnnotation(RolloutConditions.ApprovedStepAnnotation)
+        .Watches<V1Pod>((_, versions) => versions.Select(NamespacedName.Of))
+        .Watches<V1Alpha1AgentVersion>((change, versions) => change.Type == WatchEventType.Deleted ? versions.Select(NamespacedName.Of) : []);
+
     /// <summary>Restarts of an updated agent that make its node fail at once rather than at the ready timeout.</summary>
     private const int CrashLoopRestarts = 2;
 

@@ -1,3 +1,5 @@
+using Ops.ControllerRuntime.Client;
+
 namespace Ops.Operator.Controllers.AgentVersions;
 
 /// <summary>The condition types an AgentVersion reports, and the annotation that approves a paused step.</summary>
@@ -17,7 +19,7 @@ public static class RolloutConditions
 
     /// <summary>Active=True: this AgentVersion is the newest and owns the fleet.</summary>
     public static void SetActive(List<k8s.Models.V1Condition> conditions, long? generation, DateTimeOffset now) =>
-        Runtime.Conditions.Set(conditions, Active, true, "Newest", "the newest AgentVersion owns the agent fleet", generation, now);
+        Conditions.Set(conditions, Active, true, "Newest", "the newest AgentVersion owns the agent fleet", generation, now);
 
     /// <summary>The step approved by annotation, or null when none is (or the value is not a step number).</summary>
     public static int? ApprovedStep(IDictionary<string, string>? annotations) =>

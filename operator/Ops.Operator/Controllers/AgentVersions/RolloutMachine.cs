@@ -1,7 +1,7 @@
 using System.Globalization;
+using Ops.ControllerRuntime.Client;
 using Ops.Operator.Api;
 using Ops.Operator.Api.V1Alpha1;
-using Ops.Operator.Runtime;
 
 namespace Ops.Operator.Controllers.AgentVersions;
 

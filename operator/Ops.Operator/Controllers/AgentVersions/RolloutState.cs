@@ -1,5 +1,5 @@
+using Ops.ControllerRuntime.Client;
 using Ops.Operator.Api.V1Alpha1;
-using Ops.Operator.Runtime;
 
 namespace Ops.Operator.Controllers.AgentVersions;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Ops.Operator.Runtime;
+using Ops.ControllerRuntime.Client;
 
 namespace Ops.Operator.Controllers.DiagnosticCommands;
 

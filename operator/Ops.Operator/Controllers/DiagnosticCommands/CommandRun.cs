@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Ops.Operator.Runtime;
+using Ops.ControllerRuntime.Client;
 
 namespace Ops.Operator.Controllers.DiagnosticCommands;
 

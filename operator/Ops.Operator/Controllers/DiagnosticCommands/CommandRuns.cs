@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Ops.ControllerRuntime.Client;
+using Ops.ControllerRuntime.Controllers;
 using Ops.Operator.Api.V1Alpha1;
-using Ops.Operator.Runtime;
 
 namespace Ops.Operator.Controllers.DiagnosticCommands;
 

@@ -1,9 +1,14 @@
 using System.Text;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Ops.ControllerRuntime.Client;
+using Ops.ControllerRuntime.Controllers;
+using Ops.ControllerRuntime.Hosting;
+using Ops.ControllerRuntime.Informers;
 using Ops.Operator.Api.V1Alpha1;
-using Ops.Operator.Runtime;
 
 namespace Ops.Operator.Controllers.DiagnosticCommands;
 
@@ -26,8 +31,13 @@ public sealed class DiagnosticCommandReconciler(
     EventRecorder events,
     Metrics.OperatorMetrics metrics,
     TimeProvider clock,
-    ILogger<DiagnosticCommandReconciler> logger) : IReconciler<V1Alpha1DiagnosticCommand>
+    ILogger<DiagnosticCommandReconciler> logger) : IReconciler<V1Alpha1DiagnosticCommand>, IControllerSetup<V1Alpha1DiagnosticCommand>
 {
+    /// <summary>Besides its own spec and deletion, a command wakes on its fan-out's progress (<see cref="CommandRuns"/>).</summary>
+    public static void Setup(ControllerBuilder<V1Alpha1DiagnosticCommand> controller) => controller
+        .Workers(sp => sp.GetRequiredService<IOptions<Hosting.OperatorOptions>>().Value.CommandWorkers)
+        .WakesOnRequests();
+
     /// <summary>Held while targets may be running, so a deletion first cancels them on the agents.</summary>
     public const string Finalizer = "ops.dev/command-cleanup";
 

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
+using Ops.ControllerRuntime.Client;
 using Ops.Operator.Api.V1Alpha1;
-using Ops.Operator.Runtime;
 
 namespace Ops.Operator.Controllers.DiagnosticCommands;
 

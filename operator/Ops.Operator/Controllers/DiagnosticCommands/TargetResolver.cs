@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using k8s.Models;
+using Ops.ControllerRuntime.Client;
 using Ops.Operator.Api.V1Alpha1;
-using Ops.Operator.Runtime;
 
 namespace Ops.Operator.Controllers.DiagnosticCommands;
 

@@ -4,9 +4,11 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Ops.ControllerRuntime.Client;
+using Ops.ControllerRuntime.Controllers;
+using Ops.ControllerRuntime.Hosting;
 using Ops.Operator.Api;
 using Ops.Operator.Api.V1Alpha1;
-using Ops.Operator.Runtime;
 
 namespace Ops.Operator.Controllers.ScheduledTasks;
 
@@ -23,8 +25,13 @@ public sealed class ScheduledTaskReconciler(
     IKubernetes client,
     EventRecorder events,
     TimeProvider clock,
-    ILogger<ScheduledTaskReconciler> logger) : IReconciler<V1Alpha1ScheduledTask>
+    ILogger<ScheduledTaskReconciler> logger) : IReconciler<V1Alpha1ScheduledTask>, IControllerSetup<V1Alpha1ScheduledTask>
 {
+    /// <summary>Besides its own spec and deletion, a task wakes when one of its runs changes (a run that finishes: history, active list, Forbid).</summary>
+    public static void Setup(ControllerBuilder<V1Alpha1ScheduledTask> controller) => controller
+        .Workers(2)
+        .Owns<V1Alpha1DiagnosticCommand>();
+
     public const string TaskLabel = "ops.dev/scheduled-task";
     public const string ScheduledAtAnnotation = "ops.dev/scheduled-at";
 

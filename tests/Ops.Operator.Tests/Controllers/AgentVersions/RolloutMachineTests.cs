@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using Ops.ControllerRuntime.Client;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.AgentVersions;
 using static Ops.Operator.Tests.Controllers.AgentVersions.TestFleet;

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Ops.ControllerRuntime.Client;
 using Ops.Operator.Agents;
 using Ops.Operator.Controllers.AgentVersions;
 

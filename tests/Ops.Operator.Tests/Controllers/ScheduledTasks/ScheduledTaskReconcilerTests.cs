@@ -2,10 +2,11 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Ops.ControllerRuntime.Client;
+using Ops.ControllerRuntime.Controllers;
 using Ops.Operator.Api;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.ScheduledTasks;
-using Ops.Operator.Runtime;
 using Ops.Sandbox.Hosting;
 using Ops.TestSupport;
 
@@ -33,7 +34,7 @@ public sealed class ScheduledTaskReconcilerTests : IAsyncLifetime
     }
 
     private ScheduledTaskReconciler Reconciler() => new(new CustomResourceClient<V1Alpha1ScheduledTask>(_client), new CustomResourceClient<V1Alpha1DiagnosticCommand>(_client), _client,
-        new EventRecorder(_client, _clock, NullLogger<EventRecorder>.Instance), _clock, NullLogger<ScheduledTaskReconciler>.Instance);
+        new EventRecorder(_client, new EventRecorderOptions("ops-operator"), _clock, NullLogger<EventRecorder>.Instance), _clock, NullLogger<ScheduledTaskReconciler>.Instance);
 
     private async Task<V1Alpha1ScheduledTask> CreateAsync(string name, string schedule = "* * * * *", string policy = "Allow", bool suspend = false, string? zone = null)
     {

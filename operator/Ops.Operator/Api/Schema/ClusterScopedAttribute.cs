@@ -1,5 +1,0 @@
-namespace Ops.Operator.Api.Schema;
-
-/// <summary>Marks a kind as cluster-scoped; kinds are namespaced unless marked.</summary>
-[AttributeUsage(AttributeTargets.Class)]
-public sealed class ClusterScopedAttribute : Attribute;

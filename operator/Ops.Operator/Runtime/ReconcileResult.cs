@@ -1,9 +1,0 @@
-namespace Ops.Operator.Runtime;
-
-/// <summary>What a reconcile asks for next: nothing, or another look after a delay (timeouts, TTLs, schedules).</summary>
-public readonly record struct ReconcileResult(TimeSpan? RequeueAfter)
-{
-    public static readonly ReconcileResult Done = new(null);
-
-    public static ReconcileResult After(TimeSpan delay) => new(delay);
-}

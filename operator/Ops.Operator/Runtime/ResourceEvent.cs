@@ -1,6 +1,0 @@
-using k8s;
-
-namespace Ops.Operator.Runtime;
-
-/// <summary>A change the informer saw: Added, Modified or Deleted, with the object's state.</summary>
-public sealed record ResourceEvent<T>(WatchEventType Type, T Object);
