@@ -25,7 +25,7 @@ public sealed class BadInputTests(ClusterFixture cluster)
         try
         {
             await Commands.CreateAsync(cluster.Client, shop, "bad-action", Commands.OnPods("dotnet.nothing", null, "checkout"));
-            await Commands.CreateAsync(cluster.Client, shop, "bad-regex", Commands.OnPods("log.grep", new() { ["path"] = "/var/log/app/app.log", ["pattern"] = "(unclosed" }, "checkout"));
+            await Commands.CreateAsync(cluster.Client, shop, "bad-regex", Commands.OnPods("log.grep", new() { ["path"] = "/var/log/app/app.log", ["pattern"] = "(unclosed", ["maxline"] = "5" }, "checkout"));
             await Commands.CreateAsync(cluster.Client, shop, "bad-selector", Commands.OnPods("processes", null, "no-such-app"));
             await Commands.CreateAsync(cluster.Client, shop, "bad-escape", Commands.OnPods("file.tail", new() { ["path"] = "/../../../../etc/hostname" }, "checkout"));
             await Commands.CreateAsync(cluster.Client, shop, "bad-node-namespace", Commands.OnNodes("node.info"));
@@ -39,9 +39,14 @@ public sealed class BadInputTests(ClusterFixture cluster)
             Assert.Equal("UnknownAction", Commands.Condition(action, ConditionTypes.Accepted)!.Reason);
             Assert.StartsWith("spec.action \"dotnet.nothing\" is not an action of the catalogue: ", Commands.Condition(action, ConditionTypes.Failed)!.Message);
 
+            // Refused once by the operator, before any target: every problem named, none sent to an agent.
             var regex = await Commands.FinishedAsync(cluster.Client, shop, "bad-regex");
             Assert.Equal(CommandPhase.Failed, regex.Status!.Phase);
-            Assert.All(regex.Status.Results!, r => Assert.Contains("is not a valid regular expression", r.Message));
+            Assert.Equal("InvalidParameters", Commands.Condition(regex, ConditionTypes.Accepted)!.Reason);
+            var problems = Commands.Condition(regex, ConditionTypes.Accepted)!.Message;
+            Assert.StartsWith("spec.parameters of log.grep: parameter \"pattern\" is not a valid regular expression: ", problems);
+            Assert.EndsWith("; parameter \"maxline\" is not one log.grep takes (path, pattern, maxLines or ignoreCase)", problems);
+            Assert.Equal(0, regex.Status.Targets?.Total ?? 0);
 
             var selector = await Commands.FinishedAsync(cluster.Client, shop, "bad-selector");
             Assert.Equal("NoTargets", Commands.Condition(selector, ConditionTypes.Accepted)!.Reason);

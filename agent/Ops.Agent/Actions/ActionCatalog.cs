@@ -10,5 +10,5 @@ public sealed class ActionCatalog(IEnumerable<IAgentAction> actions)
     public bool TryGet(string name, out IAgentAction action) => _byName.TryGetValue(name, out action!);
 
     /// <summary>The parameters the action takes; none for an unknown one.</summary>
-    public IReadOnlyList<string> ParametersOf(string name) => _byName.TryGetValue(name, out var action) ? action.Parameters : [];
+    public IReadOnlyList<string> ParametersOf(string name) => _byName.TryGetValue(name, out var action) ? action.Definition.ParameterNames : [];
 }

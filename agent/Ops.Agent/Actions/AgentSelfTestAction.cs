@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
@@ -10,9 +11,7 @@ namespace Ops.Agent.Actions;
 /// </summary>
 public sealed class AgentSelfTestAction(TimeProvider clock) : IAgentAction
 {
-    public string Name => "agent.selftest";
-
-    public IReadOnlyList<string> Parameters => [];
+    public ActionDefinition Definition => ActionCatalogue.AgentSelfTest;
 
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
@@ -10,16 +11,14 @@ public sealed class CheckHttpAction : IAgentAction, IDisposable
 {
     private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
 
-    public string Name => "check.http";
-
-    public IReadOnlyList<string> Parameters => ["url", "scheme", "port", "path", "expectStatus", "timeoutMs"];
+    public ActionDefinition Definition => ActionCatalogue.CheckHttp.Definition;
 
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var url = Url(context);
-        var (low, high) = Expected(context.Optional("expectStatus") ?? "200-399");
+        var (low, high) = ActionCatalogue.CheckHttp.StatusRange(context.Required(ActionCatalogue.CheckHttp.ExpectStatus));
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attempt.CancelAfter(TimeSpan.FromMilliseconds(context.Integer("timeoutMs", 5000, 1, 60_000)));
+        attempt.CancelAfter(TimeSpan.FromMilliseconds(context.Integer(ActionCatalogue.CheckHttp.TimeoutMs)));
         var watch = Stopwatch.StartNew();
         try
         {
@@ -41,27 +40,12 @@ public sealed class CheckHttpAction : IAgentAction, IDisposable
 
     private static Uri Url(ActionContext context)
     {
-        if (context.Optional("url") is { } text)
-        {
-            return Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
-                ? url
-                : throw new ActionParameterException($"parameter \"url\" must be an absolute http or https URL, not \"{text}\"");
-        }
+        if (context.Text(ActionCatalogue.CheckHttp.Url) is { } url) return new Uri(url);
         if (context.Target.PodIp is not { Length: > 0 } ip) throw new ActionParameterException("parameter \"url\" is required for a target without a pod IP");
-        var port = context.Integer("port", 80, 1, 65535);
-        var path = context.Optional("path") ?? "/";
-        if (!path.StartsWith('/')) throw new ActionParameterException("parameter \"path\" must start with /");
-        var scheme = context.Optional("scheme") ?? "http";
-        if (scheme is not ("http" or "https")) throw new ActionParameterException("parameter \"scheme\" must be http or https");
+        var port = context.Integer(ActionCatalogue.CheckHttp.Port);
+        var path = context.Required(ActionCatalogue.CheckHttp.Path);
+        var scheme = context.Required(ActionCatalogue.CheckHttp.Scheme);
         return new Uri($"{scheme}://{ip}:{port}{path}");
-    }
-
-    private static (int Low, int High) Expected(string text)
-    {
-        var parts = text.Split('-');
-        return parts.Length is 1 or 2 && int.TryParse(parts[0], out var low) && int.TryParse(parts[^1], out var high) && low is >= 100 and <= 599 && high >= low && high <= 599
-            ? (low, high)
-            : throw new ActionParameterException($"parameter \"expectStatus\" must be a status or a range such as 200-399, not \"{text}\"");
     }
 
     public void Dispose() => _http.Dispose();

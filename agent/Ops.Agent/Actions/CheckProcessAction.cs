@@ -1,13 +1,12 @@
 using Ops.Agent.Processes;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
 /// <summary>check.process: the target process exists and is not a zombie.</summary>
 public sealed class CheckProcessAction(ProcessLocator locator) : IAgentAction
 {
-    public string Name => "check.process";
-
-    public IReadOnlyList<string> Parameters => [];
+    public ActionDefinition Definition => ActionCatalogue.CheckProcess;
 
     public Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {

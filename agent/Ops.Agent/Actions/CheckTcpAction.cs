@@ -1,21 +1,19 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
 /// <summary>check.tcp: is a TCP port open? On the pod's IP by default, or on the host parameter.</summary>
 public sealed class CheckTcpAction : IAgentAction
 {
-    public string Name => "check.tcp";
-
-    public IReadOnlyList<string> Parameters => ["host", "port", "timeoutMs"];
+    public ActionDefinition Definition => ActionCatalogue.CheckTcp.Definition;
 
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
-        var port = context.Integer("port", 0, 1, 65535);
-        if (port == 0) throw new ActionParameterException("parameter \"port\" is required");
-        var host = context.Optional("host") ?? (context.Target.PodIp is { Length: > 0 } ip ? ip : throw new ActionParameterException("parameter \"host\" is required for a target without a pod IP"));
-        var timeout = TimeSpan.FromMilliseconds(context.Integer("timeoutMs", 2000, 1, 60_000));
+        var port = context.Integer(ActionCatalogue.CheckTcp.Port);
+        var host = context.Text(ActionCatalogue.CheckTcp.Host) ?? (context.Target.PodIp is { Length: > 0 } ip ? ip : throw new ActionParameterException("parameter \"host\" is required for a target without a pod IP"));
+        var timeout = TimeSpan.FromMilliseconds(context.Integer(ActionCatalogue.CheckTcp.TimeoutMs));
         using var client = new TcpClient();
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(timeout);

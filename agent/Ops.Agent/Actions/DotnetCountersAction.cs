@@ -3,19 +3,18 @@ using System.Text;
 using System.Text.Json;
 using Ops.Agent.Dotnet;
 using Ops.Agent.Processes;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
 /// <summary>dotnet.counters: the target .NET process's runtime counters over <c>duration</c> (default 5s), as text then JSON.</summary>
 public sealed class DotnetCountersAction(ProcessLocator locator, DotnetProcessFinder finder, DotnetSessions sessions, CounterSampler sampler) : IAgentAction
 {
-    public string Name => "dotnet.counters";
-
-    public IReadOnlyList<string> Parameters => ["duration"];
+    public ActionDefinition Definition => ActionCatalogue.DotnetCounters.Definition;
 
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
-        var duration = context.Duration("duration", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        var duration = context.Duration(ActionCatalogue.DotnetCounters.Duration);
         var process = finder.Require(locator.Select(context.Target));
         await using var connector = await sessions.ConnectAsync(process, context.Target, cancellationToken);
         var counters = await sessions.CaptureAsync(process, "counter sampling", () => sampler.SampleAsync(connector.Client, duration, cancellationToken));

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Ops.Agent.Artifacts;
 using Ops.Agent.Dotnet;
 using Ops.Agent.Processes;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
@@ -18,13 +19,11 @@ public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder
     /// <summary>How long a cut dump is still awaited so its file can be deleted: the runtime's createdump goes on when the request is abandoned.</summary>
     private static readonly TimeSpan FinishGrace = TimeSpan.FromSeconds(60);
 
-    public string Name => "dotnet.dump";
-
-    public IReadOnlyList<string> Parameters => ["type"];
+    public ActionDefinition Definition => ActionCatalogue.DotnetDump.Definition;
 
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
-        var type = context.Optional("type") ?? "mini";
+        var type = context.Required(ActionCatalogue.DotnetDump.Type);
         var dumpType = type switch
         {
             "mini" => DumpType.Normal,

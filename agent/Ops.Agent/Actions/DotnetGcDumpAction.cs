@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Ops.Agent.Dotnet;
 using Ops.Agent.Processes;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
@@ -13,13 +14,11 @@ namespace Ops.Agent.Actions;
 /// </summary>
 public sealed class DotnetGcDumpAction(ProcessLocator locator, DotnetProcessFinder finder, HeapSnapshotter snapshotter, ArtifactCaptures captures) : IAgentAction
 {
-    public string Name => "dotnet.gcdump";
-
-    public IReadOnlyList<string> Parameters => ["top"];
+    public ActionDefinition Definition => ActionCatalogue.DotnetGcDump.Definition;
 
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
-        var top = context.Integer("top", 20, 1, 1000);
+        var top = context.Integer(ActionCatalogue.DotnetGcDump.Top);
         var process = finder.Require(locator.Select(context.Target));
         IReadOnlyList<HeapTypeStat> heap = [];
         var (artifact, waitNote) = await captures.CaptureAsync(context, process, "heap snapshot", "heap.nettrace",

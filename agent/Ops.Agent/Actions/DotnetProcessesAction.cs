@@ -1,15 +1,14 @@
 using System.Text;
 using Ops.Agent.Dotnet;
 using Ops.Agent.Processes;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
 /// <summary>dotnet.processes: the .NET processes of the target container (or node): pid, runtime version, entry assembly, command line.</summary>
 public sealed class DotnetProcessesAction(ProcessLocator locator, DotnetProcessFinder finder) : IAgentAction
 {
-    public string Name => "dotnet.processes";
-
-    public IReadOnlyList<string> Parameters => [];
+    public ActionDefinition Definition => ActionCatalogue.DotnetProcesses;
 
     public Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Ops.Agent.Dotnet;
 using Ops.Agent.Processes;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
@@ -11,14 +12,11 @@ namespace Ops.Agent.Actions;
 /// </summary>
 public sealed class DotnetStacksAction(ProcessLocator locator, DotnetProcessFinder finder, DotnetSessions sessions, StackSampler sampler) : IAgentAction
 {
-    public string Name => "dotnet.stacks";
-
-    public IReadOnlyList<string> Parameters => ["format"];
+    public ActionDefinition Definition => ActionCatalogue.DotnetStacks.Definition;
 
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
-        var format = context.Optional("format") ?? "both";
-        if (format is not ("text" or "json" or "both")) throw new ActionParameterException($"parameter \"format\" must be text, json or both, not \"{format}\"");
+        var format = context.Required(ActionCatalogue.DotnetStacks.Format);
         var process = finder.Require(locator.Select(context.Target));
         await using var connector = await sessions.ConnectAsync(process, context.Target, cancellationToken);
         var threads = await sessions.CaptureAsync(process, "stack sampling", () => sampler.SampleAsync(connector.Client, Path.Combine(context.Options.DataDirectory, "scratch"), cancellationToken));

@@ -1,5 +1,6 @@
 using Ops.Agent.Dotnet;
 using Ops.Agent.Processes;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
@@ -10,17 +11,15 @@ namespace Ops.Agent.Actions;
 /// </summary>
 public sealed class DotnetTraceAction(ProcessLocator locator, DotnetProcessFinder finder, ArtifactCaptures captures) : IAgentAction
 {
-    public string Name => "dotnet.trace";
-
-    public IReadOnlyList<string> Parameters => ["duration", "profile", "providers"];
+    public ActionDefinition Definition => ActionCatalogue.DotnetTrace.Definition;
 
     /// <summary>How long a stopping session may take to deliver its rundown.</summary>
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
-        var duration = context.Duration("duration", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));
-        var providers = TraceProfiles.Resolve(context.Optional("profile"), context.Optional("providers"));
+        var duration = context.Duration(ActionCatalogue.DotnetTrace.Duration);
+        var providers = TraceProfiles.Resolve(context.Text(ActionCatalogue.DotnetTrace.Profile), context.Text(ActionCatalogue.DotnetTrace.Providers));
         var process = finder.Require(locator.Select(context.Target));
         var (artifact, waitNote) = await captures.CaptureAsync(context, process, "trace", "trace.nettrace", async (client, output, ct) =>
         {

@@ -1,13 +1,15 @@
+using Ops.Agent.V1.Actions;
+
 namespace Ops.Agent.Actions;
 
 /// <summary>One action of the catalogue, registered in DI and found by its name.</summary>
 public interface IAgentAction
 {
-    /// <summary>The name commands use (processes, check.tcp, agent.selftest, ...).</summary>
-    string Name { get; }
+    /// <summary>Its entry in the shared catalogue: name and parameters, as the operator checks them too.</summary>
+    ActionDefinition Definition { get; }
 
-    /// <summary>The parameters it takes, by name: the only ones it may read (<see cref="ActionContext"/> holds it to them).</summary>
-    IReadOnlyList<string> Parameters { get; }
+    /// <summary>The name commands use (processes, check.tcp, agent.selftest, ...).</summary>
+    string Name => Definition.Name;
 
     Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken);
 }

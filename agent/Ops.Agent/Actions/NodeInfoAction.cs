@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
@@ -8,9 +9,7 @@ public sealed class NodeInfoAction : IAgentAction
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public string Name => "node.info";
-
-    public IReadOnlyList<string> Parameters => [];
+    public ActionDefinition Definition => ActionCatalogue.NodeInfo;
 
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {

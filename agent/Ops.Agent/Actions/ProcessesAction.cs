@@ -1,14 +1,13 @@
 using System.Text;
 using Ops.Agent.Processes;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
 /// <summary>processes: the processes of the target container, or of the node.</summary>
 public sealed class ProcessesAction(ProcessLocator locator) : IAgentAction
 {
-    public string Name => "processes";
-
-    public IReadOnlyList<string> Parameters => [];
+    public ActionDefinition Definition => ActionCatalogue.Processes;
 
     public Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {

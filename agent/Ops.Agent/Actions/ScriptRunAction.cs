@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Ops.Agent.Hosting;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
@@ -13,15 +14,12 @@ namespace Ops.Agent.Actions;
 /// </summary>
 public sealed class ScriptRunAction(IOptions<AgentOptions> options) : IAgentAction
 {
-    public string Name => "script.run";
-
-    /// <summary>Besides the script's name, the parameters its definition declares (checked against it).</summary>
-    public IReadOnlyList<string> Parameters => ["script"];
+    public ActionDefinition Definition => ActionCatalogue.ScriptRun.Definition;
 
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
     {
         var scripts = options.Value.Scripts;
-        var name = context.Required("script");
+        var name = context.Required(ActionCatalogue.ScriptRun.Script);
         if (!scripts.TryGetValue(name, out var script))
         {
             throw new ActionParameterException($"script \"{name}\" is not configured; configured scripts: {(scripts.Count == 0 ? "none" : string.Join(", ", scripts.Keys.Order(StringComparer.Ordinal)))}");

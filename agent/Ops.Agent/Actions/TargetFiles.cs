@@ -1,4 +1,5 @@
 using Ops.Agent.Processes;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
@@ -10,7 +11,7 @@ public sealed class TargetFiles(ProcessLocator locator)
 
     public (string HostPath, int Pid) Resolve(ActionContext context)
     {
-        var path = context.Required("path");
+        var path = context.Required(ActionCatalogue.FileTail.Path);
         if (context.Target.Node) return (ContainerPath.Resolve("/", path), 0);
         var process = locator.Select(context.Target);
         return (ContainerPath.Resolve(locator.FileRootOf(context.Target, process), path), process.Pid);

@@ -120,9 +120,14 @@ public sealed class ExecutionManager(ActionCatalog catalog, ExecutionJournal jou
             {
                 outcome = ActionOutcome.Failure($"unknown action \"{request.Action}\"; this agent runs: {string.Join(", ", catalog.Names)}");
             }
+            else if (action.Definition.Problems(request.Parameters) is [var problem, ..])
+            {
+                // Checked again here: the operator refuses a bad command first, but another client may call the agent.
+                outcome = ActionOutcome.Failure(problem);
+            }
             else
             {
-                var context = new ActionContext(request.Parameters, request.Target ?? new Target(), options.Value, request.CommandUid, request.TargetKey, action.Parameters);
+                var context = new ActionContext(request.Parameters, request.Target ?? new Target(), options.Value, request.CommandUid, request.TargetKey);
                 outcome = await action.RunAsync(context, timeout.Token);
                 phase = outcome.Succeeded ? ExecutionPhase.Succeeded : ExecutionPhase.Failed;
             }

@@ -56,11 +56,7 @@ public sealed class DiagnosticCommandReconciler(
         var plan = await plans.LoadAsync(command, cancellationToken);
         if (plan is null)
         {
-            var resolved = !ActionNames.IsKnown(command.Spec.Action)
-                ? TargetPlan.Invalid("UnknownAction", $"spec.action \"{command.Spec.Action}\" is not an action of the catalogue: {string.Join(", ", ActionNames.All.Order(StringComparer.Ordinal))}")
-                : ActionNames.Heavy.Contains(command.Spec.Action) && policy.HeavyActionsDisabledNamespaces.Contains(command.Metadata.NamespaceProperty ?? "")
-                    ? TargetPlan.Invalid("HeavyActionsDisabled", $"{command.Spec.Action} is a heavy capture, and the operator does not allow heavy captures in namespace {command.Metadata.NamespaceProperty}")
-                    : await targets.ResolveAsync(command, cancellationToken);
+            var resolved = policy.Refusal(command) ?? await targets.ResolveAsync(command, cancellationToken);
             if (!resolved.IsValid) return await RejectAsync(command, resolved.Reason!, resolved.Message!, cancellationToken);
             plan = await plans.SaveAsync(command, resolved.Targets, cancellationToken);
             await api.SetFinalizerAsync(command, Finalizer, present: true, cancellationToken);

@@ -1,0 +1,132 @@
+using System.Text.RegularExpressions;
+
+namespace Ops.Agent.V1.Actions;
+
+/// <summary>
+/// The design's action catalogue, shared by the operator (which refuses a bad command once, before any
+/// fan-out) and the agent (which reads its parameters through the same definitions and checks them again).
+/// </summary>
+public static class ActionCatalogue
+{
+    public static readonly ActionDefinition Processes = new("processes", "The processes in the target's containers (or on the node).", []);
+
+    public static readonly ActionDefinition NodeInfo = new("node.info", "The node's kernel, CPU, memory and uptime.", []);
+
+    public static readonly ActionDefinition CheckProcess = new("check.process", "Succeeds when the target's process is running.", []);
+
+    public static readonly ActionDefinition AgentSelfTest = new("agent.selftest", "The agent checks itself (as the rollout's health gate does).", []);
+
+    public static readonly ActionDefinition DotnetProcesses = new("dotnet.processes", "The .NET processes in the target, with their runtime versions.", []);
+
+    public static class FileTail
+    {
+        public static readonly ActionParameter Path = new("path", ParameterKind.Text, "A file inside the target's container.") { Required = true };
+        public static readonly ActionParameter Lines = new("lines", ParameterKind.Integer, "How many last lines.") { Default = "100", Min = 1, Max = 10_000 };
+        public static readonly ActionDefinition Definition = new("file.tail", "The last lines of a file inside the target's container.", [Path, Lines]);
+    }
+
+    public static class LogGrep
+    {
+        public static readonly ActionParameter Path = FileTail.Path;
+        public static readonly ActionParameter Pattern = new("pattern", ParameterKind.Text, "A .NET regular expression.") { Required = true, Rule = RegexProblem };
+        public static readonly ActionParameter MaxLines = new("maxLines", ParameterKind.Integer, "At most this many matching lines.") { Default = "200", Min = 1, Max = 10_000 };
+        public static readonly ActionParameter IgnoreCase = new("ignoreCase", ParameterKind.Boolean, "Match regardless of case.") { Default = "false" };
+        public static readonly ActionDefinition Definition = new("log.grep", "Lines of a file inside the target's container that match a pattern.", [Path, Pattern, MaxLines, IgnoreCase]);
+    }
+
+    public static class CheckTcp
+    {
+        public static readonly ActionParameter Host = new("host", ParameterKind.Text, "The host to connect to; the pod's IP when not given.");
+        public static readonly ActionParameter Port = new("port", ParameterKind.Integer, "The TCP port.") { Required = true, Min = 1, Max = 65535 };
+        public static readonly ActionParameter TimeoutMs = new("timeoutMs", ParameterKind.Integer, "Milliseconds to wait for the connection.") { Default = "2000", Min = 1, Max = 60_000 };
+        public static readonly ActionDefinition Definition = new("check.tcp", "Succeeds when a TCP connection opens.", [Host, Port, TimeoutMs]);
+    }
+
+    public static class CheckHttp
+    {
+        public static readonly ActionParameter Url = new("url", ParameterKind.Text, "An absolute http or https URL; else built from scheme, the pod's IP, port and path.") { Rule = UrlProblem };
+        public static readonly ActionParameter Scheme = new("scheme", ParameterKind.Choice, "http or https.") { Default = "http", Choices = ["http", "https"] };
+        public static readonly ActionParameter Port = new("port", ParameterKind.Integer, "The port.") { Default = "80", Min = 1, Max = 65535 };
+        public static readonly ActionParameter Path = new("path", ParameterKind.Text, "The path, from /.") { Default = "/", Rule = v => v.StartsWith('/') ? null : $"must start with /, not \"{v}\"" };
+        public static readonly ActionParameter ExpectStatus = new("expectStatus", ParameterKind.Text, "The status, or a range such as 200-399, that counts as success.") { Default = "200-399", Rule = StatusProblem };
+        public static readonly ActionParameter TimeoutMs = new("timeoutMs", ParameterKind.Integer, "Milliseconds to wait for the response headers.") { Default = "5000", Min = 1, Max = 60_000 };
+        public static readonly ActionDefinition Definition = new("check.http", "Succeeds when an HTTP GET answers with an expected status.", [Url, Scheme, Port, Path, ExpectStatus, TimeoutMs]);
+
+        /// <summary>The range <see cref="ExpectStatus"/> names (checked first).</summary>
+        public static (int Low, int High) StatusRange(string text)
+        {
+            var parts = text.Split('-');
+            return (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[^1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    public static class ScriptRun
+    {
+        public static readonly ActionParameter Script = new("script", ParameterKind.Text, "The name of a script the agents are configured with.") { Required = true };
+        public static readonly ActionDefinition Definition = new("script.run", "Runs a named script configured on the agents, with the parameters its definition declares.", [Script], OpenParameters: true);
+    }
+
+    public static class DotnetStacks
+    {
+        public static readonly ActionParameter Format = new("format", ParameterKind.Choice, "text, json or both.") { Default = "both", Choices = ["text", "json", "both"] };
+        public static readonly ActionDefinition Definition = new("dotnet.stacks", "The managed stacks of every thread of the target's .NET process.", [Format]);
+    }
+
+    public static class DotnetCounters
+    {
+        public static readonly ActionParameter Duration = new("duration", ParameterKind.Duration, "How long to sample.") { Default = "5s", Min = 1, Max = 600 };
+        public static readonly ActionDefinition Definition = new("dotnet.counters", "The runtime's counters over a short interval.", [Duration]);
+    }
+
+    public static class DotnetTrace
+    {
+        public static readonly ActionParameter Duration = new("duration", ParameterKind.Duration, "How long to trace.") { Default = "5s", Min = 0.1, Max = 600 };
+        public static readonly ActionParameter Profile = new("profile", ParameterKind.Choice, "A named set of providers.") { Default = "cpu-sampling", Choices = ["cpu-sampling", "gc"] };
+        public static readonly ActionParameter Providers = new("providers", ParameterKind.Text, "Providers instead of a profile: Name[:keywords-hex[:level]], comma-separated.");
+        public static readonly ActionDefinition Definition = new("dotnet.trace", "An EventPipe trace (.nettrace) stored as an artifact.", [Duration, Profile, Providers], Heavy: true);
+    }
+
+    public static class DotnetGcDump
+    {
+        public static readonly ActionParameter Top = new("top", ParameterKind.Integer, "How many types to list, by size.") { Default = "20", Min = 1, Max = 1000 };
+        public static readonly ActionDefinition Definition = new("dotnet.gcdump", "A heap snapshot (.gcdump) stored as an artifact, with the largest types.", [Top], Heavy: true);
+    }
+
+    public static class DotnetDump
+    {
+        public static readonly ActionParameter Type = new("type", ParameterKind.Choice, "mini, heap or full.") { Default = "mini", Choices = ["mini", "heap", "full"] };
+        public static readonly ActionDefinition Definition = new("dotnet.dump", "A process dump stored as an artifact.", [Type], Heavy: true);
+    }
+
+    public static readonly IReadOnlyList<ActionDefinition> All =
+    [
+        Processes, NodeInfo, FileTail.Definition, LogGrep.Definition, CheckTcp.Definition, CheckHttp.Definition, CheckProcess, ScriptRun.Definition, AgentSelfTest,
+        DotnetProcesses, DotnetStacks.Definition, DotnetCounters.Definition, DotnetTrace.Definition, DotnetGcDump.Definition, DotnetDump.Definition,
+    ];
+
+    public static ActionDefinition? Find(string name) => All.FirstOrDefault(a => a.Name == name);
+
+    private static string? RegexProblem(string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return $"is not a valid regular expression: {e.Message}";
+        }
+    }
+
+    private static string? UrlProblem(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? null : $"must be an absolute http or https URL, not \"{text}\"";
+
+    private static string? StatusProblem(string text)
+    {
+        var parts = text.Split('-');
+        return parts.Length is 1 or 2 && int.TryParse(parts[0], out var low) && int.TryParse(parts[^1], out var high) && low is >= 100 and <= 599 && high >= low && high <= 599
+            ? null
+            : $"must be a status or a range such as 200-399, not \"{text}\"";
+    }
+}
