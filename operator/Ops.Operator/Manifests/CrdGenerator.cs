@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Reflection;
 using k8s.Models;
 using Ops.ControllerRuntime.Client;
@@ -13,8 +12,7 @@ internal static class CrdGenerator
     {
         var entity = apiType.GetCustomAttribute<KubernetesEntityAttribute>()
             ?? throw new ArgumentException($"{apiType.Name} has no [KubernetesEntity]", nameof(apiType));
-        var schema = SchemaBuilder.ForType(apiType);
-        schema.Description = apiType.GetCustomAttribute<DescriptionAttribute>()?.Description;
+        var schema = SchemaBuilder.ForType(apiType, new DocumentationComments());
 
         var columns = apiType.GetCustomAttributes<PrinterColumnAttribute>()
             .Select(c => new V1CustomResourceColumnDefinition

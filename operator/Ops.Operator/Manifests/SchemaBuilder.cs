@@ -1,5 +1,4 @@
 using System.Collections;
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json.Serialization;
@@ -10,7 +9,7 @@ namespace Ops.Operator.Manifests;
 
 /// <summary>
 /// Builds an OpenAPI v3 structural schema from an API type: properties from [JsonPropertyName],
-/// validation from DataAnnotations and our schema attributes. Properties are sorted by name so the
+/// descriptions from documentation comments, validation from DataAnnotations and our schema attributes. Properties are sorted by name so the
 /// generated YAML is byte-for-byte stable.
 /// </summary>
 internal static class SchemaBuilder
@@ -22,7 +21,7 @@ internal static class SchemaBuilder
         [typeof(V1Condition)] = ["type", "status", "lastTransitionTime", "reason", "message"],
     };
 
-    public static V1JSONSchemaProps ForType(Type type)
+    public static V1JSONSchemaProps ForType(Type type, DocumentationComments docs)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
         if (underlying == typeof(string)) return new V1JSONSchemaProps { Type = "string" };
@@ -35,16 +34,16 @@ internal static class SchemaBuilder
         if (underlying == typeof(IntOrString)) return IntOrStringSchema(null);
         if (DictionaryValueType(underlying) is { } valueType)
         {
-            return new V1JSONSchemaProps { Type = "object", AdditionalProperties = ForType(valueType) };
+            return new V1JSONSchemaProps { Type = "object", AdditionalProperties = ForType(valueType, docs) };
         }
         if (underlying.IsGenericType && typeof(IEnumerable).IsAssignableFrom(underlying))
         {
-            return new V1JSONSchemaProps { Type = "array", Items = ForType(underlying.GetGenericArguments()[0]) };
+            return new V1JSONSchemaProps { Type = "array", Items = ForType(underlying.GetGenericArguments()[0], docs) };
         }
-        return ForObject(underlying);
+        return ForObject(underlying, docs);
     }
 
-    private static V1JSONSchemaProps ForObject(Type type)
+    private static V1JSONSchemaProps ForObject(Type type, DocumentationComments docs)
     {
         var properties = new SortedDictionary<string, V1JSONSchemaProps>(StringComparer.Ordinal);
         var required = new SortedSet<string>(StringComparer.Ordinal);
@@ -52,7 +51,7 @@ internal static class SchemaBuilder
         {
             var jsonName = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name;
             if (jsonName is null) continue;
-            properties[jsonName] = ForProperty(property);
+            properties[jsonName] = ForProperty(property, docs);
             if (property.GetCustomAttribute<RequiredAttribute>() is not null) required.Add(jsonName);
         }
         if (UpstreamRequired.TryGetValue(type, out var upstream)) required.UnionWith(upstream);
@@ -60,19 +59,19 @@ internal static class SchemaBuilder
         return new V1JSONSchemaProps
         {
             Type = "object",
-            Description = type.GetCustomAttribute<DescriptionAttribute>()?.Description,
+            Description = docs.Of(type),
             Properties = new Dictionary<string, V1JSONSchemaProps>(properties),
             Required = required.Count > 0 ? [.. required] : null,
         };
     }
 
-    private static V1JSONSchemaProps ForProperty(PropertyInfo property)
+    private static V1JSONSchemaProps ForProperty(PropertyInfo property, DocumentationComments docs)
     {
         var intOrString = property.GetCustomAttribute<IntOrStringAttribute>();
-        var schema = intOrString is not null ? IntOrStringSchema(intOrString.StringPattern) : ForType(property.PropertyType);
+        var schema = intOrString is not null ? IntOrStringSchema(intOrString.StringPattern) : ForType(property.PropertyType, docs);
         var isArray = schema.Type == "array";
 
-        schema.Description = property.GetCustomAttribute<DescriptionAttribute>()?.Description ?? schema.Description;
+        schema.Description = docs.Of(property) ?? schema.Description;
         if (property.GetCustomAttribute<DefaultAttribute>() is { } @default) schema.DefaultProperty = @default.Value;
         if (property.GetCustomAttribute<AllowedValuesAttribute>() is { } allowed) schema.EnumProperty = [.. allowed.Values.Cast<object>()];
         if (property.GetCustomAttribute<RegularExpressionAttribute>() is { } regex) schema.Pattern = regex.Pattern;

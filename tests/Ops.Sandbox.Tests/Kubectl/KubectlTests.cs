@@ -126,5 +126,8 @@ public sealed class KubectlTests(SandboxFixture sandbox)
 
         var explained = await _kubectl.OkAsync("explain dcmd.spec.timeoutSeconds");
         Assert.Contains("Time allowed for each target, in seconds.", explained);
+        // Status fields and upstream types carry descriptions too (from the documentation comments).
+        Assert.Contains("How many targets are in each phase.", await _kubectl.OkAsync("explain dcmd.status.targets"));
+        Assert.Contains("matchLabels is a map of {key,value} pairs.", await _kubectl.OkAsync("explain dcmd.spec.target.pods.selector"));
     }
 }
