@@ -22,6 +22,9 @@ public sealed class ControllerBuilder<T> where T : IKubernetesObject<V1ObjectMet
 
     internal ControllerBuilder(IServiceCollection services) => _services = services;
 
+    /// <summary>Finalizer classes, each created in the reconcile's scope.</summary>
+    internal List<Type> Finalizers { get; } = [];
+
     /// <summary>Reconciles in flight at once (one key is never reconciled twice at once).</summary>
     public ControllerBuilder<T> Workers(int workers) => Workers(_ => workers);
 
@@ -71,6 +74,13 @@ public sealed class ControllerBuilder<T> where T : IKubernetesObject<V1ObjectMet
     public ControllerBuilder<T> WakesOnRequests()
     {
         _wiring.Add((sp, _, enqueue) => sp.GetRequiredService<ReconcileTrigger<T>>().Attach(enqueue));
+        return this;
+    }
+
+    /// <summary>Cleanup run when an object carrying <typeparamref name="TFinalizer"/>'s name is deleted, before the name is removed.</summary>
+    public ControllerBuilder<T> Finalizer<TFinalizer>() where TFinalizer : class, IFinalizer<T>
+    {
+        Finalizers.Add(typeof(TFinalizer));
         return this;
     }
 

@@ -28,16 +28,20 @@ public static class ControllerRuntimeServices
         return services;
     }
 
-    /// <summary>A controller for <typeparamref name="T"/>: its informer, its reconciler (one per reconcile, in a scope) and what wakes it.</summary>
+    /// <summary>A controller for <typeparamref name="T"/>: its informer, its reconciler and finalizers (one per reconcile, in a scope) and what wakes it.</summary>
     public static IServiceCollection AddController<T, TReconciler>(this IServiceCollection services)
-        where T : IKubernetesObject<V1ObjectMeta>
+        where T : class, IKubernetesObject<V1ObjectMeta>
         where TReconciler : class, IReconciler<T>, IControllerSetup<T>
     {
         services.AddControllerRuntime();
         services.AddInformerFor<T>();
         var builder = new ControllerBuilder<T>(services);
         TReconciler.Setup(builder);
-        services.AddScoped<IReconciler<T>, TReconciler>();
+        services.AddScoped<TReconciler>();
+        foreach (var finalizer in builder.Finalizers) services.AddScoped(typeof(IFinalizer<T>), finalizer);
+        services.AddScoped<IReconciler<T>>(sp => builder.Finalizers.Count == 0
+            ? sp.GetRequiredService<TReconciler>()
+            : new FinalizingReconciler<T>(sp.GetRequiredService<TReconciler>(), sp.GetServices<IFinalizer<T>>(), sp.GetRequiredService<ResourceInformer<T>>(), sp.GetRequiredService<CustomResourceClient<T>>()));
         services.AddSingleton(builder.Build);
         services.AddSingleton<IController>(sp => sp.GetRequiredService<ControllerRunner<T>>());
         return services;

@@ -36,6 +36,12 @@ public sealed class ControllerManagerTests : IAsyncLifetime
     public sealed class Seen
     {
         public ConcurrentQueue<NamespacedName> Keys { get; } = new();
+
+        private int _cleanups;
+
+        public int Cleanups => _cleanups;
+
+        public int CountCleanup() => Interlocked.Increment(ref _cleanups);
     }
 
     public sealed class OwningReconciler(Seen seen) : IReconciler<Widget>, IControllerSetup<Widget>
@@ -71,6 +77,30 @@ public sealed class ControllerManagerTests : IAsyncLifetime
         {
             seen.Keys.Enqueue(key);
             return Task.FromResult(ReconcileResult.Done);
+        }
+    }
+
+    public sealed class CleaningReconciler(Seen seen) : IReconciler<Widget>, IControllerSetup<Widget>
+    {
+        public static void Setup(ControllerBuilder<Widget> controller) => controller.Finalizer<Cleanup>();
+
+        public Task<ReconcileResult> ReconcileAsync(NamespacedName key, CancellationToken cancellationToken)
+        {
+            seen.Keys.Enqueue(key);
+            return Task.FromResult(ReconcileResult.Done);
+        }
+    }
+
+    /// <summary>Fails its first cleanup (a retry must follow), records the second.</summary>
+    public sealed class Cleanup(Seen seen) : IFinalizer<Widget>
+    {
+        public string Name => "example.dev/cleanup";
+
+        public Task FinalizeAsync(Widget entity, CancellationToken cancellationToken)
+        {
+            if (seen.CountCleanup() == 1) throw new InvalidOperationException("not yet");
+            seen.Keys.Enqueue(new NamespacedName("cleaned", entity.Metadata.Name));
+            return Task.CompletedTask;
         }
     }
 
@@ -156,6 +186,25 @@ public sealed class ControllerManagerTests : IAsyncLifetime
         await Reconciled(seen, "early");
         services.GetRequiredService<ReconcileTrigger<Widget>>().Request(new NamespacedName("default", "later"));
         await Reconciled(seen, "later");
+    }
+
+    [Fact]
+    public async Task A_finalizer_class_runs_on_deletion_until_it_succeeds_then_lets_the_object_go()
+    {
+        using var services = Services(s => s.AddController<Widget, CleaningReconciler>());
+        var seen = services.GetRequiredService<Seen>();
+        var held = Widget.Named("held");
+        held.Metadata.Finalizers = ["example.dev/cleanup"];
+        await Widget.Client(_client).CreateNamespacedAsync(held, "default", _ct);
+        await Widget.Client(_client).CreateNamespacedAsync(Widget.Named("free"), "default", _ct);
+        await using var running = await RunAsync(services);
+        await Reconciled(seen, "held");
+
+        await Widget.Client(_client).DeleteNamespacedAsync<Widget>("default", "held", _ct);
+        await Widget.Client(_client).DeleteNamespacedAsync<Widget>("default", "free", _ct);
+        await Eventually.True(async () => (await Widget.Client(_client).ListNamespacedAsync<CustomResourceList<Widget>>("default", cancel: _ct)).Items.Count == 0, "both widgets gone");
+        Assert.Equal(2, seen.Cleanups);
+        Assert.Equal(["held"], seen.Keys.Where(k => k.Namespace == "cleaned").Select(k => k.Name));
     }
 
     [Fact]

@@ -33,18 +33,20 @@ public sealed class DiagnosticCommandReconciler(
     TimeProvider clock,
     ILogger<DiagnosticCommandReconciler> logger) : IReconciler<V1Alpha1DiagnosticCommand>, IControllerSetup<V1Alpha1DiagnosticCommand>
 {
-    /// <summary>Besides its own spec and deletion, a command wakes on its fan-out's progress (<see cref="CommandRuns"/>).</summary>
+    /// <summary>Besides its own spec and deletion, a command wakes on its fan-out's progress (<see cref="CommandRuns"/>); a deletion cancels its targets first.</summary>
     public static void Setup(ControllerBuilder<V1Alpha1DiagnosticCommand> controller) => controller
         .Workers(sp => sp.GetRequiredService<IOptions<Hosting.OperatorOptions>>().Value.CommandWorkers)
-        .WakesOnRequests();
+        .WakesOnRequests()
+        .Finalizer<CommandCleanupFinalizer>();
 
-    /// <summary>Held while targets may be running, so a deletion first cancels them on the agents.</summary>
-    public const string Finalizer = "ops.dev/command-cleanup";
+    /// <summary>Held while targets may be running (<see cref="CommandCleanupFinalizer"/>).</summary>
+    public const string Finalizer = CommandCleanupFinalizer.FinalizerName;
 
     public async Task<ReconcileResult> ReconcileAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         if (!commands.TryGet(key, out var command)) return ReconcileResult.Done;
-        if (command.Metadata.DeletionTimestamp is not null) return await FinalizeAsync(command, cancellationToken);
+        // Being deleted: the runtime has run CommandCleanupFinalizer; nothing is left to do.
+        if (command.Metadata.DeletionTimestamp is not null) return ReconcileResult.Done;
         var status = command.Status;
         if (status?.CompletionTime is not null) return await FinishedAsync(command, cancellationToken);
         if (status?.StartTime is null) return await StartAsync(command, cancellationToken);
@@ -175,23 +177,6 @@ public sealed class DiagnosticCommandReconciler(
         if (ttl.RequeueAfter is { } wait && wait > TimeSpan.Zero) return ttl;
         CommandLog.TtlExpired(logger, command.Metadata.NamespaceProperty, command.Metadata.Name);
         await api.DeleteAsync(command, cancellationToken);
-        return ReconcileResult.Done;
-    }
-
-    private async Task<ReconcileResult> FinalizeAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
-    {
-        if (command.Metadata.Finalizers?.Contains(Finalizer) != true) return ReconcileResult.Done;
-        if (runs.Find(command.Metadata.Uid) is { } run)
-        {
-            run.Cancel();
-            await Task.WhenAny(run.Completion, Task.Delay(TimeSpan.FromSeconds(10), clock, cancellationToken));
-            runs.Forget(command.Metadata.Uid);
-        }
-        else if (await plans.LoadAsync(command, cancellationToken) is { } plan)
-        {
-            await fanOut.CancelCommandAsync(command.Metadata.Uid, plan.Targets.Select(t => t.Node), cancellationToken);
-        }
-        await api.SetFinalizerAsync(command, Finalizer, present: false, cancellationToken);
         return ReconcileResult.Done;
     }
 
