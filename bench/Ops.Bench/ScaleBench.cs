@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using k8s;
 using k8s.Models;
+using Ops.AgentSimulation;
 using Ops.Demo;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Hosting;
 using Ops.Sandbox.Security;
-using Ops.Sandbox.Simulation;
 using Ops.TestSupport;
 
 namespace Ops.Bench;

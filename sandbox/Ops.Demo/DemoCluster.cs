@@ -43,6 +43,8 @@ public sealed class DemoCluster : IAsyncDisposable
         {
             Port = options.Port,
             Nodes = options.Nodes,
+            // node-1 carries the canary label, so the AgentVersion sample has a canary node.
+            NodeLabels = node => node == "node-1" ? new Dictionary<string, string> { ["ops.dev/canary"] = "true" } : new Dictionary<string, string>(),
             Images = ImagesOf(options),
             ManifestDirectories = [options.CrdsDirectory],
             KubeconfigPath = options.KubeconfigPath,
@@ -92,7 +94,7 @@ public sealed class DemoCluster : IAsyncDisposable
 
     private static Dictionary<string, SandboxImage> ImagesOf(DemoOptions options)
     {
-        var images = SandboxImage.FromDirectory(AppContext.BaseDirectory).ToDictionary(StringComparer.Ordinal);
+        var images = OpsImages.FromDirectory(AppContext.BaseDirectory).ToDictionary(StringComparer.Ordinal);
         if (options.AgentImage is { } agent) images["ops-agent"] = agent;
         return images;
     }

@@ -30,6 +30,9 @@ public sealed record SandboxOptions
     /// <summary>Simulated nodes (node-1 ... node-N) whose kubelet runs pods as real processes; none: pods are only stored.</summary>
     public int Nodes { get; init; }
 
+    /// <summary>Labels a simulated node carries beyond the well-known ones, by node name (a canary label on node-1, say).</summary>
+    public Func<string, IReadOnlyDictionary<string, string>>? NodeLabels { get; init; }
+
     /// <summary>What the simulated kubelet runs for each image name (registry and tag ignored).</summary>
     public IReadOnlyDictionary<string, Nodes.SandboxImage> Images { get; init; } = new Dictionary<string, Nodes.SandboxImage>();
 }

@@ -23,7 +23,7 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
     private readonly PodSpecResolver _resolver = new(service.Store);
     private readonly string _directory = Path.Combine(options.DataDirectory ?? workspace.Directory, "kubelet");
     // Pod IPs are 127.<cluster>.x.y, handed out in order: a second octet of its own keeps two sandboxes on one machine apart.
-    public IReadOnlyList<SimulatedNode> Nodes { get; } = NodesOf(options.Nodes, LoopbackRanges.Unused());
+    public IReadOnlyList<SimulatedNode> Nodes { get; } = NodesOf(options.Nodes, options.NodeLabels, LoopbackRanges.Unused());
     private Dictionary<string, SimulatedNode> ByName => field ??= Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
 
     public void Resync(StoreSnapshot snapshot)
@@ -172,18 +172,19 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
         }
     }
 
-    private static List<SimulatedNode> NodesOf(int count, int cluster) => [.. Enumerable.Range(1, count).Select(i => new SimulatedNode(SimulatedNode.NameOf(i), i, NodeLabels(i), cluster))];
+    private static List<SimulatedNode> NodesOf(int count, Func<string, IReadOnlyDictionary<string, string>>? extra, int cluster) =>
+        [.. Enumerable.Range(1, count).Select(i => new SimulatedNode(SimulatedNode.NameOf(i), i, NodeLabels(SimulatedNode.NameOf(i), extra), cluster))];
 
-    /// <summary>node-1 carries the canary label, so the AgentVersion sample has a canary node.</summary>
-    private static Dictionary<string, string> NodeLabels(int index)
+    /// <summary>The well-known labels a kubelet sets, then what the sandbox's options add.</summary>
+    private static Dictionary<string, string> NodeLabels(string name, Func<string, IReadOnlyDictionary<string, string>>? extra)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["kubernetes.io/hostname"] = $"node-{index}",
+            ["kubernetes.io/hostname"] = name,
             ["kubernetes.io/os"] = "linux",
             ["kubernetes.io/arch"] = "amd64",
         };
-        if (index == 1) labels["ops.dev/canary"] = "true";
+        foreach (var (key, value) in extra?.Invoke(name) ?? new Dictionary<string, string>()) labels[key] = value;
         return labels;
     }
 

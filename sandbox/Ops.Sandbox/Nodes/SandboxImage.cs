@@ -4,14 +4,11 @@ namespace Ops.Sandbox.Nodes;
 /// What the sandbox runs for a container image: a local executable with its entrypoint arguments and
 /// default arguments (a container's <c>args</c> replace the defaults, its <c>command</c> replaces both),
 /// or a container simulated inside the sandbox (<see cref="InProcess"/>). An image whose behaviour
-/// depends on its tag says so with <see cref="Tagged"/>.
+/// depends on its tag says so with <see cref="Tagged"/>. The sandbox knows only "sleep"; a caller maps
+/// its own images (the demo's: OpsImages).
 /// </summary>
 public sealed record SandboxImage(string FileName, IReadOnlyList<string> Entrypoint, IReadOnlyList<string> DefaultArgs)
 {
-    /// <summary>Tags of the agent image that misbehave on purpose, so rollout failure paths are real.</summary>
-    public const string SelfTestFailsSuffix = "-selftest-fails";
-    public const string CrashesSuffix = "-crashes";
-
     /// <summary>Starts the container inside the sandbox instead of as a process; FileName and Entrypoint are then unused.</summary>
     public Func<ContainerLaunch, IContainerProcess>? InProcess { get; init; }
 
@@ -49,34 +46,4 @@ public sealed record SandboxImage(string FileName, IReadOnlyList<string> Entrypo
 
     /// <summary>The "sleep" image: /bin/sleep infinity, unless the container's args say otherwise.</summary>
     public static SandboxImage Sleep { get; } = new("/bin/sleep", [], ["infinity"]);
-
-    /// <summary>
-    /// The images of the demo and the tests: .NET programs built next to the caller, and sleep. The
-    /// agent reports its image's tag as its version, as a real image's build would; a tag ending in
-    /// <see cref="SelfTestFailsSuffix"/> starts an agent whose self-test fails (its diagnostic ports
-    /// directory cannot be created), one ending in <see cref="CrashesSuffix"/> exits at once.
-    /// </summary>
-    public static IReadOnlyDictionary<string, SandboxImage> FromDirectory(string directory)
-    {
-        var agent = Path.Combine(directory, "Ops.Agent.dll");
-        return new Dictionary<string, SandboxImage>(StringComparer.Ordinal)
-        {
-            ["ops-agent"] = new("dotnet", [agent], []) { Tagged = tag => AgentOf(agent, tag) },
-            ["ops-operator"] = new("dotnet", [Path.Combine(directory, "Ops.Operator.dll"), "run"], []),
-            ["ops-sample-app"] = new("dotnet", [Path.Combine(directory, "Ops.SampleApp.dll")], []),
-            ["sleep"] = Sleep,
-        };
-    }
-
-    private static SandboxImage AgentOf(string agent, string tag)
-    {
-        if (tag.EndsWith(CrashesSuffix, StringComparison.Ordinal))
-        {
-            return new("/bin/sh", ["-c", $"echo 'ops-agent {tag}: this sandbox image exits at once' >&2; exit 70"], []);
-        }
-        List<string> entrypoint = [agent, $"--Agent:Version={tag}"];
-        // /dev/null is a file, so no directory can be made under it: the self-test's check fails, nothing else does.
-        if (tag.EndsWith(SelfTestFailsSuffix, StringComparison.Ordinal)) entrypoint.Add("--Agent:DiagnosticPortsDirectory=/dev/null/diagnostic-ports");
-        return new("dotnet", entrypoint, []);
-    }
 }

@@ -1,9 +1,9 @@
+using Ops.AgentSimulation;
 using Ops.Demo;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.DiagnosticCommands;
 using Ops.Operator.Hosting;
 using Ops.Sandbox.Security;
-using Ops.Sandbox.Simulation;
 using Ops.TestSupport;
 
 namespace Ops.EndToEnd.Tests.Scale;

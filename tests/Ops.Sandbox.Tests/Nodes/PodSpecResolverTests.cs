@@ -34,16 +34,4 @@ public sealed class PodSpecResolverTests
     [InlineData("localhost:5000/ops-agent", null)]
     [InlineData("ops-agent@sha256:abc", null)]
     public void An_image_tag_is_read_after_the_last_path_segment(string image, string? tag) => Assert.Equal(tag, SandboxImage.TagOf(image));
-
-    [Fact]
-    public void The_agent_image_reports_its_tag_as_its_version_and_misbehaves_when_its_tag_says_so()
-    {
-        var agent = SandboxImage.FromDirectory("/opt/ops")["ops-agent"];
-
-        Assert.Equal(["/opt/ops/Ops.Agent.dll", "--Agent:Version=1.3.0"], agent.For("ghcr.io/example/ops-agent:1.3.0").Entrypoint);
-        Assert.Contains("--Agent:DiagnosticPortsDirectory=/dev/null/diagnostic-ports", agent.For("ops-agent:1.4.0-selftest-fails").Entrypoint);
-        Assert.Contains("--Agent:Version=1.4.0-selftest-fails", agent.For("ops-agent:1.4.0-selftest-fails").Entrypoint);
-        Assert.Equal("/bin/sh", agent.For("ops-agent:1.5.0-crashes").FileName);
-        Assert.Equal(["/opt/ops/Ops.Agent.dll"], agent.For("ops-agent").Entrypoint);
-    }
 }

@@ -1,6 +1,6 @@
 using Ops.Sandbox.Nodes;
 
-namespace Ops.Sandbox.Simulation;
+namespace Ops.AgentSimulation;
 
 /// <summary>A simulated agent as the kubelet sees it: a container that runs until stopped; stopping it cuts its connections.</summary>
 internal sealed class SimulatedAgentProcess(SimulatedAgent agent, Action<SimulatedAgent> stop) : IContainerProcess

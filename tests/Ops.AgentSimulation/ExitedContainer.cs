@@ -1,6 +1,6 @@
 using Ops.Sandbox.Nodes;
 
-namespace Ops.Sandbox.Simulation;
+namespace Ops.AgentSimulation;
 
 /// <summary>A simulated container that exited as soon as it started (an agent image that crashes).</summary>
 internal sealed class ExitedContainer(string containerId, int exitCode) : IContainerProcess

@@ -3,7 +3,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Ops.Agent.V1;
 
-namespace Ops.Sandbox.Simulation;
+namespace Ops.AgentSimulation;
 
 /// <summary>One execution on a simulated agent: waits its latency, then succeeds or fails as the simulation decides.</summary>
 internal sealed class SimulatedExecution

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 
-namespace Ops.Sandbox.Simulation;
+namespace Ops.AgentSimulation;
 
 /// <summary>
 /// A Kestrel transport for thousands of simulated agents: one Kestrel endpoint whose connections

@@ -13,9 +13,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Ops.Agent.Security;
 using Ops.Agent.V1;
+using Ops.Demo;
 using Ops.Sandbox.Nodes;
 
-namespace Ops.Sandbox.Simulation;
+namespace Ops.AgentSimulation;
 
 /// <summary>
 /// The load simulator: thousands of lightweight agents in this process, each serving the real agent
@@ -127,7 +128,7 @@ public sealed class SimulatedAgents : IAsyncDisposable
     private IContainerProcess Launch(ContainerLaunch launch)
     {
         var tag = SandboxImage.TagOf(launch.Image) ?? "0.0.0";
-        if (tag.EndsWith(SandboxImage.CrashesSuffix, StringComparison.Ordinal)) return new ExitedContainer($"sandbox-simulated://{launch.Node.Name}/crashed", 70);
+        if (tag.EndsWith(OpsImages.CrashesSuffix, StringComparison.Ordinal)) return new ExitedContainer($"sandbox-simulated://{launch.Node.Name}/crashed", 70);
         string Setting(string name) => launch.Environment.TryGetValue($"Agent__{name}", out var value) && value.Length > 0
             ? value
             : throw new IOException($"the simulated agent needs Agent__{name} in its environment, as the agent does");
@@ -148,7 +149,7 @@ public sealed class SimulatedAgents : IAsyncDisposable
         }
         var address = new IPEndPoint(ip, port);
         var agent = new SimulatedAgent(launch.Environment.GetValueOrDefault("Agent__NodeName") is { Length: > 0 } node ? node : launch.Node.Name, tag,
-            tag.EndsWith(SandboxImage.SelfTestFailsSuffix, StringComparison.Ordinal), address, certificate, ca, _clock.GetUtcNow());
+            tag.EndsWith(OpsImages.SelfTestFailsSuffix, StringComparison.Ordinal), address, certificate, ca, _clock.GetUtcNow());
         if (!_agents.TryAdd(address, agent)) throw new IOException($"address {address} is in use by another simulated agent");
         try
         {

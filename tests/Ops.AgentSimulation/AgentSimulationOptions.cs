@@ -1,4 +1,4 @@
-namespace Ops.Sandbox.Simulation;
+namespace Ops.AgentSimulation;
 
 /// <summary>How the simulated agents behave: how long an action takes and how often it fails.</summary>
 public sealed record AgentSimulationOptions

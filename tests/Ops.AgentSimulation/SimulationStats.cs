@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Ops.Sandbox.Simulation;
+namespace Ops.AgentSimulation;
 
 /// <summary>What the simulated agents did, for benchmarks and tests to read: calls, executions, when each finished.</summary>
 public sealed class SimulationStats

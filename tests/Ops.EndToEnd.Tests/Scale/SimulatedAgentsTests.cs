@@ -5,14 +5,15 @@ using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ops.Agent.Security;
 using Ops.Agent.V1;
+using Ops.AgentSimulation;
+using Ops.Demo;
 using Ops.Operator.Agents;
 using Ops.Operator.Agents.Pki;
 using Ops.Sandbox.Hosting;
 using Ops.Sandbox.Nodes;
-using Ops.Sandbox.Simulation;
 using Ops.TestSupport;
 
-namespace Ops.Sandbox.Tests.Simulation;
+namespace Ops.EndToEnd.Tests.Scale;
 
 /// <summary>
 /// The load simulator: agent pods of a DaemonSet run as simulated agents that the operator's own gRPC
@@ -178,7 +179,7 @@ public sealed class SimulatedAgentsTests : IAsyncLifetime
     [Fact]
     public async Task An_agent_image_that_crashes_exits_and_a_pod_without_certificates_says_why_it_cannot_run()
     {
-        var crashing = AgentDaemonSet($"ops-agent:2.0.0{SandboxImage.CrashesSuffix}");
+        var crashing = AgentDaemonSet($"ops-agent:2.0.0{OpsImages.CrashesSuffix}");
         crashing.Metadata.Name = "crashing";
         crashing.Spec.Selector.MatchLabels["app"] = crashing.Spec.Template.Metadata.Labels["app"] = "crashing";
         crashing.Spec.Template.Spec.Containers[0].Env[1].Value = $"{LoopbackPorts.Free()}";

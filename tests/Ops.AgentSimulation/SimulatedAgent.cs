@@ -4,7 +4,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Ops.Agent.V1;
 
-namespace Ops.Sandbox.Simulation;
+namespace Ops.AgentSimulation;
 
 /// <summary>
 /// One simulated agent: the node it serves, the version it reports, its certificates (from the pod's

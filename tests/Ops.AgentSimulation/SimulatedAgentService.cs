@@ -2,7 +2,7 @@ using System.Net;
 using Grpc.Core;
 using Ops.Agent.V1;
 
-namespace Ops.Sandbox.Simulation;
+namespace Ops.AgentSimulation;
 
 /// <summary>
 /// The agent contract as the simulated agents serve it. The agent a call is for is the one listening
