@@ -32,10 +32,10 @@ internal static class Commands
         await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(ApiGroup.Name, ApiGroup.Version, ns, V1Alpha1DiagnosticCommand.Plural, name);
 
     public static Task<V1Alpha1DiagnosticCommand> FinishedAsync(IKubernetes client, string ns, string name, TimeSpan? timeout = null) =>
-        Eventually.Get(async () => await GetAsync(client, ns, name) is { Status.CompletionTime: not null } done ? done : null, $"command {ns}/{name} to finish", timeout ?? TimeSpan.FromSeconds(60));
+        Eventually.Get(async () => await GetAsync(client, ns, name) is { Status.CompletionTime: not null } done ? done : null, $"command {ns}/{name} to finish", timeout ?? Timeouts.Command);
 
     public static Task<V1Alpha1DiagnosticCommand> StatusAsync(IKubernetes client, string ns, string name, Func<V1Alpha1DiagnosticCommand.CommandStatus, bool> condition, string what) =>
-        Eventually.Get(async () => await GetAsync(client, ns, name) is { Status: { } status } c && condition(status) ? c : null, $"command {ns}/{name}: {what}", TimeSpan.FromSeconds(60));
+        Eventually.Get(async () => await GetAsync(client, ns, name) is { Status: { } status } c && condition(status) ? c : null, $"command {ns}/{name}: {what}", Timeouts.Command);
 
     public static V1Condition? Condition(V1Alpha1DiagnosticCommand command, string type) => command.Status?.Conditions?.FirstOrDefault(c => c.Type == type);
 

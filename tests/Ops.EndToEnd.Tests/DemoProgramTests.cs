@@ -37,7 +37,7 @@ public sealed class DemoProgramTests
         demo.BeginErrorReadLine();
         try
         {
-            await waiting.Task.WaitAsync(TimeSpan.FromMinutes(3), _ct);
+            await waiting.Task.WaitAsync(Timeouts.ClusterStart, _ct);
         }
         catch
         {
@@ -64,7 +64,7 @@ public sealed class DemoProgramTests
             started = SandboxWorkspace.MarkedProcesses(Path.GetFileName(workspace));
 
             Process.Start("kill", ["-TERM", process.Id.ToString()])!.WaitForExit();
-            await process.WaitForExitAsync(_ct).WaitAsync(TimeSpan.FromSeconds(30), _ct);
+            await process.WaitForExitAsync(_ct).WaitAsync(Timeouts.ProcessTurnover, _ct);
         }
         finally
         {
@@ -96,7 +96,7 @@ public sealed class DemoProgramTests
         process.Kill(); // the demo alone, as `kill -9` or the OOM killer would: nothing of it runs its shutdown.
         await process.WaitForExitAsync(_ct);
 
-        await Eventually.True(() => Task.FromResult(!started.Any(Alive)), "every process the demo started to die with it", TimeSpan.FromSeconds(10));
+        await Eventually.True(() => Task.FromResult(!started.Any(Alive)), "every process the demo started to die with it", Timeouts.ProcessTurnover);
         SandboxWorkspace.RemoveLeftovers();
         Assert.False(Directory.Exists(workspace), "the next sandbox left the killed demo's directory");
     }

@@ -15,7 +15,7 @@ public sealed class DotnetActionsTests(ClusterFixture cluster)
         var spec = Commands.OnPods(action, parameters, "checkout", "api");
         spec.Target.Sample = new V1Alpha1DiagnosticCommand.SampleSpec { Mode = "one" };
         await Commands.CreateAsync(cluster.Client, DemoCluster.ShopNamespace, name, spec);
-        return await Commands.FinishedAsync(cluster.Client, DemoCluster.ShopNamespace, name, TimeSpan.FromMinutes(2));
+        return await Commands.FinishedAsync(cluster.Client, DemoCluster.ShopNamespace, name, Timeouts.SlowCommand);
     }
 
     private async Task<string> FullOutputAsync(V1Alpha1DiagnosticCommand command) =>

@@ -35,10 +35,10 @@ public sealed class FanOutTests(ClusterFixture cluster)
             },
         }, ns, cancellationToken: _ct);
         await Eventually.True(async () => (await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("sleepers", ns, cancellationToken: _ct)).Status?.ReadyReplicas == Targets,
-            $"{Targets} pods running", TimeSpan.FromMinutes(3));
+            $"{Targets} pods running", Timeouts.ClusterStart);
 
         await Commands.CreateAsync(cluster.Client, ns, "everyone", Commands.OnPods("processes", null, "sleepers"));
-        var done = await Commands.FinishedAsync(cluster.Client, ns, "everyone", TimeSpan.FromMinutes(3));
+        var done = await Commands.FinishedAsync(cluster.Client, ns, "everyone", Timeouts.SlowCommand);
 
         var status = done.Status!;
         Assert.Equal(CommandPhase.Succeeded, status.Phase);

@@ -29,7 +29,7 @@ public sealed class OperatorRestartTests(ClusterFixture cluster)
             process.Kill();
         }
 
-        var done = await Commands.FinishedAsync(cluster.Client, Ops, "survive-restart", TimeSpan.FromSeconds(90));
+        var done = await Commands.FinishedAsync(cluster.Client, Ops, "survive-restart", Timeouts.CommandThroughFault);
         Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
         Assert.Equal(3, done.Status.Targets!.Succeeded);
         Assert.Equal(["node-1", "node-2", "node-3"], (await LifecycleTests.RunsAsync(file)).Order());

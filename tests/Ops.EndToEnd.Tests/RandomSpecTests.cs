@@ -90,7 +90,7 @@ public sealed class RandomSpecTests(ClusterFixture cluster)
                 outcomes.AddOrUpdate("refused at create", 1, (_, n) => n + 1);
                 return;
             }
-            var done = await Commands.FinishedAsync(cluster.Client, ns, name, TimeSpan.FromSeconds(90));
+            var done = await Commands.FinishedAsync(cluster.Client, ns, name, Timeouts.CommandThroughFault);
             var status = done.Status!;
             var failedResults = status.Results?.Where(r => r.Phase != CommandPhase.Succeeded).ToList() ?? [];
             var why = (status.Conditions ?? []).Where(c => (c.Type == ConditionTypes.Accepted && c.Status == "False") || (c.Type == ConditionTypes.Failed && c.Status == "True"))

@@ -39,7 +39,7 @@ public sealed class ScheduledTaskTests(ClusterFixture cluster)
             var list = await cluster.Client.CustomObjects.ListNamespacedCustomObjectAsync<CustomResourceList<V1Alpha1DiagnosticCommand>>(ApiGroup.Name, ApiGroup.Version,
                 DemoCluster.OpsNamespace, V1Alpha1DiagnosticCommand.Plural, labelSelector: $"{ScheduledTaskReconciler.TaskLabel}=every-minute", cancellationToken: _ct);
             return list.Items.FirstOrDefault(c => c.Status?.CompletionTime is not null);
-        }, "a scheduled run to finish", TimeSpan.FromSeconds(120));
+        }, "a scheduled run to finish", Timeouts.ScheduledRun);
 
         Assert.Equal(CommandPhase.Succeeded, run.Status!.Phase);
         Assert.Equal(3, run.Status.Targets!.Succeeded);

@@ -30,7 +30,7 @@ public sealed class AgentKilledTests(ClusterFixture cluster)
             process.Kill(); // SIGKILL: no draining, no goodbye.
         }
 
-        var done = await Commands.FinishedAsync(cluster.Client, Ops, "agent-killed", TimeSpan.FromSeconds(90));
+        var done = await Commands.FinishedAsync(cluster.Client, Ops, "agent-killed", Timeouts.CommandThroughFault);
         Assert.Equal(CommandPhase.PartiallyFailed, done.Status!.Phase);
         Assert.Equal(2, done.Status.Targets!.Succeeded);
         var cut = Assert.Single(done.Status.Results!, r => r.Phase == TargetPhase.Failed);

@@ -51,10 +51,10 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
 
         // Deleted as a rolling update or a drain would: the leader stops, gives the Lease up, the stand-by takes over.
         await fault.Client.CoreV1.DeleteNamespacedPodAsync(leader, Ops, cancellationToken: _ct);
-        var successor = await Eventually.Get(async () => await fault.LeaderAsync(_ct) is { Length: > 0 } holder && holder != leader ? holder : null, "another operator to lead", TimeSpan.FromSeconds(30));
+        var successor = await Eventually.Get(async () => await fault.LeaderAsync(_ct) is { Length: > 0 } holder && holder != leader ? holder : null, "another operator to lead", Timeouts.ProcessTurnover);
         Assert.Null((await Commands.GetAsync(fault.Client, Ops, "leader-change"))!.Status!.CompletionTime);
 
-        var done = await Commands.FinishedAsync(fault.Client, Ops, "leader-change", TimeSpan.FromSeconds(90));
+        var done = await Commands.FinishedAsync(fault.Client, Ops, "leader-change", Timeouts.CommandThroughFault);
         Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
         Assert.Equal(FaultCluster.NodeCount, done.Status.Targets!.Succeeded);
         await AssertEachTargetRanOnceAsync(done, file, FaultCluster.Nodes);
@@ -105,12 +105,12 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
 
         try
         {
-            var done = await Commands.FinishedAsync(fault.Client, Ops, name, TimeSpan.FromSeconds(90));
+            var done = await Commands.FinishedAsync(fault.Client, Ops, name, Timeouts.CommandThroughFault);
             Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
             await AssertEachTargetRanOnceAsync(done, file, FaultCluster.Nodes);
             // The operator resumed its watches (a 410 for the lost history makes it list again): a new command is seen at once.
             var afterFile = await StartAsync($"{name}-after", parallelism: 1, seconds: 0, nodes: ["node-1"]);
-            var after = await Commands.FinishedAsync(fault.Client, Ops, $"{name}-after", TimeSpan.FromSeconds(20));
+            var after = await Commands.FinishedAsync(fault.Client, Ops, $"{name}-after", Timeouts.Command);
             Assert.Equal(CommandPhase.Succeeded, after.Status!.Phase);
             await AssertEachTargetRanOnceAsync(after, afterFile, ["node-1"]);
             // ... by the same processes, the same one leading: the outage was ridden out, not crashed through.
@@ -144,7 +144,7 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
             await Task.Delay(TimeSpan.FromSeconds(2), _ct);
             fault.Proxies["node-2"].Resume();
 
-            var done = await Commands.FinishedAsync(fault.Client, Ops, "bad-network", TimeSpan.FromSeconds(60));
+            var done = await Commands.FinishedAsync(fault.Client, Ops, "bad-network", Timeouts.CommandThroughFault);
             Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
             await AssertEachTargetRanOnceAsync(done, file, FaultCluster.Nodes);
             Assert.True(fault.Proxies.Values.Sum(p => p.Resets) - resets >= FaultCluster.NodeCount, "every agent connection was reset");
@@ -174,7 +174,7 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
             var file = await StartAsync("stalled-agent", parallelism: FaultCluster.NodeCount, seconds: 0, timeoutSeconds: timeout);
 
             // The target's deadline is its timeout, the agent grace and 10 s for the result to travel.
-            var done = await Commands.FinishedAsync(fault.Client, Ops, "stalled-agent", TimeSpan.FromSeconds(60));
+            var done = await Commands.FinishedAsync(fault.Client, Ops, "stalled-agent", Timeouts.CommandThroughFault);
             Assert.Equal(CommandPhase.PartiallyFailed, done.Status!.Phase);
             Assert.Equal(FaultCluster.NodeCount - 1, done.Status.Targets!.Succeeded);
             var failed = Assert.Single(done.Status.Results!, r => r.Phase == TargetPhase.Failed);
@@ -217,8 +217,8 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
             }
         }, _ct);
 
-        var done = await Commands.FinishedAsync(fault.Client, Ops, "conflict-storm", TimeSpan.FromSeconds(90));
-        var written = await writer.WaitAsync(TimeSpan.FromSeconds(30), _ct);
+        var done = await Commands.FinishedAsync(fault.Client, Ops, "conflict-storm", Timeouts.CommandThroughFault);
+        var written = await writer.WaitAsync(Timeouts.ProcessTurnover, _ct);
 
         Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
         await AssertEachTargetRanOnceAsync(done, file, FaultCluster.Nodes);

@@ -20,7 +20,7 @@ public sealed class RolloutTests : IAsyncLifetime
 {
     private const int NodeCount = 10;
     private const string Ops = DemoCluster.OpsNamespace;
-    private static readonly TimeSpan RolloutTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan RolloutTimeout = Timeouts.ClusterStart;
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
     private readonly List<string> _nodes = [.. Enumerable.Range(1, NodeCount).Select(i => $"node-{i}")];
     private DemoCluster _cluster = null!;
@@ -28,7 +28,7 @@ public sealed class RolloutTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _cluster = await DemoCluster.StartAsync(new DemoOptions { CrdsDirectory = RepositoryPaths.Crds, Nodes = NodeCount, Workload = false, ReadyTimeout = TimeSpan.FromMinutes(4) },
+        _cluster = await DemoCluster.StartAsync(new DemoOptions { CrdsDirectory = RepositoryPaths.Crds, Nodes = NodeCount, Workload = false, ReadyTimeout = Timeouts.ClusterStart },
             cancellationToken: _ct);
         _kubectl = new Kubectl(_cluster.Server.KubeconfigPath);
     }
@@ -130,7 +130,7 @@ public sealed class RolloutTests : IAsyncLifetime
         Assert.NotEmpty(commands);
         foreach (var name in commands)
         {
-            var command = await Commands.FinishedAsync(Client, Ops, name, TimeSpan.FromMinutes(2));
+            var command = await Commands.FinishedAsync(Client, Ops, name, Timeouts.SlowCommand);
             Assert.True(command.Status!.Phase == CommandPhase.Succeeded, $"{name}: {string.Join("; ", command.Status.Results?.Where(r => r.Phase != "Succeeded").Select(r => $"{r.Target.Node}: {r.Summary}") ?? [])}");
         }
         var reasons = await EventReasonsAsync("agent-1-1-0");
@@ -186,7 +186,7 @@ public sealed class RolloutTests : IAsyncLifetime
             """, maxUnavailable: 3));
         var paused = await PhaseAsync("agent-1-3-0", RolloutPhase.Paused, av => av.Status!.Conditions!.Any(c => c.Reason == "AwaitingApproval"));
         Assert.Equal((1, 1), (paused.Status!.CurrentStep, paused.Status.UpdatedNodes));
-        await Task.Delay(TimeSpan.FromSeconds(3), _ct);
+        await Task.Delay(Timeouts.StaysStill, _ct);
         Assert.Equal(1, (await AgentPodsAsync()).Values.Count(p => VersionOf(p) == "1.3.0"));
 
         // The condition says how to approve; the test runs exactly that.
@@ -206,8 +206,8 @@ public sealed class RolloutTests : IAsyncLifetime
             process.Kill();
         }
         await Eventually.True(async () => (await Client.CoreV1.ReadNamespacedPodAsync(operatorPod.Metadata.Name, Ops, cancellationToken: _ct)).Status.ContainerStatuses.Single() is { RestartCount: > 0, Ready: true },
-            "the operator restarted and ready", TimeSpan.FromMinutes(1));
-        await Task.Delay(TimeSpan.FromSeconds(3), _ct);
+            "the operator restarted and ready", Timeouts.ProcessTurnover);
+        await Task.Delay(Timeouts.StaysStill, _ct);
         var resumed = await GetAsync("agent-1-3-0");
         Assert.Equal((RolloutPhase.Paused, 2, 5), (resumed.Status!.Phase, resumed.Status.CurrentStep, resumed.Status.UpdatedNodes));
         Assert.Equal(second.Status.StepHistory!.Select(s => (s.Step, s.StartedAt, s.CompletedAt)), resumed.Status.StepHistory!.Select(s => (s.Step, s.StartedAt, s.CompletedAt)));
