@@ -1,13 +1,14 @@
 using System.Net;
 using Grpc.Core;
+using Ops.Agent.Executions;
 using Ops.Agent.V1;
+using Ops.Agent.V1.Actions;
 
 namespace Ops.AgentSimulation;
 
 /// <summary>
-/// The agent contract as the simulated agents serve it. The agent a call is for is the one listening
-/// on the connection's local address. Actions do no work: they take the simulation's latency and end
-/// as it decides; the journal, the cancel and GetExecution behave as the real agent's.
+/// The agent contract as the simulated agents serve it, over each agent's real ExecutionManager. The agent a
+/// call is for is the one listening on the connection's local address.
 /// </summary>
 internal sealed class SimulatedAgentService(SimulatedAgents agents) : Ops.Agent.V1.Agent.AgentBase
 {
@@ -15,7 +16,7 @@ internal sealed class SimulatedAgentService(SimulatedAgents agents) : Ops.Agent.
     {
         var agent = AgentOf(context);
         var info = new AgentInfo { Version = agent.Version, Node = agent.Node, Started = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(agent.Started) };
-        info.Actions.AddRange(agents.Actions);
+        info.Actions.AddRange(ActionCatalogue.All.Select(a => a.Name).Order(StringComparer.Ordinal));
         return Task.FromResult(info);
     }
 
@@ -27,22 +28,16 @@ internal sealed class SimulatedAgentService(SimulatedAgents agents) : Ops.Agent.
             throw new RpcException(new Status(StatusCode.InvalidArgument, "command_uid, target_key and action are required"));
         }
         agents.Stats.Called();
-        var execution = agent.GetOrStart(request, agents.Start(agent));
-        var result = await execution.Result.WaitAsync(context.CancellationToken);
+        var result = await agent.Executions.StartOrAttachAsync(request).WaitAsync(context.CancellationToken);
         await responseStream.WriteAsync(new ExecuteEvent { Result = result }, context.CancellationToken);
     }
 
-    public override async Task<ExecutionResult> GetExecution(GetExecutionRequest request, ServerCallContext context)
-    {
-        var execution = AgentOf(context).Find(request.CommandUid, request.TargetKey)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no execution of {request.TargetKey} for command {request.CommandUid}"));
-        return execution.Result.IsCompleted
-            ? await execution.Result
-            : new ExecutionResult { CommandUid = request.CommandUid, TargetKey = request.TargetKey, Phase = ExecutionPhase.Running };
-    }
+    public override Task<ExecutionResult> GetExecution(GetExecutionRequest request, ServerCallContext context) =>
+        Task.FromResult(AgentOf(context).Executions.Find(new ExecutionKey(request.CommandUid, request.TargetKey))
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no execution of {request.TargetKey} for command {request.CommandUid}")));
 
     public override Task<CancelReply> Cancel(CancelRequest request, ServerCallContext context) =>
-        Task.FromResult(new CancelReply { Cancelled = AgentOf(context).Cancel(request.CommandUid, request.TargetKey) });
+        Task.FromResult(new CancelReply { Cancelled = AgentOf(context).Executions.Cancel(request.CommandUid, request.TargetKey) });
 
     public override Task DownloadArtifact(ArtifactRequest request, IServerStreamWriter<ArtifactChunk> responseStream, ServerCallContext context) =>
         throw new RpcException(new Status(StatusCode.NotFound, "simulated agents keep no artifacts"));

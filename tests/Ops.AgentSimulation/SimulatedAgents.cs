@@ -11,8 +11,15 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Ops.Agent.Actions;
+using Ops.Agent.Artifacts;
+using Ops.Agent.Executions;
+using Ops.Agent.Hosting;
+using Ops.Agent.Metrics;
 using Ops.Agent.Security;
 using Ops.Agent.V1;
+using Ops.Agent.V1.Actions;
 using Ops.Demo;
 using Ops.Sandbox.Nodes;
 
@@ -44,10 +51,20 @@ public sealed class SimulatedAgents : IAsyncDisposable
         _clock = clock;
         _peers = new ValidatedPeers(clock);
         _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SimulatedAgents>();
+        Directory.CreateDirectory(_nodes);
+        // One registry for the whole fleet: the executions' counters are the simulation's, not any node's.
+        var settings = Microsoft.Extensions.Options.Options.Create(new AgentOptions { NodeName = "simulated", DataDirectory = _nodes });
+        _metrics = new AgentMetrics(settings, new ArtifactStore(settings, clock, NullLogger<ArtifactStore>.Instance));
     }
 
-    /// <summary>Simulated agents have no catalogue: they accept every action name.</summary>
-    internal IReadOnlyList<string> Actions { get; } = [];
+    /// <summary>Each node's data directory (its execution journal), as a real agent's hostPath keeps it across restarts.</summary>
+    private readonly string _nodes = Path.Combine(Path.GetTempPath(), $"ops-agent-simulation-{Environment.ProcessId}-{Guid.NewGuid():N}");
+
+    private readonly AgentMetrics _metrics;
+
+    internal AgentSimulationOptions Options => _options;
+
+    internal TimeProvider Clock => _clock;
 
     public SimulationStats Stats { get; } = new();
 
@@ -108,17 +125,8 @@ public sealed class SimulatedAgents : IAsyncDisposable
         };
     }
 
-    /// <summary>Decides how an execution on this agent goes: its latency, and failure by a hash of (command, target), so a repeat decides the same.</summary>
-    internal Func<ExecuteRequest, SimulatedExecution> Start(SimulatedAgent agent) => request =>
-    {
-        var fails = request.Action == "agent.selftest" ? agent.SelfTestFails : Fails(request.CommandUid, request.TargetKey);
-        Stats.Started(request.CommandUid, request.TargetKey, fails);
-        var execution = new SimulatedExecution(request, agent.Node, _options.LatencyOf(request.Action), fails, _options.OutputBytes, _clock);
-        _ = execution.Result.ContinueWith(t => Stats.Finished(request.CommandUid, _clock.GetUtcNow()), TaskScheduler.Default);
-        return execution;
-    };
-
-    private bool Fails(string commandUid, string targetKey)
+    /// <summary>Whether an execution fails: by a hash of (command, target), so a repeat decides the same.</summary>
+    internal bool Fails(string commandUid, string targetKey)
     {
         if (_options.FailureRate <= 0) return false;
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{commandUid}/{targetKey}"));
@@ -148,8 +156,12 @@ public sealed class SimulatedAgents : IAsyncDisposable
             throw new IOException($"the simulated agent's certificate files cannot be read: {e.Message}", e);
         }
         var address = new IPEndPoint(ip, port);
-        var agent = new SimulatedAgent(launch.Environment.GetValueOrDefault("Agent__NodeName") is { Length: > 0 } node ? node : launch.Node.Name, tag,
-            tag.EndsWith(OpsImages.SelfTestFailsSuffix, StringComparison.Ordinal), address, certificate, ca, _clock.GetUtcNow());
+        var node = launch.Environment.GetValueOrDefault("Agent__NodeName") is { Length: > 0 } named ? named : launch.Node.Name;
+        var selfTestFails = tag.EndsWith(OpsImages.SelfTestFailsSuffix, StringComparison.Ordinal);
+        var settings = Microsoft.Extensions.Options.Options.Create(new AgentOptions { NodeName = node, Version = tag, DataDirectory = Path.Combine(_nodes, node) });
+        var executions = new ExecutionManager(new ActionCatalog(ActionCatalogue.All.Select(a => new SimulatedAction(a, this, node, selfTestFails))),
+            new ExecutionJournal(settings, _clock), settings, _metrics, _clock, NullLogger<ExecutionManager>.Instance);
+        var agent = new SimulatedAgent(node, tag, address, certificate, ca, _clock.GetUtcNow(), executions);
         if (!_agents.TryAdd(address, agent)) throw new IOException($"address {address} is in use by another simulated agent");
         try
         {
@@ -174,5 +186,13 @@ public sealed class SimulatedAgents : IAsyncDisposable
         await _app.StopAsync();
         // Disposes the transport too: the host's services own it.
         await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(_nodes, recursive: true);
+        }
+        catch (IOException)
+        {
+            // An execution still finishing wrote meanwhile; the temporary directory goes with the machine's.
+        }
     }
 }

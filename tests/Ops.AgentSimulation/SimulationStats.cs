@@ -25,7 +25,7 @@ public sealed class SimulationStats
 
     /// <summary>
     /// How many times each target of the command was started, over every agent that ever ran (a restarted
-    /// agent starts with an empty journal, so a target run again after that shows here as 2).
+    /// agent reads its node's journal, as the real one does, so a target is never started twice).
     /// </summary>
     public IReadOnlyDictionary<string, int> RunsOf(string commandUid) =>
         _runs.Where(r => r.Key.CommandUid == commandUid).ToDictionary(r => r.Key.TargetKey, r => r.Value, StringComparer.Ordinal);

@@ -8,15 +8,15 @@ namespace Ops.Agent.V1.Actions;
 /// </summary>
 public static class ActionCatalogue
 {
-    public static readonly ActionDefinition Processes = new("processes", "The processes in the target's containers (or on the node).", []);
+    public static readonly ActionDefinition Processes = new("processes", "The processes of the target container, or of the node: pid, state, memory, command line.", []);
 
-    public static readonly ActionDefinition NodeInfo = new("node.info", "The node's kernel, CPU, memory and uptime.", []);
+    public static readonly ActionDefinition NodeInfo = new("node.info", "The node's uptime, load, memory, disk, kernel and agent version, as JSON.", []);
 
-    public static readonly ActionDefinition CheckProcess = new("check.process", "Succeeds when the target's process is running.", []);
+    public static readonly ActionDefinition CheckProcess = new("check.process", "Succeeds when the target process exists and is not a zombie.", []);
 
-    public static readonly ActionDefinition AgentSelfTest = new("agent.selftest", "The agent checks itself (as the rollout's health gate does).", []);
+    public static readonly ActionDefinition AgentSelfTest = new("agent.selftest", "The agent's own checks, as the rollout's health gate runs them: data directory writable, TLS material readable and not about to expire, /proc readable, the diagnostic ports directory usable in listen mode.", []);
 
-    public static readonly ActionDefinition DotnetProcesses = new("dotnet.processes", "The .NET processes in the target, with their runtime versions.", []);
+    public static readonly ActionDefinition DotnetProcesses = new("dotnet.processes", "The .NET processes of the target container (or node): pid, runtime version, entry assembly, command line.", []);
 
     public static class FileTail
     {

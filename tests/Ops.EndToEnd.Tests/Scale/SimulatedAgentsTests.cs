@@ -35,7 +35,7 @@ public sealed class SimulatedAgentsTests : IAsyncLifetime
         _agents = await SimulatedAgents.StartAsync(new AgentSimulationOptions
         {
             Latency = TimeSpan.FromMilliseconds(1),
-            ActionLatency = new Dictionary<string, TimeSpan> { ["slow"] = TimeSpan.FromMilliseconds(400) },
+            ActionLatency = new Dictionary<string, TimeSpan> { ["dotnet.counters"] = TimeSpan.FromMilliseconds(400) },
             FailureRate = 0.3,
         }, cancellationToken: _ct);
         _sandbox = await SandboxFixture.StartAsync(new SandboxOptions { Nodes = Nodes, Images = new Dictionary<string, SandboxImage> { ["ops-agent"] = _agents.Image } }, applyCrds: false);
@@ -126,8 +126,8 @@ public sealed class SimulatedAgentsTests : IAsyncLifetime
     public async Task A_repeated_execute_attaches_to_the_first_and_the_latency_and_failure_rate_are_the_configured_ones()
     {
         var client = AgentOf(2);
-        var first = await ExecuteAsync(client, Request("slow", "cmd-slow", "node/node-2"), _ct);
-        var again = await ExecuteAsync(client, Request("slow", "cmd-slow", "node/node-2"), _ct);
+        var first = await ExecuteAsync(client, Request("dotnet.counters", "cmd-slow", "node/node-2"), _ct);
+        var again = await ExecuteAsync(client, Request("dotnet.counters", "cmd-slow", "node/node-2"), _ct);
         var recorded = await client.GetExecutionAsync(new GetExecutionRequest { CommandUid = "cmd-slow", TargetKey = "node/node-2" }, cancellationToken: _ct);
 
         // 400 ms configured (1 ms for other actions); a timer may fire a millisecond early by the wall clock the duration is read from.

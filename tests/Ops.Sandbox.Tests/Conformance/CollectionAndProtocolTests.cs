@@ -5,7 +5,7 @@ using Ops.TestSupport;
 
 namespace Ops.Sandbox.Tests.Conformance;
 
-/// <summary>Parts of the API's behaviour the README promises that no other test reached: deletecollection, the default ServiceAccount, HTTP/2.</summary>
+/// <summary>Parts of the API's behaviour docs/sandbox.md promises that no other test reached: deletecollection, the default ServiceAccount, HTTP/2.</summary>
 public sealed class CollectionAndProtocolTests(SandboxFixture sandbox)
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;

@@ -9,6 +9,7 @@ using Ops.ControllerRuntime.Controllers;
 using Ops.ControllerRuntime.Hosting;
 using Ops.Operator.Api;
 using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Controllers.DiagnosticCommands;
 
 namespace Ops.Operator.Controllers.ScheduledTasks;
 
@@ -22,6 +23,7 @@ namespace Ops.Operator.Controllers.ScheduledTasks;
 public sealed class ScheduledTaskReconciler(
     CustomResourceClient<V1Alpha1ScheduledTask> tasks,
     CustomResourceClient<V1Alpha1DiagnosticCommand> commands,
+    CommandPolicy policy,
     IKubernetes client,
     EventRecorder events,
     TimeProvider clock,
@@ -40,13 +42,19 @@ public sealed class ScheduledTaskReconciler(
         if (await tasks.GetAsync(key, cancellationToken) is not { } task || task.Metadata.DeletionTimestamp is not null) return ReconcileResult.Done;
         var now = clock.GetUtcNow();
         var schedule = TaskSchedule.Parse(task.Spec.Schedule, task.Spec.TimeZone, out var problem);
-        if (schedule is null)
+        // A template every run would fail with (an unknown action, a bad parameter, a disabled heavy capture) starts no run.
+        var invalid = schedule is null ? ("InvalidSchedule", problem!)
+            : policy.Refusal(new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { NamespaceProperty = task.Metadata.NamespaceProperty }, Spec = task.Spec.Template.Spec }) is { } refused
+                ? (refused.Reason!, $"spec.template: {refused.Message}")
+                : ((string Reason, string Message)?)null;
+        if (schedule is null || invalid is not null)
         {
+            var (reason, message) = invalid!.Value;
             await WriteStatusAsync(task, status =>
             {
                 status.NextScheduleTime = null;
-                Conditions.Set(status.Conditions!, TaskConditions.Scheduled, false, "InvalidSchedule", problem!, task.Metadata.Generation, now);
-            }, cancellationToken, warning: ("InvalidSchedule", problem!));
+                Conditions.Set(status.Conditions!, TaskConditions.Scheduled, false, reason, message, task.Metadata.Generation, now);
+            }, cancellationToken, warning: (reason, message));
             return ReconcileResult.Done;
         }
 

@@ -6,6 +6,7 @@ using Ops.ControllerRuntime.Client;
 using Ops.ControllerRuntime.Controllers;
 using Ops.Operator.Api;
 using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Controllers.DiagnosticCommands;
 using Ops.Operator.Controllers.ScheduledTasks;
 using Ops.Sandbox.Hosting;
 using Ops.TestSupport;
@@ -33,10 +34,12 @@ public sealed class ScheduledTaskReconcilerTests : IAsyncLifetime
         await _sandbox.DisposeAsync();
     }
 
-    private ScheduledTaskReconciler Reconciler() => new(new CustomResourceClient<V1Alpha1ScheduledTask>(_client), new CustomResourceClient<V1Alpha1DiagnosticCommand>(_client), _client,
+    private ScheduledTaskReconciler Reconciler() => new(new CustomResourceClient<V1Alpha1ScheduledTask>(_client), new CustomResourceClient<V1Alpha1DiagnosticCommand>(_client),
+        new CommandPolicy(new HashSet<string> { Ns }), _client,
         new EventRecorder(_client, new EventRecorderOptions("ops-operator"), _clock, NullLogger<EventRecorder>.Instance), _clock, NullLogger<ScheduledTaskReconciler>.Instance);
 
-    private async Task<V1Alpha1ScheduledTask> CreateAsync(string name, string schedule = "* * * * *", string policy = "Allow", bool suspend = false, string? zone = null)
+    private async Task<V1Alpha1ScheduledTask> CreateAsync(string name, string schedule = "* * * * *", string policy = "Allow", bool suspend = false, string? zone = null,
+        string action = "node.info", Dictionary<string, string>? parameters = null)
     {
         var task = new V1Alpha1ScheduledTask
         {
@@ -47,7 +50,7 @@ public sealed class ScheduledTaskReconcilerTests : IAsyncLifetime
                 Template = new V1Alpha1ScheduledTask.CommandTemplate
                 {
                     Metadata = new V1Alpha1ScheduledTask.TemplateMetadata { Labels = new Dictionary<string, string> { ["team"] = "checkout" } },
-                    Spec = new V1Alpha1DiagnosticCommand.CommandSpec { Action = "node.info", Target = new V1Alpha1DiagnosticCommand.TargetSpec { Nodes = new V1Alpha1DiagnosticCommand.NodeTarget() } },
+                    Spec = new V1Alpha1DiagnosticCommand.CommandSpec { Action = action, Parameters = parameters, Target = new V1Alpha1DiagnosticCommand.TargetSpec { Nodes = new V1Alpha1DiagnosticCommand.NodeTarget() } },
                 },
             },
         };
@@ -188,5 +191,23 @@ public sealed class ScheduledTaskReconcilerTests : IAsyncLifetime
         Assert.StartsWith("spec.", condition.Message);
         Assert.Empty(await RunsAsync("broken"));
         Assert.Null(result.RequeueAfter);
+    }
+
+    [Theory]
+    [InlineData("dotnet.nothing", null, "UnknownAction", "spec.template: spec.action \"dotnet.nothing\" is not an action of the catalogue")]
+    [InlineData("log.grep", "maxLines=0", "InvalidParameters", "spec.template: spec.parameters of log.grep: parameter \"path\" is required")]
+    [InlineData("dotnet.dump", null, "HeavyActionsDisabled", "spec.template: dotnet.dump is a heavy capture")]
+    public async Task A_template_every_run_would_fail_with_is_a_condition_and_creates_nothing(string action, string? parameter, string reason, string message)
+    {
+        var parameters = parameter?.Split('=') is [var key, var value] ? new Dictionary<string, string> { [key] = value } : null;
+        await CreateAsync("doomed", action: action, parameters: parameters);
+        NextMinute();
+
+        await ReconcileAsync("doomed");
+
+        var condition = (await TaskAsync("doomed")).Status!.Conditions!.Single(c => c.Type == TaskConditions.Scheduled);
+        Assert.Equal(("False", reason), (condition.Status, condition.Reason));
+        Assert.StartsWith(message, condition.Message);
+        Assert.Empty(await RunsAsync("doomed"));
     }
 }
