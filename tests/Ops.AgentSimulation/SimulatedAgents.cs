@@ -57,8 +57,12 @@ public sealed class SimulatedAgents : IAsyncDisposable
         _metrics = new AgentMetrics(settings, new ArtifactStore(settings, clock, NullLogger<ArtifactStore>.Instance));
     }
 
-    /// <summary>Each node's data directory (its execution journal), as a real agent's hostPath keeps it across restarts.</summary>
-    private readonly string _nodes = Path.Combine(Path.GetTempPath(), $"ops-agent-simulation-{Environment.ProcessId}-{Guid.NewGuid():N}");
+    /// <summary>
+    /// Each node's data directory (its execution journal), as a real agent's hostPath keeps it across restarts.
+    /// In memory (tmpfs) where the machine has one: thousands of nodes' journals share one machine's disk here,
+    /// which no real node does, and the scale bench measures the operator, not this disk.
+    /// </summary>
+    private readonly string _nodes = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"ops-agent-simulation-{Environment.ProcessId}-{Guid.NewGuid():N}");
 
     private readonly AgentMetrics _metrics;
 
