@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Ops.Agent.Security;
 using Ops.Agent.Services;
 
@@ -38,6 +39,12 @@ public static class AgentHost
             var logger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Ops.Agent.Tls");
             var peers = new ValidatedPeers(kestrel.ApplicationServices.GetRequiredService<TimeProvider>());
             var (ca, certificate) = AgentCertificates.Load(options);
+            // Checked before the listeners are made from them (the host checks them only later): a port of -1 would
+            // otherwise end the process with an unhandled exception instead of naming the setting.
+            if (new DataAnnotationValidateOptions<AgentOptions>(null).Validate(null, options) is { Failed: true } invalid)
+            {
+                throw new OptionsValidationException(AgentOptions.Section, typeof(AgentOptions), invalid.Failures);
+            }
             kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;

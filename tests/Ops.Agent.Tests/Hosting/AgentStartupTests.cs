@@ -3,7 +3,7 @@ using Ops.TestSupport;
 
 namespace Ops.Agent.Tests.Hosting;
 
-/// <summary>The agent executable refuses to start on missing or bad certificate files with one line that says which, not a stack trace.</summary>
+/// <summary>The agent executable refuses to start on missing or bad certificate files, or a setting out of range, with one line that says which, not a stack trace.</summary>
 public sealed class AgentStartupTests : IDisposable
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
@@ -16,11 +16,11 @@ public sealed class AgentStartupTests : IDisposable
         Directory.Delete(_data, recursive: true);
     }
 
-    private async Task<(int ExitCode, string Stderr)> RunAsync(string? caPath, string certificatePath, string keyPath)
+    private async Task<(int ExitCode, string Stderr)> RunAsync(string? caPath, string certificatePath, string keyPath, string port = "0")
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ops.Agent.dll"));
-        foreach (var (key, value) in new[] { ("NodeName", "n1"), ("ListenAddress", "127.0.0.1"), ("Port", "0"), ("DataDirectory", _data), ("CaPath", caPath ?? ""), ("CertificatePath", certificatePath), ("KeyPath", keyPath) })
+        foreach (var (key, value) in new[] { ("NodeName", "n1"), ("ListenAddress", "127.0.0.1"), ("Port", port), ("DataDirectory", _data), ("CaPath", caPath ?? ""), ("CertificatePath", certificatePath), ("KeyPath", keyPath) })
         {
             start.ArgumentList.Add($"--Agent:{key}={value}");
         }
@@ -61,6 +61,17 @@ public sealed class AgentStartupTests : IDisposable
 
         Assert.Equal(1, exitCode);
         Assert.StartsWith("error: the agent could not start: the certificate files (", stderr);
+        Assert.DoesNotContain("\n", stderr);
+    }
+
+    [Fact]
+    public async Task A_setting_out_of_range_is_named_in_one_line_not_a_stack_trace()
+    {
+        var (exitCode, stderr) = await RunAsync(_pki.CaPath, _pki.AgentCertificatePath, _pki.AgentKeyPath, port: "-1");
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("error: invalid agent settings: ", stderr);
+        Assert.Contains("'Port' with the error: 'The field Port must be between 0 and 65535.'", stderr);
         Assert.DoesNotContain("\n", stderr);
     }
 }
