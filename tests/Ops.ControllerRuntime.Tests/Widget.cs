@@ -7,17 +7,11 @@ namespace Ops.ControllerRuntime.Tests;
 
 /// <summary>A custom kind of the tests' own (CRD in Manifests/), so the runtime is shown to serve any kind.</summary>
 [KubernetesEntity(Group = Group, ApiVersion = Version, Kind = "Widget", PluralName = Plural)]
-public sealed class Widget : IKubernetesObject<V1ObjectMeta>, IStatus<Widget.WidgetStatus?>
+public sealed class Widget() : CustomResource<Widget.WidgetSpec, Widget.WidgetStatus>($"{Group}/{Version}", "Widget")
 {
     public const string Group = "example.dev";
     public const string Version = "v1";
     public const string Plural = "widgets";
-
-    [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = $"{Group}/{Version}";
-    [JsonPropertyName("kind")] public string Kind { get; set; } = "Widget";
-    [JsonPropertyName("metadata")] public V1ObjectMeta Metadata { get; set; } = new();
-    [JsonPropertyName("spec")] public WidgetSpec Spec { get; set; } = new();
-    [JsonPropertyName("status")] public WidgetStatus? Status { get; set; }
 
     public sealed class WidgetSpec
     {

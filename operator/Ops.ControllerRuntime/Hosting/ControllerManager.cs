@@ -11,6 +11,7 @@ namespace Ops.ControllerRuntime.Hosting;
 /// </summary>
 public sealed class ControllerManager(IServiceProvider services)
 {
+    /// <param name="cancellationToken">Cancelled when this replica stops leading (or the process stops).</param>
     /// <param name="synced">Called once every informer has its first list (readiness, tests).</param>
     public async Task RunAsync(CancellationToken cancellationToken, Action? synced = null)
     {

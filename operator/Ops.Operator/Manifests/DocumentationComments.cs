@@ -24,7 +24,7 @@ internal sealed partial class DocumentationComments
     }
 
     /// <summary>Documentation ids write a nested type's name with a dot, and a generic's arity with a backtick.</summary>
-    private static string Name(Type type) => type.FullName!.Replace('+', '.');
+    private static string Name(Type type) => (type.IsConstructedGenericType ? type.GetGenericTypeDefinition() : type).FullName!.Replace('+', '.');
 
     private static Dictionary<string, string> Load(Assembly assembly)
     {

@@ -17,24 +17,12 @@ namespace Ops.Operator.Api.V1Alpha1;
 [PrinterColumn("UPDATED", ".status.updatedNodes", "integer")]
 [PrinterColumn("READY", ".status.readyNodes", "integer")]
 [PrinterColumn("AGE", ".metadata.creationTimestamp", "date")]
-public sealed class V1Alpha1AgentVersion : IKubernetesObject<V1ObjectMeta>, ISpec<V1Alpha1AgentVersion.VersionSpec>, IStatus<V1Alpha1AgentVersion.VersionStatus?>
+public sealed class V1Alpha1AgentVersion() : CustomResource<V1Alpha1AgentVersion.VersionSpec, V1Alpha1AgentVersion.VersionStatus>(ApiGroup.ApiVersion, KindName)
 {
     public const string KindName = "AgentVersion";
     public const string Plural = "agentversions";
 
-    /// <summary>APIVersion defines the versioned schema of this representation of an object: ops.dev/v1alpha1.</summary>
-    [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = ApiGroup.ApiVersion;
-
-    /// <summary>Kind is a string value representing the REST resource this object represents.</summary>
-    [JsonPropertyName("kind")] public string Kind { get; set; } = KindName;
-    [JsonPropertyName("metadata")] public V1ObjectMeta Metadata { get; set; } = new();
-
     /// <summary>The agent version to roll out over the fleet, and how: canary steps, health gate, rollback.</summary>
-    [Required, JsonPropertyName("spec")] public VersionSpec Spec { get; set; } = new();
-
-    /// <summary>The rollout's progress, written by the operator: phase, step, node counts, history and conditions.</summary>
-    [JsonPropertyName("status")] public VersionStatus? Status { get; set; }
-
     public sealed class VersionSpec
     {
         /// <summary>The agent version the fleet should run.</summary>
@@ -153,6 +141,7 @@ public sealed class V1Alpha1AgentVersion : IKubernetesObject<V1ObjectMeta>, ISpe
         public int ReadyTimeoutSecondsOrDefault() => ReadyTimeoutSeconds ?? DefaultReadyTimeoutSeconds;
     }
 
+    /// <summary>The rollout's progress, written by the operator: phase, step, node counts, history and conditions.</summary>
     public sealed class VersionStatus : IControllerStatus
     {
         /// <summary>Progressing, Paused, Succeeded, RollingBack, RolledBack or Failed.</summary>

@@ -10,6 +10,7 @@ namespace Ops.Operator.Api.V1Alpha1;
 // The status types of a DiagnosticCommand (the kind's documentation is on the other part).
 public sealed partial class V1Alpha1DiagnosticCommand
 {
+    /// <summary>What happened, written by the operator: the phase, counts per target phase, bounded per-target results and conditions.</summary>
     public sealed class CommandStatus : IControllerStatus
     {
         /// <summary>Pending, Running, Succeeded, PartiallyFailed, Failed or Cancelled.</summary>

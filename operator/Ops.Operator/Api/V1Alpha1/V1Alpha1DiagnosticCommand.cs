@@ -16,24 +16,12 @@ namespace Ops.Operator.Api.V1Alpha1;
 [PrinterColumn("SUCCEEDED", ".status.targets.succeeded", "integer")]
 [PrinterColumn("FAILED", ".status.targets.failed", "integer")]
 [PrinterColumn("AGE", ".metadata.creationTimestamp", "date")]
-public sealed partial class V1Alpha1DiagnosticCommand : IKubernetesObject<V1ObjectMeta>, ISpec<V1Alpha1DiagnosticCommand.CommandSpec>, IStatus<V1Alpha1DiagnosticCommand.CommandStatus?>
+public sealed partial class V1Alpha1DiagnosticCommand() : CustomResource<V1Alpha1DiagnosticCommand.CommandSpec, V1Alpha1DiagnosticCommand.CommandStatus>(ApiGroup.ApiVersion, KindName)
 {
     public const string KindName = "DiagnosticCommand";
     public const string Plural = "diagnosticcommands";
 
-    /// <summary>APIVersion defines the versioned schema of this representation of an object: ops.dev/v1alpha1.</summary>
-    [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = ApiGroup.ApiVersion;
-
-    /// <summary>Kind is a string value representing the REST resource this object represents.</summary>
-    [JsonPropertyName("kind")] public string Kind { get; set; } = KindName;
-    [JsonPropertyName("metadata")] public V1ObjectMeta Metadata { get; set; } = new();
-
     /// <summary>What to run and where: the action, its parameters, the targets, and limits on time and parallelism.</summary>
-    [Required, JsonPropertyName("spec")] public CommandSpec Spec { get; set; } = new();
-
-    /// <summary>What happened, written by the operator: the phase, counts per target phase, bounded per-target results and conditions.</summary>
-    [JsonPropertyName("status")] public CommandStatus? Status { get; set; }
-
     public sealed class CommandSpec
     {
         /// <summary>The action to run, from the agent's action catalogue (processes, log.grep, dotnet.stacks, ...).</summary>

@@ -16,24 +16,12 @@ namespace Ops.Operator.Api.V1Alpha1;
 [PrinterColumn("LAST SCHEDULE", ".status.lastScheduleTime", "date")]
 [PrinterColumn("NEXT", ".status.nextScheduleTime")]
 [PrinterColumn("AGE", ".metadata.creationTimestamp", "date")]
-public sealed class V1Alpha1ScheduledTask : IKubernetesObject<V1ObjectMeta>, ISpec<V1Alpha1ScheduledTask.TaskSpec>, IStatus<V1Alpha1ScheduledTask.TaskStatus?>
+public sealed class V1Alpha1ScheduledTask() : CustomResource<V1Alpha1ScheduledTask.TaskSpec, V1Alpha1ScheduledTask.TaskStatus>(ApiGroup.ApiVersion, KindName)
 {
     public const string KindName = "ScheduledTask";
     public const string Plural = "scheduledtasks";
 
-    /// <summary>APIVersion defines the versioned schema of this representation of an object: ops.dev/v1alpha1.</summary>
-    [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = ApiGroup.ApiVersion;
-
-    /// <summary>Kind is a string value representing the REST resource this object represents.</summary>
-    [JsonPropertyName("kind")] public string Kind { get; set; } = KindName;
-    [JsonPropertyName("metadata")] public V1ObjectMeta Metadata { get; set; } = new();
-
     /// <summary>When to run (a cron schedule, with CronJob's concurrency, deadline and history rules) and what: a DiagnosticCommand template.</summary>
-    [Required, JsonPropertyName("spec")] public TaskSpec Spec { get; set; } = new();
-
-    /// <summary>The runs: the last and next scheduled times, the runs still active, and conditions.</summary>
-    [JsonPropertyName("status")] public TaskStatus? Status { get; set; }
-
     public sealed class TaskSpec
     {
         /// <summary>Five-field cron schedule, as in a CronJob (for example "*/5 * * * *").</summary>
@@ -109,6 +97,7 @@ public sealed class V1Alpha1ScheduledTask : IKubernetesObject<V1ObjectMeta>, ISp
         [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
     }
 
+    /// <summary>The runs: the last and next scheduled times, the runs still active, and conditions.</summary>
     public sealed class TaskStatus : IControllerStatus
     {
         /// <summary>The metadata.generation this status was written for.</summary>
