@@ -140,11 +140,22 @@ public sealed class LeaseLeaderElectorOutageTests : IAsyncLifetime
 
         // Another holder, written with a fresh renewal: the leader stops within one retry period.
         using var admin = SandboxFixture.CreateClient(_sandbox);
-        var lease = await admin.CoordinationV1.ReadNamespacedLeaseAsync(Settings.LeaseName, Settings.Namespace, cancellationToken: _ct);
-        lease.Spec.HolderIdentity = "b";
-        lease.Spec.RenewTime = DateTime.UtcNow;
-        lease.Spec.LeaseDurationSeconds = 30;
-        await admin.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, Settings.LeaseName, Settings.Namespace, cancellationToken: _ct);
+        // The leader renews meanwhile, so this write can itself meet a 409: read again and retry, as any writer of a Lease does.
+        for (var attempt = 1; ; attempt++)
+        {
+            var lease = await admin.CoordinationV1.ReadNamespacedLeaseAsync(Settings.LeaseName, Settings.Namespace, cancellationToken: _ct);
+            lease.Spec.HolderIdentity = "b";
+            lease.Spec.RenewTime = DateTime.UtcNow;
+            lease.Spec.LeaseDurationSeconds = 30;
+            try
+            {
+                await admin.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, Settings.LeaseName, Settings.Namespace, cancellationToken: _ct);
+                break;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < 10)
+            {
+            }
+        }
         var taken = DateTimeOffset.UtcNow;
         await Eventually.True(() => Task.FromResult(!leader.IsLeader), "a to stop leading", TimeSpan.FromSeconds(5));
         Assert.True(DateTimeOffset.UtcNow - taken < Settings.RetryPeriod * 3, $"a went on leading {DateTimeOffset.UtcNow - taken} after b held the lease");
