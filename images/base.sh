@@ -3,6 +3,7 @@
 # packages (base-files, libc, libstdc++, libgcc, OpenSSL, zlib, CA certificates, time zones) and the
 # non-root user Microsoft's .NET images use (app, uid 1654), then pushes it to a registry as
 # REGISTRY/ops-base:TAG. The tag is a hash of the package versions, so an up-to-date base is reused.
+# Needs root: the files keep their owners (root, and the app user's home).
 # usage: images/base.sh REGISTRY        prints the image reference on its last line
 set -euo pipefail
 registry=${1:?usage: images/base.sh REGISTRY}
@@ -38,7 +39,7 @@ rm -rf "$rootfs/usr/share/doc" "$rootfs/usr/share/man" "$rootfs/usr/share/locale
 layout="$work/layout"
 umoci init --layout "$layout"
 umoci new --image "$layout:$tag"
-umoci unpack --rootless --image "$layout:$tag" "$work/bundle" >/dev/null 2>&1 || umoci unpack --image "$layout:$tag" "$work/bundle"
+umoci unpack --image "$layout:$tag" "$work/bundle" >/dev/null
 cp -a "$rootfs/." "$work/bundle/rootfs/"
 umoci repack --image "$layout:$tag" "$work/bundle"
 umoci config --image "$layout:$tag" --os linux --architecture amd64 --config.env "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
