@@ -33,6 +33,12 @@ public sealed record SandboxOptions
     /// <summary>Labels a simulated node carries beyond the well-known ones, by node name (a canary label on node-1, say).</summary>
     public Func<string, IReadOnlyDictionary<string, string>>? NodeLabels { get; init; }
 
-    /// <summary>What the simulated kubelet runs for each image name (registry and tag ignored).</summary>
+    /// <summary>
+    /// When set, the nodes' kubelet runs pods as containers of a containerd of the sandbox's own, over the CRI
+    /// (root needed); otherwise as processes of this machine (<see cref="Images"/>).
+    /// </summary>
+    public Containers.ContainerdOptions? Containerd { get; init; }
+
+    /// <summary>What the process runtime runs for each image name (registry and tag ignored); unused under containerd.</summary>
     public IReadOnlyDictionary<string, Nodes.SandboxImage> Images { get; init; } = new Dictionary<string, Nodes.SandboxImage>();
 }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Ops.Sandbox.Api;
+using Ops.Sandbox.Containers;
 using Ops.Sandbox.Controllers;
 using Ops.Sandbox.Http;
 using Ops.Sandbox.Nodes;
@@ -64,6 +65,20 @@ public sealed partial class SandboxServer : IAsyncDisposable
     {
         var clock = TimeProvider.System;
         var workspace = SandboxWorkspace.Create();
+        ContainerdDaemon? containerd = null;
+        if (options.Containerd is { } containerdOptions && options.Nodes > 0)
+        {
+            using var loggers = LoggerFactory.Create(l => logging?.Invoke(l));
+            try
+            {
+                containerd = await ContainerdDaemon.StartAsync(containerdOptions, workspace, loggers.CreateLogger<ContainerdDaemon>(), cancellationToken);
+            }
+            catch
+            {
+                workspace.Dispose();
+                throw;
+            }
+        }
         var certificates = SandboxCertificates.LoadOrCreate(options.DataDirectory is null ? null : Path.Combine(options.DataDirectory, "pki"), clock);
         var token = options.Token ?? LoadOrCreateToken(options.DataDirectory);
 
@@ -114,6 +129,16 @@ public sealed partial class SandboxServer : IAsyncDisposable
         services.AddSingleton<ISandboxController>(sp => sp.GetRequiredService<WorkloadController>());
         services.AddHostedService(sp => sp.GetRequiredService<WorkloadController>());
         services.AddSingleton<KubeconfigLocation>();
+        services.AddSingleton(sp => new PodSpecResolver(sp.GetRequiredService<ObjectStore>()));
+        if (containerd is not null)
+        {
+            services.AddSingleton(containerd);
+            services.AddSingleton<INodeRuntime, CriRuntime>();
+        }
+        else
+        {
+            services.AddSingleton<INodeRuntime>(sp => new ProcessRuntime(options.Images, sp.GetRequiredService<PodSpecResolver>(), sp.GetRequiredService<KubeconfigLocation>(), workspace));
+        }
         services.AddSingleton<Kubelet>();
         services.AddSingleton<ISandboxController>(sp => sp.GetRequiredService<Kubelet>());
         services.AddHostedService<ControllerHost>();
@@ -138,6 +163,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
         }
         catch
         {
+            if (containerd is not null) await containerd.DisposeAsync();
             workspace.Dispose();
             throw;
         }
@@ -222,10 +248,13 @@ public sealed partial class SandboxServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         var workspace = _app.Services.GetRequiredService<SandboxWorkspace>();
+        var containerd = _app.Services.GetService<ContainerdDaemon>();
         await _app.StopAsync();
         await _app.DisposeAsync();
         _journal?.Dispose();
         _certificates.Dispose();
+        // The kubelet has removed its pods' sandboxes; this removes any left, then containerd and its files.
+        if (containerd is not null) await containerd.DisposeAsync();
         // Last: the kubelet has stopped the pods; this kills what they left running and deletes the directory.
         workspace.Dispose();
     }

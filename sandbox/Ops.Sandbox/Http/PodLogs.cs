@@ -31,32 +31,39 @@ internal sealed class PodLogs(ResourceService service, Kubelet kubelet, TimeProv
         {
             throw ApiException.BadRequest($"container {container} is not valid for pod {scope.Name}");
         }
-        if (QueryOptions.Flag(query, "previous")) throw ApiException.BadRequest($"previous terminated container \"{container}\" in pod \"{scope.Name}\" not found");
+        var previous = QueryOptions.Flag(query, "previous");
         var tailLines = Number(query, "tailLines");
         var limitBytes = Number(query, "limitBytes");
-        var path = kubelet.LogPathOf(stored, container);
-        if (!File.Exists(path)) throw ApiException.BadRequest($"container \"{container}\" in pod \"{scope.Name}\" is waiting to start: ContainerCreating");
+        var source = kubelet.LogOf(stored, container, previous);
+        if (previous && source is null) throw ApiException.BadRequest($"previous terminated container \"{container}\" in pod \"{scope.Name}\" not found");
+        if (source is null || !File.Exists(source.Path)) throw ApiException.BadRequest($"container \"{container}\" in pod \"{scope.Name}\" is waiting to start: ContainerCreating");
+        var path = source.Path;
+        var decoder = new CriLogDecoder(source.CriFormat);
 
         var response = context.Response;
         response.StatusCode = 200;
         response.ContentType = "text/plain";
         await using var log = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var text = await new StreamReader(log, Encoding.UTF8).ReadToEndAsync(context.RequestAborted);
+        var text = decoder.Decode(await new StreamReader(log, Encoding.UTF8).ReadToEndAsync(context.RequestAborted));
         if (tailLines is { } tail) text = Tail(text, tail);
         var bytes = Encoding.UTF8.GetBytes(text);
         if (limitBytes is { } limit && bytes.Length > limit) bytes = bytes[..(int)Math.Min(limit, int.MaxValue)];
         await response.Body.WriteAsync(bytes, context.RequestAborted);
-        if (!QueryOptions.Flag(query, "follow")) return;
+        if (!QueryOptions.Flag(query, "follow") || previous) return;
         try
         {
             await response.Body.FlushAsync(context.RequestAborted);
             var buffer = new byte[64 * 1024];
+            var chars = new char[Encoding.UTF8.GetMaxCharCount(buffer.Length)];
+            var utf8 = Encoding.UTF8.GetDecoder();
             while (File.Exists(path))
             {
                 var read = await log.ReadAsync(buffer, context.RequestAborted);
                 if (read > 0)
                 {
-                    await response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+                    // Both decoders keep what a read cut in two: the UTF-8 one a character, the CRI one a line.
+                    var count = utf8.GetChars(buffer, 0, read, chars, 0);
+                    await response.Body.WriteAsync(Encoding.UTF8.GetBytes(decoder.Decode(new string(chars, 0, count))), context.RequestAborted);
                     await response.Body.FlushAsync(context.RequestAborted);
                 }
                 else

@@ -3,7 +3,11 @@ using Ops.Sandbox.Api;
 
 namespace Ops.Sandbox.Nodes;
 
-/// <summary>One container of a running pod: its process (real or simulated), restarts and readiness.</summary>
+/// <summary>
+/// One container of a running pod: its process (real, containerd's or simulated), restarts and readiness. The
+/// process before the current one is kept until the next restart, as a kubelet keeps the last exited container
+/// (its log is what <c>kubectl logs --previous</c> shows).
+/// </summary>
 internal sealed class ContainerRuntime(string name, string image)
 {
     private readonly Lock _lock = new();
@@ -11,6 +15,9 @@ internal sealed class ContainerRuntime(string name, string image)
     public string Name => name;
     public string Image => image;
     public IContainerProcess? Process { get; private set; }
+
+    /// <summary>The container's previous process, exited, while the current one runs.</summary>
+    public IContainerProcess? Previous { get; private set; }
     public int RestartCount { get; private set; }
     public bool Ready { get; private set; }
 
@@ -33,27 +40,35 @@ internal sealed class ContainerRuntime(string name, string image)
 
     public DateTimeOffset? StartedAt { get; private set; }
     public (string Reason, string Message)? Waiting { get; set; }
-    public (int ExitCode, DateTimeOffset FinishedAt)? Terminated { get; private set; }
-    public (int ExitCode, DateTimeOffset FinishedAt)? LastTerminated { get; private set; }
+    public (int ExitCode, string? Reason, DateTimeOffset FinishedAt)? Terminated { get; private set; }
+    public (int ExitCode, string? Reason, DateTimeOffset FinishedAt)? LastTerminated { get; private set; }
+
+    /// <summary>How many times it has been started: the CRI's attempt number of the next start.</summary>
+    public int Starts { get; private set; }
 
     public void Started(IContainerProcess process, DateTimeOffset now)
     {
+        IContainerProcess? gone;
         lock (_lock)
         {
             if (Terminated is not null) { LastTerminated = Terminated; RestartCount++; }
+            gone = Previous;
+            Previous = Process;
             Process = process;
+            Starts++;
             StartedAt = now;
             Waiting = null;
             Terminated = null;
             Ready = false;
         }
+        gone?.Dispose();
     }
 
-    public void Exited(int exitCode, DateTimeOffset now)
+    public void Exited(int exitCode, string? reason, DateTimeOffset now)
     {
         lock (_lock)
         {
-            Terminated = (exitCode, now);
+            Terminated = (exitCode, reason, now);
             Ready = false;
         }
     }
@@ -82,10 +97,10 @@ internal sealed class ContainerRuntime(string name, string image)
         }
     }
 
-    private JsonObject TerminatedState((int ExitCode, DateTimeOffset FinishedAt) t) => new()
+    private JsonObject TerminatedState((int ExitCode, string? Reason, DateTimeOffset FinishedAt) t) => new()
     {
         ["exitCode"] = t.ExitCode,
-        ["reason"] = t.ExitCode == 0 ? "Completed" : "Error",
+        ["reason"] = t.Reason ?? (t.ExitCode == 0 ? "Completed" : "Error"),
         ["startedAt"] = StartedAt is { } s ? Timestamps.Format(s) : null,
         ["finishedAt"] = Timestamps.Format(t.FinishedAt),
         ["containerID"] = Process?.ContainerId,

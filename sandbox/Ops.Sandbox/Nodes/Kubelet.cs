@@ -14,13 +14,12 @@ namespace Ops.Sandbox.Nodes;
 /// real processes and writes their status. A deleted pod's processes get SIGTERM, then SIGKILL; the
 /// pod object goes once they have stopped, as a kubelet finishes a graceful deletion.
 /// </summary>
-internal sealed class Kubelet(ResourceService service, SandboxOptions options, KubeconfigLocation kubeconfig, Processes.SandboxWorkspace workspace, ILogger<Kubelet> logger) : ISandboxController, IAsyncDisposable
+internal sealed class Kubelet(ResourceService service, SandboxOptions options, INodeRuntime runtime, Processes.SandboxWorkspace workspace, ILogger<Kubelet> logger) : ISandboxController, IAsyncDisposable
 {
     private const string Pods = "pods";
     private readonly ConcurrentDictionary<string, PodRuntime> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _stopping = new(StringComparer.Ordinal);
     private int _nextPodAddress = -1;
-    private readonly PodSpecResolver _resolver = new(service.Store);
     private readonly string _directory = Path.Combine(options.DataDirectory ?? workspace.Directory, "kubelet");
     // Pod IPs are 127.<cluster>.x.y, handed out in order: a second octet of its own keeps two sandboxes on one machine apart.
     public IReadOnlyList<SimulatedNode> Nodes { get; } = NodesOf(options.Nodes, options.NodeLabels, LoopbackRanges.Unused());
@@ -48,29 +47,33 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
             return;
         }
         if (_running.ContainsKey(stored.Uid)) return;
-        var pod = stored.Parse();
-        var nodeName = (string?)pod["spec"]?["nodeName"];
+        var parsed = stored.Parse();
+        var nodeName = (string?)parsed["spec"]?["nodeName"];
         if (string.IsNullOrEmpty(nodeName))
         {
-            Schedule(stored, pod);
+            Schedule(stored, parsed);
             return;
         }
         var node = ByName.GetValueOrDefault(nodeName);
-        if (node is null || (string?)pod["status"]?["phase"] is "Succeeded" or "Failed") return;
-        var hostNetwork = (bool?)pod["spec"]?["hostNetwork"] == true;
+        if (node is null || (string?)parsed["status"]?["phase"] is "Succeeded" or "Failed") return;
+        var hostNetwork = (bool?)parsed["spec"]?["hostNetwork"] == true;
         var podIp = hostNetwork ? node.Address : node.PodAddress(Interlocked.Increment(ref _nextPodAddress));
-        var runtime = new PodRuntime(pod, node, podIp, DirectoryOf(stored), Path.Combine(_directory, "nodes", node.Name), options.Images, _resolver,
-            kubeconfig, workspace, WriteStatus, service.Clock, logger);
-        if (!_running.TryAdd(stored.Uid, runtime)) return;
+        var pod = new PodRuntime(parsed, node, podIp, DirectoryOf(stored), Path.Combine(_directory, "nodes", node.Name), runtime, WriteStatus, service.Clock, logger);
+        if (!_running.TryAdd(stored.Uid, pod)) return;
         logger.LogInformation("Starting pod {Namespace}/{Pod} on {Node} at {PodIp}", stored.Namespace, stored.Name, node.Name, podIp);
-        runtime.Start();
-        WriteStatus(runtime);
+        pod.Start();
+        WriteStatus(pod);
     }
 
     private string DirectoryOf(StoredObject pod) => Path.Combine(_directory, "pods", $"{pod.Namespace}_{pod.Name}_{pod.Uid[..8]}");
 
-    /// <summary>Where a container of the pod writes its output (the file exists once the container has started, until the pod is gone).</summary>
-    public string LogPathOf(StoredObject pod, string container) => Path.Combine(DirectoryOf(pod), $"{container}.log");
+    /// <summary>Where the output of the pod's container is (its current run, or the one before with <paramref name="previous"/>); null when none is known.</summary>
+    public ContainerLog? LogOf(StoredObject pod, string container, bool previous)
+    {
+        if (!_running.TryGetValue(pod.Uid, out var running)) return null;
+        var state = running.ContainerStates.FirstOrDefault(c => c.Name == container);
+        return previous ? state?.Previous?.Log : state?.Process?.Log;
+    }
 
     private void Schedule(StoredObject stored, JsonObject pod)
     {
@@ -155,7 +158,7 @@ internal sealed class Kubelet(ResourceService service, SandboxOptions options, K
             {
                 ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady", ["message"] = "sandbox kubelet is posting ready status", ["lastHeartbeatTime"] = now, ["lastTransitionTime"] = now }),
                 ["addresses"] = new JsonArray(new JsonObject { ["type"] = "InternalIP", ["address"] = node.Address }, new JsonObject { ["type"] = "Hostname", ["address"] = node.Name }),
-                ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.32.0-sandbox", ["operatingSystem"] = "linux", ["architecture"] = "amd64", ["containerRuntimeVersion"] = "sandbox://1.0" },
+                ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.32.0-sandbox", ["operatingSystem"] = "linux", ["architecture"] = "amd64", ["containerRuntimeVersion"] = runtime.Version },
                 ["capacity"] = new JsonObject { ["cpu"] = "2", ["memory"] = "8Gi", ["pods"] = "110" },
                 ["allocatable"] = new JsonObject { ["cpu"] = "2", ["memory"] = "8Gi", ["pods"] = "110" },
             },

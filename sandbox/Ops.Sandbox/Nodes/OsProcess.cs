@@ -4,9 +4,11 @@ using Ops.Sandbox.Processes;
 namespace Ops.Sandbox.Nodes;
 
 /// <summary>A container that is a real process of this machine; its id is sandbox://PID.</summary>
-internal sealed class OsProcess(Process process) : IContainerProcess
+internal sealed class OsProcess(Process process, ContainerLog log) : IContainerProcess
 {
     public string ContainerId { get; } = $"sandbox://{process.Id}";
+
+    public ContainerLog? Log => log;
 
     public bool HasExited
     {

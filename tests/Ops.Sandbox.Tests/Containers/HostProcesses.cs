@@ -1,0 +1,39 @@
+namespace Ops.Sandbox.Tests.Containers;
+
+/// <summary>What the tests read of a container from the host's /proc: its main process, and its namespaces.</summary>
+internal static class HostProcesses
+{
+    /// <summary>The lowest host pid whose cgroup names the container (its main process; runc's init is gone once it runs).</summary>
+    public static int OfContainer(string containerId)
+    {
+        var id = containerId[(containerId.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        foreach (var directory in Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).OfType<string>().Where(d => d.All(char.IsAsciiDigit)).Select(int.Parse).Order())
+        {
+            try
+            {
+                if (File.ReadAllText($"/proc/{directory}/cgroup").Contains(id, StringComparison.Ordinal)) return directory;
+            }
+            catch (IOException)
+            {
+            }
+        }
+        throw new InvalidOperationException($"no process of this machine is in a cgroup of {containerId}");
+    }
+
+    /// <summary>The namespace (pid, mnt, net ...) the process is in, as its /proc link names it: pid:[4026531836].</summary>
+    public static string Namespace(int pid, string kind) => new FileInfo($"/proc/{pid}/ns/{kind}").LinkTarget ?? "";
+
+    /// <summary>Live processes whose command line mentions <paramref name="text"/>.</summary>
+    public static IReadOnlyList<int> WithCommandLine(string text) =>
+        [.. Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).OfType<string>().Where(d => d.All(char.IsAsciiDigit)).Select(int.Parse).Where(pid =>
+        {
+            try
+            {
+                return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Contains(text, StringComparison.Ordinal);
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        })];
+}
