@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Ops.Sandbox.Containers;
 using Ops.Sandbox.Hosting;
 using Ops.Sandbox.Nodes;
 
@@ -8,22 +9,25 @@ namespace Ops.Demo;
 
 /// <summary>
 /// The sandbox with everything Ops needs running in it: simulated nodes, the agent DaemonSet, the
-/// operator Deployment and the sample workload, all real processes started by the sandbox's kubelet
-/// from the manifests next to this program. The demo's main job, and the world of the end-to-end tests.
+/// operator Deployment and the sample workload, started by the sandbox's kubelet from the manifests next to
+/// this program: as real processes, or as containers of Ops's images under containerd. The demo's main job, and the world of the end-to-end tests.
 /// </summary>
 public sealed class DemoCluster : IAsyncDisposable
 {
     public const string OpsNamespace = "ops-system";
     public const string ShopNamespace = "shop";
 
-    private DemoCluster(SandboxServer server, int agentPort, int operatorPort, int agentMetricsPort)
+    private DemoCluster(SandboxServer server, int agentPort, int operatorPort, int agentMetricsPort, string? imageRegistry)
     {
+        _imageRegistry = imageRegistry;
         Server = server;
         AgentPort = agentPort;
         OperatorPort = operatorPort;
         AgentMetricsPort = agentMetricsPort;
         Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath));
     }
+
+    private readonly string? _imageRegistry;
 
     public SandboxServer Server { get; }
     public Kubernetes Client { get; }
@@ -34,6 +38,9 @@ public sealed class DemoCluster : IAsyncDisposable
     public int OperatorPort { get; }
     /// <summary>The port the checkout pods serve HTTP on, each on its own pod IP (the samples use it).</summary>
     public const int AppPort = 8080;
+
+    /// <summary>Where the manifests say Ops's images are (the chart's default); the containerd runtime pulls them from its registry instead.</summary>
+    public const string ImagePrefix = "ghcr.io/example/";
 
     public static string ManifestsDirectory => Path.Combine(AppContext.BaseDirectory, "manifests");
 
@@ -46,12 +53,13 @@ public sealed class DemoCluster : IAsyncDisposable
             // node-1 carries the canary label, so the AgentVersion sample has a canary node.
             NodeLabels = node => node == "node-1" ? new Dictionary<string, string> { ["ops.dev/canary"] = "true" } : new Dictionary<string, string>(),
             Images = ImagesOf(options),
+            Containerd = options.ImageRegistry is { } registry ? new ContainerdOptions { InsecureRegistries = [registry] } : null,
             ManifestDirectories = [options.CrdsDirectory],
             KubeconfigPath = options.KubeconfigPath,
         }, options.Logging, cancellationToken);
         // The agents serve on each node's address (host network): their ports must be free on all of them.
         var nodes = Enumerable.Range(1, Math.Max(1, options.Nodes)).Select(i => System.Net.IPAddress.Parse(SimulatedNode.AddressOf(i))).ToList();
-        var cluster = new DemoCluster(server, options.AgentPort > 0 ? options.AgentPort : LoopbackPorts.Free(nodes), LoopbackPorts.Free(), LoopbackPorts.Free(nodes));
+        var cluster = new DemoCluster(server, options.AgentPort > 0 ? options.AgentPort : LoopbackPorts.Free(nodes), LoopbackPorts.Free(), LoopbackPorts.Free(nodes), options.ImageRegistry);
         try
         {
             progress?.Invoke($"sandbox API server at {server.Url} with {options.Nodes} nodes");
@@ -99,8 +107,9 @@ public sealed class DemoCluster : IAsyncDisposable
         return images;
     }
 
-    /// <summary>The manifests with this cluster's ports.</summary>
+    /// <summary>The manifests with this cluster's ports, and its registry's images under the containerd runtime.</summary>
     public string Fill(string yaml) => yaml
+        .Replace(ImagePrefix, _imageRegistry is null ? ImagePrefix : _imageRegistry + "/", StringComparison.Ordinal)
         .Replace("{{agentPort}}", AgentPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
         .Replace("{{operatorPort}}", OperatorPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
         .Replace("{{agentMetricsPort}}", AgentMetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);

@@ -39,6 +39,12 @@ public sealed record DemoOptions
     /// <summary>Extra environment of the agents (Agent__Scripts__..., for example).</summary>
     public IReadOnlyDictionary<string, string> AgentSettings { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// When set (host:port of a loopback registry holding Ops's images, tag <see cref="DemoImages.Tag"/>), the nodes
+    /// run pods as containers of a containerd of the sandbox's own, pulled from there; otherwise as processes.
+    /// </summary>
+    public string? ImageRegistry { get; init; }
+
     /// <summary>Extra environment of the operator (Operator__AgentGrace, for example).</summary>
     public IReadOnlyDictionary<string, string> OperatorSettings { get; init; } = new Dictionary<string, string>();
 }

@@ -15,10 +15,19 @@ internal static class Program
     {
         string? kubeconfig = null;
         var nodes = 3;
+        var containerd = false;
+        var rebuild = false;
         for (var i = 0; i < args.Length; i += 2)
         {
             switch (args[i])
             {
+                case "--runtime" when i + 1 < args.Length && args[i + 1] is "containerd" or "processes":
+                    containerd = args[i + 1] == "containerd";
+                    break;
+                case "--rebuild-images":
+                    rebuild = true;
+                    i--;
+                    break;
                 case "--kubeconfig" when i + 1 < args.Length:
                     kubeconfig = Path.GetFullPath(args[i + 1]);
                     break;
@@ -26,7 +35,7 @@ internal static class Program
                     nodes = n;
                     break;
                 default:
-                    await Console.Error.WriteLineAsync("usage: dotnet run --project sandbox/Ops.Demo [-- [--kubeconfig PATH] [--nodes 1..250]]");
+                    await Console.Error.WriteLineAsync("usage: dotnet run --project sandbox/Ops.Demo [-- [--kubeconfig PATH] [--nodes 1..250] [--runtime processes|containerd [--rebuild-images]]]");
                     return 2;
             }
         }
@@ -36,13 +45,20 @@ internal static class Program
             await Console.Error.WriteLineAsync("error: run the demo from the repository (crds/ and samples/ not found)");
             return 2;
         }
+        if (containerd && DemoImages.Missing() is { } missing)
+        {
+            await Console.Error.WriteLineAsync($"error: the containerd runtime cannot run here: {missing}");
+            return 2;
+        }
         kubeconfig ??= Path.Combine(root, ".sandbox", "kubeconfig");
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
 
-        Console.WriteLine("starting the Ops sandbox demo ...");
+        Console.WriteLine($"starting the Ops sandbox demo ({(containerd ? "containerd runtime: pods are containers of Ops's images" : "process runtime: pods are processes of this machine")}) ...");
+        await using var images = containerd ? await DemoImages.StartAsync(root, rebuild, line => Console.WriteLine($"  {line}"), stop.Token) : null;
         await using var cluster = await DemoCluster.StartAsync(new DemoOptions { CrdsDirectory = Path.Combine(root, "crds"), KubeconfigPath = kubeconfig, Nodes = nodes,
+            ImageRegistry = images?.Registry,
             Logging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning) },
             line => Console.WriteLine($"  {line}"), stop.Token);
 

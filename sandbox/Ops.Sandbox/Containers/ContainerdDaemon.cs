@@ -23,8 +23,11 @@ public sealed partial class ContainerdDaemon : IAsyncDisposable
     private readonly ILogger _logger;
     private int _disposed;
 
-    private ContainerdDaemon(string id, string directory, Process process, CriClient cri, string version, ILogger logger)
+    private readonly SandboxWorkspace _workspace;
+
+    private ContainerdDaemon(string id, string directory, Process process, CriClient cri, string version, SandboxWorkspace workspace, ILogger logger)
     {
+        _workspace = workspace;
         Id = id;
         Directory = directory;
         _process = process;
@@ -57,7 +60,7 @@ public sealed partial class ContainerdDaemon : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(directory, OwnerFile), $"{Environment.ProcessId} {ProcFs.StartTime(Environment.ProcessId)}", cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(directory, ContainerdConfig.FileName), ContainerdConfig.Render(directory, PauseImage.Reference, options.InsecureRegistries), cancellationToken);
         var (process, cri, version) = await LaunchAsync(directory, workspace, options.StartTimeout, cancellationToken);
-        var daemon = new ContainerdDaemon(workspace.Id, directory, process, cri, version, logger);
+        var daemon = new ContainerdDaemon(workspace.Id, directory, process, cri, version, workspace, logger);
         try
         {
             await PauseImage.ImportAsync(directory, cancellationToken);
@@ -76,7 +79,7 @@ public sealed partial class ContainerdDaemon : IAsyncDisposable
         var logPath = Path.Combine(directory, "containerd.log");
         var start = new ProcessStartInfo("containerd") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in (string[])["--config", Path.Combine(directory, ContainerdConfig.FileName)]) start.ArgumentList.Add(arg);
-        var process = workspace.Start(start);
+        var process = workspace.Start(start, ownSession: true);
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var gate = new Lock();
         process.OutputDataReceived += (_, e) => { lock (gate) if (e.Data is not null) log.WriteLine(e.Data); };
@@ -122,99 +125,10 @@ public sealed partial class ContainerdDaemon : IAsyncDisposable
         }
     }
 
-    /// <summary>Cleans up the directories of containerds whose sandbox died without stopping them.</summary>
-    private static async Task RemoveLeftoversAsync(SandboxWorkspace workspace, ILogger logger, CancellationToken cancellationToken)
-    {
-        if (!System.IO.Directory.Exists(Root)) return;
-        foreach (var directory in System.IO.Directory.EnumerateDirectories(Root))
-        {
-            if (IsOwned(directory)) continue;
-            Log.RemovingLeftovers(logger, directory);
-            try
-            {
-                if (File.Exists(Path.Combine(directory, ContainerdConfig.FileName)))
-                {
-                    var (process, cri, _) = await LaunchAsync(directory, workspace, TimeSpan.FromSeconds(30), cancellationToken);
-                    await StopAsync(Path.GetFileName(directory), directory, process, cri, logger);
-                }
-                else
-                {
-                    Remove(Path.GetFileName(directory), directory, logger);
-                }
-            }
-            catch (InvalidOperationException e)
-            {
-                // A leftover that cannot be cleaned must not stop this sandbox; the next start tries again.
-                Log.LeftoversRemain(logger, directory, e.Message);
-            }
-        }
-    }
-
-    private static bool IsOwned(string directory)
-    {
-        var owner = Path.Combine(directory, OwnerFile);
-        if (!File.Exists(owner)) return System.IO.Directory.GetLastWriteTimeUtc(directory) > DateTime.UtcNow.AddMinutes(-1);
-        var parts = File.ReadAllText(owner).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var pid)
-            && ProcFs.StartTime(pid)?.ToString(CultureInfo.InvariantCulture) == parts[1];
-    }
-
-    /// <summary>Removes every pod sandbox, stops containerd, then removes mounts, cgroups and the directory.</summary>
-    private static async Task StopAsync(string id, string directory, Process process, CriClient cri, ILogger logger)
-    {
-        using (cri)
-        {
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                var sandboxes = await cri.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest(), cancellationToken: timeout.Token);
-                foreach (var sandbox in sandboxes.Items)
-                {
-                    await cri.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = sandbox.Id }, cancellationToken: timeout.Token);
-                    await cri.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = sandbox.Id }, cancellationToken: timeout.Token);
-                }
-            }
-            catch (Exception e) when (e is RpcException or OperationCanceledException)
-            {
-                Log.SandboxesRemain(logger, directory, e.Message);
-            }
-        }
-        if (!process.HasExited)
-        {
-            Signals.Send(process.Id, Signals.Terminate);
-            if (!process.WaitForExit(TimeSpan.FromSeconds(10))) process.Kill();
-            process.WaitForExit();
-        }
-        process.Dispose();
-        Remove(id, directory, logger);
-    }
-
-    private static void Remove(string id, string directory, ILogger logger)
-    {
-        var stuck = HostMounts.RemoveUnder(directory);
-        Cgroups.Remove($"/ops-sandbox/{id}");
-        // The parent all sandboxes share goes with the last of them (a busy one stays).
-        Cgroups.Remove("/ops-sandbox", recursive: false);
-        if (stuck.Count > 0)
-        {
-            // Deleting through a mount would delete what it shows: the directory stays for the next start.
-            Log.MountsRemain(logger, directory, string.Join("; ", stuck));
-            return;
-        }
-        try
-        {
-            System.IO.Directory.Delete(directory, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Log.MountsRemain(logger, directory, e.Message);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        await StopAsync(Id, Directory, _process, Cri, _logger);
+        await StopAsync(Id, Directory, _process, Cri, _workspace, _logger);
         Log.Stopped(_logger, Directory);
     }
 
@@ -234,6 +148,9 @@ public sealed partial class ContainerdDaemon : IAsyncDisposable
 
         [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Pod sandboxes of the containerd in {Directory} could not all be removed: {Reason}")]
         public static partial void SandboxesRemain(ILogger logger, string directory, string reason);
+
+        [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Killing {Count} processes of containers that outlived the containerd in {Directory}")]
+        public static partial void KillingSurvivors(ILogger logger, int count, string directory);
 
         [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "{Directory} is kept: mounts under it could not be removed ({Mounts})")]
         public static partial void MountsRemain(ILogger logger, string directory, string mounts);

@@ -18,7 +18,8 @@ internal sealed class CriPodSandbox(ContainerdDaemon daemon, string id, PodSandb
         ContainerConfig container;
         try
         {
-            var volumes = Path.Combine(request.Directory, "volumes", (string?)spec["name"] ?? "");
+            // One directory for the pod: its containers share its emptyDirs, as a kubelet shares them.
+            var volumes = Path.Combine(request.Directory, "volumes");
             var mounts = resolver.Mounts(request.Pod, spec, volumes, request.NodeRoot);
             var env = resolver.Environment(request.Pod, spec, request.Node, request.PodIp);
             container = CriContainerConfig.Build(request.Pod, spec, attempt, image, mounts, env, kubeconfigPath);

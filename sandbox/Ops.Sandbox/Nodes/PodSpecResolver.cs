@@ -54,6 +54,8 @@ internal sealed class PodSpecResolver(ObjectStore store)
             Directory.CreateDirectory(host);
             if (volume["secret"] is JsonObject secret) WriteFiles(host, Data("secrets", Namespace(pod), (string?)secret["secretName"] ?? ""));
             else if (volume["configMap"] is JsonObject map) WriteFiles(host, Data("configmaps", Namespace(pod), (string?)map["name"] ?? ""));
+            // An emptyDir is writable by whatever user the container runs as, as a kubelet makes it (0777).
+            else if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(host, (UnixFileMode)0b111_111_111);
             mounts[mountPath] = host;
         }
         return mounts;

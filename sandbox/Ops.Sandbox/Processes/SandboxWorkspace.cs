@@ -19,6 +19,7 @@ public sealed class SandboxWorkspace : IDisposable
     public const string MarkerVariable = "OPS_SANDBOX_WORKSPACE";
     private const string OwnerFile = "owner";
     private const string SetPriv = "/usr/bin/setpriv";
+    private const string SetSid = "/usr/bin/setsid";
 
     private readonly BlockingCollection<(ProcessStartInfo Start, TaskCompletionSource<Process> Started)> _launches = new();
     private readonly Thread _launcher;
@@ -104,11 +105,22 @@ public sealed class SandboxWorkspace : IDisposable
         return killed;
     }
 
-    /// <summary>Starts a process that dies with this workspace's host; its arguments must be in <see cref="ProcessStartInfo.ArgumentList"/>.</summary>
-    public Process Start(ProcessStartInfo start)
+    /// <summary>
+    /// Starts a process that dies with this workspace's host; its arguments must be in <see cref="ProcessStartInfo.ArgumentList"/>.
+    /// With <paramref name="ownSession"/> it leads a session of its own, so a terminal's Ctrl+C, which signals the
+    /// whole foreground process group, does not reach it: for what the host must still use while it stops.
+    /// </summary>
+    public Process Start(ProcessStartInfo start, bool ownSession = false)
     {
         if (start.Arguments.Length > 0) throw new ArgumentException("pass the arguments in ArgumentList", nameof(start));
         start.Environment[MarkerVariable] = Id;
+        if (ownSession && File.Exists(SetSid))
+        {
+            string[] command = [start.FileName, .. start.ArgumentList];
+            start.FileName = SetSid;
+            start.ArgumentList.Clear();
+            foreach (var arg in command) start.ArgumentList.Add(arg);
+        }
         if (DiesWithHost)
         {
             string[] command = [start.FileName, .. start.ArgumentList];

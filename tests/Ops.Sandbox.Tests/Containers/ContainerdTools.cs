@@ -16,6 +16,8 @@ internal static class ContainerdTools
         var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
         var missing = TestPrograms.Where(t => !path.Any(dir => File.Exists(Path.Combine(dir, t.Program)))).ToList();
         if (missing.Count > 0) return $"{string.Join(", ", missing.Select(m => m.Program))} not found: apt-get install -y {string.Join(' ', missing.Select(m => m.Package))}";
+        // The test images hold nothing but busybox: a dynamically linked one would find no libc in them.
+        if (System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(Busybox)).Contains("/ld-linux", StringComparison.Ordinal)) return $"{Busybox} is dynamically linked: apt-get install -y busybox-static";
         return ContainerdOptions.Missing();
     }
 

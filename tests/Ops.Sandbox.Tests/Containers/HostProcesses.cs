@@ -23,13 +23,27 @@ internal static class HostProcesses
     /// <summary>The namespace (pid, mnt, net ...) the process is in, as its /proc link names it: pid:[4026531836].</summary>
     public static string Namespace(int pid, string kind) => new FileInfo($"/proc/{pid}/ns/{kind}").LinkTarget ?? "";
 
+    /// <summary>Whether the process exists and has not exited (a zombie waiting for its reaper has).</summary>
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..] is not ['Z' or 'X', ..];
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Live processes whose command line mentions <paramref name="text"/>.</summary>
     public static IReadOnlyList<int> WithCommandLine(string text) =>
         [.. Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).OfType<string>().Where(d => d.All(char.IsAsciiDigit)).Select(int.Parse).Where(pid =>
         {
             try
             {
-                return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Contains(text, StringComparison.Ordinal);
+                return IsAlive(pid) && File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Contains(text, StringComparison.Ordinal);
             }
             catch (IOException)
             {

@@ -126,8 +126,10 @@ public sealed class DiagnosticCommandReconciler(
         }
         if (command.Spec.Cancel == true) run.Cancel();
 
-        var records = run.Records;
+        // Finished first, records second: the last target's record may land between the two reads, and records read
+        // before it would end the command with that target still running (seen under containerd: phase Running, Complete=True).
         var finished = run.IsFinished;
+        var records = run.Records;
         var refs = new Dictionary<string, string>(StringComparer.Ordinal);
         if (finished)
         {
