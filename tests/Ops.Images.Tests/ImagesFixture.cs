@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Ops.Sandbox.Hosting;
+using Ops.Sandbox.Containers;
 using Ops.TestSupport;
 
 namespace Ops.Images.Tests;
@@ -13,7 +13,7 @@ public sealed class ImagesFixture : IAsyncLifetime
 {
     public const string Tag = "1.0.0";
 
-    private Process? _registry;
+    private LoopbackRegistry? _registry;
 
     public string? Missing { get; private set; } = ImageTools.Missing();
 
@@ -27,22 +27,8 @@ public sealed class ImagesFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         if (Missing is not null) return;
-        var directory = TestWorkspace.CreateDirectory("registry-");
-        var port = LoopbackPorts.Free();
-        Registry = $"127.0.0.1:{port}";
-        var config = Path.Combine(directory, "config.yml");
-        await File.WriteAllTextAsync(config, $"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {directory}/data\nhttp:\n  addr: {Registry}\n");
-        _registry = TestWorkspace.Start(new ProcessStartInfo("docker-registry", ["serve", config]) { RedirectStandardOutput = true, RedirectStandardError = true });
-        _registry.OutputDataReceived += (_, _) => { };
-        _registry.ErrorDataReceived += (_, _) => { };
-        _registry.BeginOutputReadLine();
-        _registry.BeginErrorReadLine();
-        using var http = new HttpClient();
-        await Eventually.True(async () =>
-        {
-            try { return (await http.GetAsync($"http://{Registry}/v2/")).IsSuccessStatusCode; }
-            catch (HttpRequestException) { return false; }
-        }, "the registry to answer");
+        _registry = await LoopbackRegistry.StartAsync(TestWorkspace.CreateDirectory("registry-"), TestWorkspace.Start, TestContext.Current.CancellationToken);
+        Registry = _registry.Address;
 
         var watch = Stopwatch.StartNew();
         var (exit, output, error) = await RunAsync(Path.Combine(RepositoryPaths.Root, "images", "build.sh"), ["--registry", Registry, "--tag", Tag, "--local-base"], TimeSpan.FromMinutes(15));
@@ -97,10 +83,8 @@ public sealed class ImagesFixture : IAsyncLifetime
         return (process.ExitCode, await output, await error);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        if (_registry is { HasExited: false } registry) registry.Kill(entireProcessTree: true);
-        _registry?.Dispose();
-        return ValueTask.CompletedTask;
+        if (_registry is not null) await _registry.DisposeAsync();
     }
 }

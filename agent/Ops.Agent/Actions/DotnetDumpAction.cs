@@ -39,12 +39,13 @@ public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder
         var hostTmp = ContainerPath.Resolve(locator.Proc.RootOf(process.Pid), tmp);
         var free = new DriveInfo(hostTmp).AvailableFreeSpace;
         if (free < expected) throw new ActionParameterException($"the target's {tmp} has {free >> 20} MiB free; a {type} dump of process {process.Pid} needs about {expected >> 20} MiB");
-        var budgetLeft = artifacts.RemainingBytes;
-        if (budgetLeft < expected) throw new ActionParameterException($"a {type} dump of process {process.Pid} needs about {expected >> 20} MiB; this agent's artifact budget has {budgetLeft >> 20} MiB left");
-
         var (slot, waited) = await gate.EnterAsync(cancellationToken);
         using (slot)
         {
+            // Asked once the slot is ours: a capture still running reserves what is left of the budget until it ends,
+            // so asking before waiting refused a dump queued behind a trace on the same node (0 MiB left).
+            var budgetLeft = artifacts.RemainingBytes;
+            if (budgetLeft < expected) throw new ActionParameterException($"a {type} dump of process {process.Pid} needs about {expected >> 20} MiB; this agent's artifact budget has {budgetLeft >> 20} MiB left");
             var file = $"ops-dump-{Guid.NewGuid():n}.dmp";
             var inside = $"{tmp.TrimEnd('/')}/{file}";
             var outside = Path.Combine(hostTmp, file);

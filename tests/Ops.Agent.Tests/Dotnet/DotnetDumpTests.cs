@@ -86,6 +86,22 @@ public sealed class DotnetDumpTests : IAsyncLifetime
     });
 
     [Fact]
+    public async Task A_dump_queued_behind_a_trace_on_the_same_node_waits_for_it_instead_of_finding_the_budget_taken()
+    {
+        await using var app = await SampleAppProcess.StartAsync();
+        var agent = await _harness.StartAgentAsync();
+        var trace = _harness.ExecuteAsync(agent, AgentHarness.Request("dotnet.trace", new Target { Pod = "checkout", Container = "api", ContainerId = $"sandbox://{app.Pid}" }, key: "trace", timeout: 60, parameters: ("duration", "3s")), _ct);
+        // The trace holds the node's one heavy-capture slot and, while it writes, the rest of the artifact budget.
+        await Eventually.True(() => Task.FromResult(Directory.Exists(Path.Combine(agent.DataDirectory, "artifacts")) && Directory.EnumerateFiles(Path.Combine(agent.DataDirectory, "artifacts"), "*.partial").Any()), "the trace writing its artifact");
+
+        var dump = await _harness.ExecuteAsync(agent, Dump(app.Pid, "queued", "mini"), _ct);
+
+        Assert.Equal(ExecutionPhase.Succeeded, (await trace).Phase);
+        Assert.True(dump.Phase == ExecutionPhase.Succeeded, dump.Message);
+        Assert.Contains("waited", dump.Output.ToStringUtf8());
+    }
+
+    [Fact]
     public async Task A_dump_larger_than_the_artifact_budget_is_refused_before_it_is_written()
     {
         await using var app = await SampleAppProcess.StartAsync();

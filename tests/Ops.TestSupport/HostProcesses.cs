@@ -1,7 +1,7 @@
-namespace Ops.Sandbox.Tests.Containers;
+namespace Ops.TestSupport;
 
 /// <summary>What the tests read of a container from the host's /proc: its main process, and its namespaces.</summary>
-internal static class HostProcesses
+public static class HostProcesses
 {
     /// <summary>The lowest host pid whose cgroup names the container (its main process; runc's init is gone once it runs).</summary>
     public static int OfContainer(string containerId)
@@ -22,6 +22,9 @@ internal static class HostProcesses
 
     /// <summary>The namespace (pid, mnt, net ...) the process is in, as its /proc link names it: pid:[4026531836].</summary>
     public static string Namespace(int pid, string kind) => new FileInfo($"/proc/{pid}/ns/{kind}").LinkTarget ?? "";
+
+    /// <summary>The real uid the process runs as (from /proc/PID/status).</summary>
+    public static int Uid(int pid) => int.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Whether the process exists and has not exited (a zombie waiting for its reaper has).</summary>
     public static bool IsAlive(int pid)

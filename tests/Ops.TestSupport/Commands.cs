@@ -2,12 +2,11 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Ops.Operator.Api.V1Alpha1;
-using Ops.TestSupport;
 
-namespace Ops.EndToEnd.Tests;
+namespace Ops.TestSupport;
 
 /// <summary>Creating, reading and awaiting DiagnosticCommands through the API, as a user's client would.</summary>
-internal static class Commands
+public static class Commands
 {
     public static async Task<V1Alpha1DiagnosticCommand> CreateAsync(IKubernetes client, string ns, string name, V1Alpha1DiagnosticCommand.CommandSpec spec)
     {

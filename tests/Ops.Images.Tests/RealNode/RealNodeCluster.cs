@@ -1,0 +1,50 @@
+using Ops.Demo;
+using Ops.Sandbox.Containers;
+using Ops.TestSupport;
+
+namespace Ops.Images.Tests.RealNode;
+
+/// <summary>
+/// The demo cluster on the containerd runtime: 3 nodes, the operator and the agents from their images with the
+/// chart's security settings, the sample app from its image (uid 1654), all pulled from the images fixture's
+/// registry. Started by the first test that needs it. The agents carry a named script, "os-release", that prints
+/// the agent container's /etc/os-release with the node's static busybox (the agent image has no shell; /proc/1/root
+/// is the node's root, which the agent reaches with hostPID and SYS_PTRACE).
+/// </summary>
+public sealed class RealNodeCluster : IAsyncDisposable
+{
+    public const string Script = "loader-version";
+    private readonly SemaphoreSlim _starting = new(1, 1);
+    private DemoCluster? _cluster;
+
+    public static string? Missing() => ContainerdOptions.Missing();
+
+    public async Task<DemoCluster> StartAsync(ImagesFixture images)
+    {
+        ImageTools.Require(images.Missing ?? Missing());
+        await _starting.WaitAsync();
+        try
+        {
+            return _cluster ??= await DemoCluster.StartAsync(new DemoOptions
+            {
+                CrdsDirectory = RepositoryPaths.Crds,
+                ImageRegistry = images.Registry,
+                AgentSettings = new Dictionary<string, string>
+                {
+                    [$"Agent__Scripts__{Script}__Path"] = "/lib64/ld-linux-x86-64.so.2",
+                    [$"Agent__Scripts__{Script}__Arguments__0"] = "--version",
+                },
+            });
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_cluster is not null) await _cluster.DisposeAsync();
+        _starting.Dispose();
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using k8s;
+using k8s.Models;
+using Ops.Demo;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.TestSupport;
+
+namespace Ops.Images.Tests.RealNode;
+
+/// <summary>
+/// Ops from its images on nodes that run real containers: the agent, in a container of its own with hostPID and only
+/// SYS_PTRACE and DAC_OVERRIDE, reaches .NET processes in other containers' pid and mount namespaces, with no sidecar.
+/// </summary>
+public sealed class RealNodeTests(ImagesFixture images, RealNodeCluster real) : IClassFixture<RealNodeCluster>
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Every_action_reaches_the_sample_app_in_its_own_container_found_through_its_containerd_cgroup()
+    {
+        var cluster = await real.StartAsync(images);
+        var ns = DemoCluster.ShopNamespace;
+        var actions = new (string Name, string Action, Dictionary<string, string>? Parameters, string Expected)[]
+        {
+            ("rn-processes", "processes", null, "Ops.SampleApp"),
+            ("rn-stacks", "dotnet.stacks", null, "Thread"),
+            ("rn-counters", "dotnet.counters", new() { ["duration"] = "2s" }, ""),
+            ("rn-trace", "dotnet.trace", new() { ["duration"] = "1s" }, "trace of process"),
+            ("rn-gcdump", "dotnet.gcdump", null, "heap of process"),
+            ("rn-dump", "dotnet.dump", new() { ["type"] = "mini" }, "mini dump of process"),
+            ("rn-log-grep", "log.grep", new() { ["path"] = "/var/log/app/app.log", ["pattern"] = "ERROR" }, "ERROR"),
+            ("rn-os-release", "file.tail", new() { ["path"] = "/etc/os-release", ["lines"] = "20" }, "Debian"),
+            ("rn-check-process", "check.process", null, ""),
+            ("rn-check-http", "check.http", new() { ["path"] = "/healthz", ["port"] = $"{DemoCluster.AppPort}" }, ""),
+            ("rn-check-tcp", "check.tcp", new() { ["port"] = $"{DemoCluster.AppPort}" }, ""),
+            ("rn-script", "script.run", new() { ["script"] = RealNodeCluster.Script }, "GLIBC"),
+        };
+        var pod = (await cluster.Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "app=checkout", cancellationToken: _ct)).Items.First();
+        // One pod, so every action meets the same process: it alone carries this label.
+        await cluster.Client.CoreV1.PatchNamespacedPodAsync(new V1Patch("""{"metadata":{"labels":{"real-node-target":"yes"}}}""", V1Patch.PatchType.MergePatch), pod.Metadata.Name, ns, cancellationToken: _ct);
+        foreach (var (name, action, parameters, _) in actions)
+        {
+            var spec = Commands.OnPods(action, parameters, "checkout", "api");
+            spec.Target.Pods!.Selector.MatchLabels["real-node-target"] = "yes";
+            await Commands.CreateAsync(cluster.Client, ns, name, spec);
+        }
+
+        var containerId = pod.Status.ContainerStatuses.Single().ContainerID;
+        var appPid = HostProcesses.OfContainer(containerId);
+        var agentPod = (await cluster.Client.CoreV1.ListNamespacedPodAsync(DemoCluster.OpsNamespace, labelSelector: "app.kubernetes.io/name=ops-agent", fieldSelector: $"spec.nodeName={pod.Spec.NodeName}", cancellationToken: _ct)).Items.Single();
+        var agentPid = HostProcesses.OfContainer(agentPod.Status.ContainerStatuses.Single().ContainerID);
+        foreach (var (name, action, _, expected) in actions)
+        {
+            var done = await Commands.FinishedAsync(cluster.Client, ns, name);
+            Assert.True(done.Status?.Results is { Count: 1 }, $"{action}: {string.Join("; ", done.Status?.Conditions?.Select(c => $"{c.Type} {c.Reason}: {c.Message}") ?? [])}");
+            var result = done.Status!.Results![0];
+            Assert.True(result.Phase == "Succeeded", $"{action}: {result.Phase} {result.Message} {result.Summary}");
+            Assert.Contains(expected, result.Summary ?? "");
+            if (action.StartsWith("dotnet.", StringComparison.Ordinal) || action is "log.grep" or "file.tail") Assert.Equal(appPid, result.Target.Pid);
+        }
+        Assert.StartsWith("containerd://", containerId);
+        Assert.NotEqual(HostProcesses.Namespace(agentPid, "pid"), HostProcesses.Namespace(appPid, "pid"));
+        Assert.NotEqual(HostProcesses.Namespace(agentPid, "mnt"), HostProcesses.Namespace(appPid, "mnt"));
+
+        var trace = await Commands.FinishedAsync(cluster.Client, ns, "rn-trace");
+        var artifact = Assert.Single(Assert.Single(trace.Status!.Results!).Artifacts!);
+        var operatorPod = await SandboxPods.OperatorAsync(cluster.Client, _ct);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{operatorPod.Status.PodIP}:{cluster.OperatorPort}/") };
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"artifacts/{ns}/rn-trace/{artifact.Name}") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", cluster.Server.Token) } };
+        using var download = await http.SendAsync(request, _ct);
+        var bytes = await download.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync(_ct);
+        Assert.Equal(artifact.Sha256, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+    }
+
+    [Fact]
+    public async Task The_agent_reaches_apps_running_as_root_as_uid_1654_and_as_another_uid()
+    {
+        var cluster = await real.StartAsync(images);
+        var ns = await TestNamespaces.CreateAsync(cluster.Client, "uids", _ct);
+        var image = $"{images.Registry}/ops-sample-app:{ImagesFixture.Tag}";
+        foreach (var (name, user) in new (string, long?)[] { ("as-root", 0), ("as-app", null), ("as-2000", 2000) })
+        {
+            await cluster.Client.CoreV1.CreateNamespacedPodAsync(SampleAppPod(name, image, user), ns, cancellationToken: _ct);
+        }
+        await Eventually.True(async () => (await cluster.Client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: _ct)).Items.Count(p => p.Status?.ContainerStatuses?.SingleOrDefault()?.Ready == true) == 3, "the three apps ready", Timeouts.ClusterStart);
+
+        var spec = Commands.OnPods("dotnet.stacks", null, "uid-test", "api");
+        await Commands.CreateAsync(cluster.Client, ns, "stacks-by-uid", spec);
+        var done = await Commands.FinishedAsync(cluster.Client, ns, "stacks-by-uid");
+
+        Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
+        var users = done.Status.Results!.ToDictionary(r => r.Target.Pod!, r => HostProcesses.Uid(r.Target.Pid!.Value));
+        Assert.Equal(new Dictionary<string, int> { ["as-root"] = 0, ["as-app"] = 1654, ["as-2000"] = 2000 }, users);
+    }
+
+    private static V1Pod SampleAppPod(string name, string image, long? user) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app"] = "uid-test" } },
+        Spec = new V1PodSpec
+        {
+            SecurityContext = user is { } uid ? new V1PodSecurityContext { RunAsUser = uid, RunAsNonRoot = uid != 0 } : null,
+            Containers = [new V1Container
+            {
+                Name = "api", Image = image,
+                Env = [new V1EnvVar { Name = "LISTEN", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "status.podIP" } } }, new V1EnvVar { Name = "PORT", Value = "8080" }, new V1EnvVar { Name = "LOG_PATH", Value = "/var/log/app/app.log" }],
+                ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = 8080 } },
+                VolumeMounts = [new V1VolumeMount { Name = "logs", MountPath = "/var/log/app" }],
+            }],
+            Volumes = [new V1Volume { Name = "logs", EmptyDir = new V1EmptyDirVolumeSource() }],
+        },
+    };
+}
