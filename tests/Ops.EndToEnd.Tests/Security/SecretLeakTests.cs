@@ -73,6 +73,12 @@ public sealed class SecretLeakTests(ClusterFixture cluster)
             {
                 await using var log = await cluster.Client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, DemoCluster.OpsNamespace, container: container.Name, cancellationToken: _ct);
                 places[$"log {pod.Metadata.Name}/{container.Name}"] = await new StreamReader(log).ReadToEndAsync(_ct);
+                // A log is one per start, as a kubelet keeps them: the run before a restart is read too.
+                if (pod.Status?.ContainerStatuses?.FirstOrDefault(s => s.Name == container.Name) is { RestartCount: > 0 })
+                {
+                    await using var previous = await cluster.Client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, DemoCluster.OpsNamespace, container: container.Name, previous: true, cancellationToken: _ct);
+                    places[$"previous log {pod.Metadata.Name}/{container.Name}"] = await new StreamReader(previous).ReadToEndAsync(_ct);
+                }
             }
         }
         foreach (var plural in new[] { V1Alpha1DiagnosticCommand.Plural, V1Alpha1ScheduledTask.Plural, V1Alpha1AgentVersion.Plural })

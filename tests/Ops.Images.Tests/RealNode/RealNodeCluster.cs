@@ -7,9 +7,8 @@ namespace Ops.Images.Tests.RealNode;
 /// <summary>
 /// The demo cluster on the containerd runtime: 3 nodes, the operator and the agents from their images with the
 /// chart's security settings, the sample app from its image (uid 1654), all pulled from the images fixture's
-/// registry. Started by the first test that needs it. The agents carry a named script, "os-release", that prints
-/// the agent container's /etc/os-release with the node's static busybox (the agent image has no shell; /proc/1/root
-/// is the node's root, which the agent reaches with hostPID and SYS_PTRACE).
+/// registry. Started by the first test that needs it. The agents carry a named script, "loader-version", that runs
+/// a program of the agent's own image (it has no shell): glibc's dynamic loader, which prints its version.
 /// </summary>
 public sealed class RealNodeCluster : IAsyncDisposable
 {
