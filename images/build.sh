@@ -5,24 +5,27 @@
 #
 #   images/build.sh --registry ghcr.io/you --tag 1.0.0
 #       for users: on Microsoft's runtime-deps base image (the SDK's default for self-contained apps)
-#   images/build.sh --registry 127.0.0.1:5000 --tag 1.0.0 --local-base
+#   images/build.sh --registry 127.0.0.1:5000 --tag 1.0.0 --local-base [--only ops-agent]
 #       here, with no public registry: on a base made from Debian's packages (images/base.sh), pushed to
 #       that (plain-HTTP, loopback) registry first and reused while it is up to date
 #
+# --only REPOSITORY builds that image alone (another agent version for a rollout, say).
 # Prints one line per image: its reference. Images: REGISTRY/ops-operator:TAG, REGISTRY/ops-agent:TAG,
 # REGISTRY/ops-agent:TAG-selftest-fails, REGISTRY/ops-agent:TAG-crashes, REGISTRY/ops-sample-app:TAG.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-registry="" tag="" local_base=""
+registry="" tag="" local_base="" only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --registry) registry=$2; shift 2 ;;
     --tag) tag=$2; shift 2 ;;
     --local-base) local_base=yes; shift ;;
-    *) echo "usage: images/build.sh --registry REGISTRY --tag TAG [--local-base]" >&2; exit 2 ;;
+    --only) only=$2; shift 2 ;;
+    *) echo "usage: images/build.sh --registry REGISTRY --tag TAG [--local-base] [--only REPOSITORY]" >&2; exit 2 ;;
   esac
 done
-[ -n "$registry" ] && [ -n "$tag" ] || { echo "usage: images/build.sh --registry REGISTRY --tag TAG [--local-base]" >&2; exit 2; }
+[ -n "$registry" ] && [ -n "$tag" ] || { echo "usage: images/build.sh --registry REGISTRY --tag TAG [--local-base] [--only REPOSITORY]" >&2; exit 2; }
+case "$only" in ""|ops-operator|ops-agent|ops-sample-app) ;; *) echo "images/build.sh: --only takes ops-operator, ops-agent or ops-sample-app, not $only" >&2; exit 2 ;; esac
 
 out=$(mktemp -d /tmp/ops-images-publish.XXXXXX)
 trap 'rm -rf "$out"' EXIT
@@ -36,6 +39,7 @@ fi
 # publish PROJECT REPOSITORY TAG [MSBuild properties...]
 publish() {
   local project=$1 repository=$2 image_tag=$3; shift 3
+  [ -z "$only" ] || [ "$only" = "$repository" ] || return 0
   dotnet publish "$project" -c Release -r linux-x64 --self-contained -t:PublishContainer -v:quiet -nologo \
     -o "$out/$repository-$image_tag" \
     -p:ContainerRegistry="$registry" -p:ContainerRepository="$repository" -p:ContainerImageTag="$image_tag" "${base[@]}" "$@" >&2

@@ -13,6 +13,9 @@ public sealed class ImagesFixture : IAsyncLifetime
 {
     public const string Tag = "1.0.0";
 
+    /// <summary>A second agent version, built alone (build.sh --only ops-agent), for rollouts to a good build.</summary>
+    public const string NextAgentTag = "1.1.0";
+
     private LoopbackRegistry? _registry;
 
     public string? Missing { get; private set; } = ImageTools.Missing();
@@ -35,6 +38,8 @@ public sealed class ImagesFixture : IAsyncLifetime
         BuildTime = watch.Elapsed;
         if (exit != 0) throw new InvalidOperationException($"images/build.sh failed ({exit}):\n{error}");
         Images = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var (nextExit, _, nextError) = await RunAsync(Path.Combine(RepositoryPaths.Root, "images", "build.sh"), ["--registry", Registry, "--tag", NextAgentTag, "--local-base", "--only", "ops-agent"], TimeSpan.FromMinutes(10));
+        if (nextExit != 0) throw new InvalidOperationException($"images/build.sh --only ops-agent failed ({nextExit}):\n{nextError}");
     }
 
     /// <summary>The image's OCI config ("config" object: User, Entrypoint, Env, ...).</summary>
