@@ -26,6 +26,9 @@ public static class HostProcesses
     /// <summary>The real uid the process runs as (from /proc/PID/status).</summary>
     public static int Uid(int pid) => int.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Whether the process's root file system is mounted read-only (its own mountinfo's "/").</summary>
+    public static bool RootIsReadOnly(int pid) => File.ReadLines($"/proc/{pid}/mountinfo").Select(l => l.Split(' ')).Where(f => f.Length > 5 && f[4] == "/").Select(f => f[5].Split(',')).Last().Contains("ro");
+
     /// <summary>Whether the process exists and has not exited (a zombie waiting for its reaper has).</summary>
     public static bool IsAlive(int pid)
     {
