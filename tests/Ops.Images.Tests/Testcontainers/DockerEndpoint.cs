@@ -15,8 +15,11 @@ public sealed class DockerEndpoint : IAsyncDisposable
 {
     private readonly Process? _service;
 
-    private DockerEndpoint(Uri? endpoint, string kind, string? missing, Process? service)
+    private readonly string? _directory;
+
+    private DockerEndpoint(Uri? endpoint, string kind, string? missing, Process? service, string? directory = null)
     {
+        _directory = directory;
         Endpoint = endpoint;
         Kind = kind;
         Missing = missing;
@@ -59,13 +62,24 @@ public sealed class DockerEndpoint : IAsyncDisposable
             service.WaitForExit();
             return new(null, "", $"podman system service exited with {service.ExitCode}: {string.Join(" / ", errors.TakeLast(3))}", null);
         }
-        return new(new Uri($"unix://{socket}"), "podman", null, service);
+        return new(new Uri($"unix://{socket}"), "podman", null, service, directory);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        if (_service is { HasExited: false } service) service.Kill(entireProcessTree: true);
+        if (_service is { HasExited: false } service)
+        {
+            service.Kill(entireProcessTree: true);
+            await service.WaitForExitAsync();
+        }
         _service?.Dispose();
-        return ValueTask.CompletedTask;
+        if (_directory is null) return;
+        // podman's overlay storage bind-mounts its own directory; it must go before the workspace deletes the files.
+        var mounts = File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(p => p.StartsWith(_directory + "/", StringComparison.Ordinal)).OrderByDescending(p => p.Length);
+        foreach (var mount in mounts)
+        {
+            using var umount = Process.Start(new ProcessStartInfo("umount", ["--lazy", mount]) { RedirectStandardError = true })!;
+            await umount.WaitForExitAsync();
+        }
     }
 }
