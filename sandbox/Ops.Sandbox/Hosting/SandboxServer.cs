@@ -56,6 +56,9 @@ public sealed partial class SandboxServer : IAsyncDisposable
     /// <summary>Watches open right now, the sandbox's own controller watch included (for leak checks).</summary>
     public int OpenWatches => Service.Store.WatcherCount;
 
+    /// <summary>The sandbox's own containerd under the containerd runtime; null under the process runtime.</summary>
+    public ContainerdDaemon? Containerd => _app.Services.GetService<ContainerdDaemon>();
+
     /// <summary>The simulated nodes (none unless asked for).</summary>
     public IReadOnlyList<SimulatedNode> Nodes => _app.Services.GetRequiredService<Kubelet>().Nodes;
 
@@ -65,20 +68,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
     {
         var clock = TimeProvider.System;
         var workspace = SandboxWorkspace.Create();
-        ContainerdDaemon? containerd = null;
-        if (options.Containerd is { } containerdOptions && options.Nodes > 0)
-        {
-            using var loggers = LoggerFactory.Create(l => logging?.Invoke(l));
-            try
-            {
-                containerd = await ContainerdDaemon.StartAsync(containerdOptions, workspace, loggers.CreateLogger<ContainerdDaemon>(), cancellationToken);
-            }
-            catch
-            {
-                workspace.Dispose();
-                throw;
-            }
-        }
+        var containerd = await NodeRuntimes.StartContainerdAsync(options, workspace, logging, cancellationToken);
         var certificates = SandboxCertificates.LoadOrCreate(options.DataDirectory is null ? null : Path.Combine(options.DataDirectory, "pki"), clock);
         var token = options.Token ?? LoadOrCreateToken(options.DataDirectory);
 
@@ -129,16 +119,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
         services.AddSingleton<ISandboxController>(sp => sp.GetRequiredService<WorkloadController>());
         services.AddHostedService(sp => sp.GetRequiredService<WorkloadController>());
         services.AddSingleton<KubeconfigLocation>();
-        services.AddSingleton(sp => new PodSpecResolver(sp.GetRequiredService<ObjectStore>()));
-        if (containerd is not null)
-        {
-            services.AddSingleton(containerd);
-            services.AddSingleton<INodeRuntime, CriRuntime>();
-        }
-        else
-        {
-            services.AddSingleton<INodeRuntime>(sp => new ProcessRuntime(options.Images, sp.GetRequiredService<PodSpecResolver>(), sp.GetRequiredService<KubeconfigLocation>(), workspace));
-        }
+        NodeRuntimes.Add(services, options, containerd, workspace);
         services.AddSingleton<Kubelet>();
         services.AddSingleton<ISandboxController>(sp => sp.GetRequiredService<Kubelet>());
         services.AddHostedService<ControllerHost>();

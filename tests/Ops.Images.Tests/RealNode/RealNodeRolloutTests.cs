@@ -2,8 +2,8 @@ using System.Text.Json;
 using k8s;
 using k8s.Models;
 using Ops.Demo;
-using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Agents;
+using Ops.Operator.Api.V1Alpha1;
 using Ops.TestSupport;
 
 namespace Ops.Images.Tests.RealNode;

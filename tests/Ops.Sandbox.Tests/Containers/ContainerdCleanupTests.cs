@@ -18,9 +18,8 @@ public sealed class ContainerdCleanupTests
     private static async Task<(SandboxServer Sandbox, string Directory, int ContainerPid)> StartWithPodAsync(CancellationToken cancellationToken)
     {
         ContainerdTools.Require(ContainerdTools.Missing());
-        var before = Directory.Exists(ContainerdDaemon.Root) ? Directory.GetDirectories(ContainerdDaemon.Root).ToHashSet() : [];
         var sandbox = await SandboxFixture.StartAsync(new SandboxOptions { Nodes = 1, Containerd = new ContainerdOptions() }, applyCrds: false);
-        var directory = Directory.GetDirectories(ContainerdDaemon.Root).Single(d => !before.Contains(d) && File.Exists(Path.Combine(d, "owner")) && File.ReadAllText(Path.Combine(d, "owner")).StartsWith($"{Environment.ProcessId} ", StringComparison.Ordinal));
+        var directory = sandbox.Containerd!.Directory;
         using var client = SandboxFixture.CreateClient(sandbox);
         await client.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
