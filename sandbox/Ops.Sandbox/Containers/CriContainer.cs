@@ -41,8 +41,13 @@ internal sealed class CriContainer(CriClient cri, string id, ContainerLog log) :
                 // Removed behind the kubelet's back (the sandbox's containerd stopped): it has ended, killed.
                 status = new ContainerStatus { State = ContainerState.ContainerExited, ExitCode = 137, Reason = "Error" };
             }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
             {
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (RpcException)
+            {
+                // containerd busy or restarting: asked again at the next poll.
                 status = null;
             }
             if (status is { State: ContainerState.ContainerExited }) _exited = status;

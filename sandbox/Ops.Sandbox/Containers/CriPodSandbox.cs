@@ -14,6 +14,23 @@ internal sealed class CriPodSandbox(ContainerdDaemon daemon, string id, PodSandb
 {
     public async Task<IContainerProcess> StartContainerAsync(JsonObject spec, int attempt, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await StartAsync(spec, attempt, cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            // containerd restarting, say: the kubelet tries again after its backoff, as for any failed start.
+            throw new ContainerStartException(ContainerStartException.RunContainerError, CriErrors.Describe(e), e);
+        }
+    }
+
+    private async Task<IContainerProcess> StartAsync(JsonObject spec, int attempt, CancellationToken cancellationToken)
+    {
         var image = await PullAsync(spec, cancellationToken);
         ContainerConfig container;
         try

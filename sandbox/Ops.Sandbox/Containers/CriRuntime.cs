@@ -46,7 +46,11 @@ internal sealed class CriRuntime(ContainerdDaemon daemon, PodSpecResolver resolv
             var answer = await daemon.Cri.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, cancellationToken: cancellationToken);
             return new CriPodSandbox(daemon, answer.PodSandboxId, config, request, resolver, kubeconfigPath);
         }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (RpcException e)
         {
             throw new ContainerStartException(ContainerStartException.RunContainerError, CriErrors.Describe(e), e);
         }

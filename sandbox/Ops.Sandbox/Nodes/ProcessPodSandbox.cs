@@ -41,16 +41,17 @@ internal sealed class ProcessPodSandbox(PodSandboxRequest request, IReadOnlyDict
         {
             return inProcess(new ContainerLaunch(request.Node, request.PodIp, reference, rootfs,
                 env.ToDictionary(e => e.Key, e => PodSpecResolver.Rewrite(e.Value, mounts), StringComparer.Ordinal),
-                [.. (args ?? [.. image.DefaultArgs]).Select(a => PodSpecResolver.Rewrite(a, mounts))]));
+                [.. args?.Select(a => PodSpecResolver.Rewrite(a, mounts)) ?? image.DefaultArgs]));
         }
         var start = new ProcessStartInfo(command is { Count: > 0 } ? command[0] : image.FileName)
         {
             UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = false, WorkingDirectory = rootfs,
         };
-        foreach (var arg in (command is { Count: > 0 } ? command.Skip(1) : image.Entrypoint).Concat(args ?? [.. image.DefaultArgs]))
-        {
-            start.ArgumentList.Add(PodSpecResolver.Rewrite(arg, mounts));
-        }
+        // Only what the pod spec says is rewritten to the pod's mounts: the image's own entrypoint and default
+        // arguments are paths of this machine (a build output under /tmp must not become the pod's /tmp volume).
+        var entrypoint = command is { Count: > 0 } ? command.Skip(1).Select(a => PodSpecResolver.Rewrite(a, mounts)) : image.Entrypoint;
+        var arguments = args is not null ? args.Select(a => PodSpecResolver.Rewrite(a, mounts)) : image.DefaultArgs;
+        foreach (var arg in entrypoint.Concat(arguments)) start.ArgumentList.Add(arg);
         // In a cluster a pod reaches the API through its service account; here through the sandbox's kubeconfig.
         start.Environment["KUBECONFIG"] = kubeconfig;
         foreach (var (name, value) in env) start.Environment[name] = PodSpecResolver.Rewrite(value, mounts);

@@ -94,6 +94,36 @@ public sealed class RealNodeTests(ImagesFixture images, RealNodeCluster real) : 
         Assert.Equal(new Dictionary<string, int> { ["as-root"] = 0, ["as-app"] = 1654, ["as-2000"] = 2000 }, users);
     }
 
+    [Fact]
+    public async Task The_operator_container_killed_mid_fan_out_the_command_completes_and_each_target_ran_once()
+    {
+        var cluster = await real.StartAsync(images);
+        var ns = DemoCluster.ShopNamespace;
+        var created = await Commands.CreateAsync(cluster.Client, ns, "rn-operator-killed", Commands.OnPods("dotnet.counters", new() { ["duration"] = "6s" }, "checkout", "api"));
+        await Commands.StatusAsync(cluster.Client, ns, "rn-operator-killed", s => s.Targets?.Running == 3, "its three targets running");
+        var operatorPod = await SandboxPods.OperatorAsync(cluster.Client, _ct);
+        using (var operatorProcess = System.Diagnostics.Process.GetProcessById(HostProcesses.OfContainer(operatorPod.Status.ContainerStatuses.Single().ContainerID)))
+        {
+            operatorProcess.Kill();
+        }
+
+        var done = await Commands.FinishedAsync(cluster.Client, ns, "rn-operator-killed", Timeouts.CommandThroughFault);
+
+        Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
+        Assert.Equal(3, done.Status.Results!.Count);
+        var restarted = (await cluster.Client.CoreV1.ReadNamespacedPodAsync(operatorPod.Metadata.Name, DemoCluster.OpsNamespace, cancellationToken: _ct)).Status.ContainerStatuses.Single();
+        Assert.True(restarted.RestartCount >= 1, "the operator's container was restarted");
+        Assert.Equal(137, restarted.LastState.Terminated.ExitCode);
+        // Each agent logs every execution's end once: a target run twice would show twice.
+        var ends = new List<string>();
+        foreach (var agent in (await cluster.Client.CoreV1.ListNamespacedPodAsync(DemoCluster.OpsNamespace, labelSelector: "app.kubernetes.io/name=ops-agent", cancellationToken: _ct)).Items)
+        {
+            await using var log = await cluster.Client.CoreV1.ReadNamespacedPodLogAsync(agent.Metadata.Name, DemoCluster.OpsNamespace, cancellationToken: _ct);
+            ends.AddRange((await new StreamReader(log).ReadToEndAsync(_ct)).Split('\n').Where(l => l.Contains($"Execution dotnet.counters for {created.Metadata.Uid}/", StringComparison.Ordinal)));
+        }
+        Assert.Equal(3, ends.Count);
+    }
+
     private static V1Pod SampleAppPod(string name, string image, long? user) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app"] = "uid-test" } },

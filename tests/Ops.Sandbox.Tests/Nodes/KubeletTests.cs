@@ -14,8 +14,12 @@ public sealed class KubeletTests : IAsyncLifetime
     private SandboxServer _sandbox = null!;
     private Kubernetes _client = null!;
 
+    // An image whose program lies under /tmp on this machine, as a build output in a clone under /tmp does.
+    private readonly string _scriptUnderTmp = Path.Combine(TestWorkspace.CreateDirectory("image-"), "entrypoint.sh");
+
     public async ValueTask InitializeAsync()
     {
+        await File.WriteAllTextAsync(_scriptUnderTmp, "echo the image program ran; sleep infinity\n", _ct);
         _sandbox = await SandboxFixture.StartAsync(new SandboxOptions
         {
             Nodes = 2,
@@ -26,6 +30,7 @@ public sealed class KubeletTests : IAsyncLifetime
                 // Prints a line whenever the file $TRIGGER appears, so a test decides when output comes.
                 ["chatty"] = new("/bin/sh", ["-c", "echo ready; while :; do if [ -e \"$TRIGGER\" ]; then rm \"$TRIGGER\"; echo later; fi; sleep 0.05; done"], []),
                 ["crash"] = new("/bin/sh", ["-c", "exit 3"], []),
+                ["under-tmp"] = new("/bin/sh", [_scriptUnderTmp], []),
                 // Ignores SIGTERM, so only the grace period's SIGKILL stops it.
                 ["stubborn"] = new("/bin/sh", ["-c", "trap '' TERM; while :; do sleep 0.1; done"], []),
             },
@@ -72,6 +77,20 @@ public sealed class KubeletTests : IAsyncLifetime
         Assert.Equal(2, tail.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, wrongContainer.Response.StatusCode);
         Assert.Contains("container sidecar is not valid for pod talker", wrongContainer.Response.Content);
+    }
+
+    [Fact]
+    public async Task A_volume_at_tmp_rewrites_the_pods_arguments_but_not_the_images_own_program_path()
+    {
+        var pod = Pod("tmp-volume", "under-tmp");
+        pod.Spec.Containers[0].VolumeMounts = [new V1VolumeMount { Name = "tmp", MountPath = "/tmp" }];
+        pod.Spec.Volumes = [new V1Volume { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource() }];
+        await _client.CoreV1.CreateNamespacedPodAsync(pod, "default", cancellationToken: _ct);
+        await PodAsync("tmp-volume", p => p.Status?.ContainerStatuses?.SingleOrDefault()?.Ready == true, "running");
+
+        var log = await Eventually.Get(async () => await ReadLogAsync("tmp-volume") is var text && text.Contains("ran") ? text : null, "the image's program to run");
+
+        Assert.Contains("the image program ran", log);
     }
 
     [Fact]
@@ -216,7 +235,7 @@ public sealed class KubeletTests : IAsyncLifetime
 
         var noImage = await PodAsync("no-image", p => p.Status?.ContainerStatuses?.Single().State.Waiting?.Reason == "ErrImagePull", "ErrImagePull");
         var noSecret = await PodAsync("no-secret", p => p.Status?.ContainerStatuses?.Single().State.Waiting?.Reason == "CreateContainerConfigError", "CreateContainerConfigError");
-        Assert.Equal("image \"nginx:1.27\" is not one the sandbox runs (it runs: chatty, crash, sleep, stubborn, talk)", noImage.Status.ContainerStatuses.Single().State.Waiting.Message);
+        Assert.Equal("image \"nginx:1.27\" is not one the sandbox runs (it runs: chatty, crash, sleep, stubborn, talk, under-tmp)", noImage.Status.ContainerStatuses.Single().State.Waiting.Message);
         Assert.Equal("secret \"later\" not found", noSecret.Status.ContainerStatuses.Single().State.Waiting.Message);
         Assert.Equal("Pending", noImage.Status.Phase);
 
