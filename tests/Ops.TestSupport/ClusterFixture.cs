@@ -25,8 +25,12 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public string KubeconfigPath => Cluster.Server.KubeconfigPath;
 
-    /// <summary>How long the operator lets a target wait for a missing agent here.</summary>
-    public static readonly TimeSpan AgentGrace = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// How long the operator lets a target wait for a missing agent here: long enough for a killed agent to come back
+    /// while the whole suite runs beside it (3 s was not, once the image and containerd suites ran in parallel: the
+    /// restarted agent's target ended "not ready" instead of "restarted").
+    /// </summary>
+    public static readonly TimeSpan AgentGrace = TimeSpan.FromSeconds(10);
 
     public async ValueTask InitializeAsync()
     {
