@@ -57,6 +57,8 @@ public sealed class ImageTests(ImagesFixture images, ITestOutputHelper output)
         }, $"the sample app to answer /healthz; it printed: {app.Output}");
         // What the app wrote is its user's, as the runtime's diagnostics socket is: what an agent must be allowed to reach.
         var socket = Directory.GetFiles(Path.Combine(rootfs, "tmp"), "dotnet-diagnostic-*-socket").Single();
+        // The log is created with the app's first line, which may come after /healthz answers (seen under CI's load).
+        await Eventually.True(() => Task.FromResult(File.Exists(Path.Combine(rootfs, "tmp", "app.log"))), "the app's log file");
         Assert.Equal("1654:1654", await OwnerOfAsync(Path.Combine(rootfs, "tmp", "app.log")));
         Assert.Equal("1654:1654", await OwnerOfAsync(socket));
         Assert.Equal("600", (await ImagesFixture.RunAsync("stat", ["-c", "%a", socket], TimeSpan.FromSeconds(10))).Output.Trim());
