@@ -1,3 +1,4 @@
+using Ops.Sandbox.Charts;
 using k8s;
 using k8s.Models;
 using Ops.TestSupport;
@@ -105,6 +106,40 @@ public sealed class ChartTests
         Assert.Equal(["DAC_OVERRIDE", "SYS_PTRACE"], pod.Containers.Single().SecurityContext.Capabilities.Add.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(Documents(), d => (string)d.Document["kind"] is "ClusterRoleBinding" or "RoleBinding"
             && Serialize(d.Document).Contains("name: ops-agent", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_object_carries_Helms_standard_labels()
+    {
+        Assert.All(Documents(Everything), d =>
+        {
+            var labels = (Dictionary<object, object>)((Dictionary<object, object>)d.Document["metadata"])["labels"];
+            Assert.Equal("ops-0.1.0", labels["helm.sh/chart"]);
+            Assert.Equal("Helm", labels["app.kubernetes.io/managed-by"]);
+            Assert.Equal("ops", labels["app.kubernetes.io/instance"]);
+            Assert.Equal("1.0.0", labels["app.kubernetes.io/version"]);
+        });
+    }
+
+    [Theory]
+    [InlineData("operator.replicas", "two", "- operator.replicas: Invalid type. Expected: integer, given: string")]
+    [InlineData("agent.port", "70000", "- agent.port: Must be less than or equal to 65535")]
+    [InlineData("agent.image.pullPolicy", "Sometimes", "- agent.image.pullPolicy: agent.image.pullPolicy must be one of the following: \"Always\", \"IfNotPresent\", \"Never\"")]
+    [InlineData("operator.agentGrace", "30s", "- operator.agentGrace: Does not match pattern")]
+    [InlineData("operater.replicas", "2", "- (root): Additional property operater is not allowed")]
+    public void Values_the_schema_refuses_stop_the_render_with_their_path_as_helm_install_does(string path, string value, string message)
+    {
+        var error = Assert.Throws<FormatException>(() => new ChartRenderer(RepositoryPaths.Chart).RenderAll(new Dictionary<string, string> { [path] = value }));
+
+        Assert.StartsWith("values don't meet the specifications of the schema(s) in the following chart(s):\nops:\n", error.Message);
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void The_schema_accepts_the_default_values_the_sandbox_values_and_every_optional_object()
+    {
+        Assert.Empty(ValuesSchema.Check(RepositoryPaths.Chart, ChartValues.Load(RepositoryPaths.Chart)));
+        Assert.Empty(ValuesSchema.Check(RepositoryPaths.Chart, ChartValues.Load(RepositoryPaths.Chart, [Path.Combine(RepositoryPaths.Root, "sandbox", "Ops.Demo", "values-sandbox.yaml")], Everything)));
     }
 
     private static string Serialize(object? value) => new YamlDotNet.Serialization.SerializerBuilder().Build().Serialize(value);

@@ -1,3 +1,4 @@
+using Ops.Sandbox.Charts;
 using Ops.Sandbox.Security;
 
 namespace Ops.TestSupport;

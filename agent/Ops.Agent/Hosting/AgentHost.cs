@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,9 @@ public static class AgentHost
         // Settings come from the environment and arguments, never from a file edited at run time: no
         // file watcher, so an agent holds no inotify instance (a node's limit is often 128 per user).
         var builder = WebApplication.CreateSlimBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
+        // Probes and scrapes are not news: ASP.NET Core's line per request starts at Warning. Beneath every other
+        // source, so Logging__LogLevel__Microsoft.AspNetCore (the chart's logLevel values) still sets it.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")] });
         configure?.Invoke(builder.Configuration);
         if (logging is not null)
         {

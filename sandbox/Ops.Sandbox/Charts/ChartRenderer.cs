@@ -3,15 +3,16 @@ using System.Text;
 using System.Text.RegularExpressions;
 using YamlDotNet.Serialization;
 
-namespace Ops.TestSupport;
+namespace Ops.Sandbox.Charts;
 
 /// <summary>
 /// Renders charts/ops the way Helm would, for the subset of the template language the chart uses
 /// (Helm itself cannot be installed on these machines): <c>.Values.*</c>, <c>.Release.Name</c>,
-/// <c>.Release.Namespace</c>, <c>.Chart.*</c>, <c>.</c> inside <c>with</c>, <c>.Files.Get "path"</c>,
+/// <c>.Release.Namespace</c>, <c>.Release.Service</c>, <c>.Chart.*</c>, <c>.</c> inside <c>with</c>, <c>.Files.Get "path"</c>,
 /// <c>toYaml</c>, pipes to <c>quote</c> and <c>nindent N</c>, <c>if</c>/<c>with</c>/<c>end</c>, and the
 /// <c>{{-</c>/<c>-}}</c> whitespace trimming. Anything else, and any value path missing from the values,
-/// is an error naming the template and the action: the chart must stay within what this checks.
+/// is an error naming the template and the action: the chart must stay within what this checks. The values are
+/// checked against the chart's values.schema.json first, as Helm does (<see cref="ValuesSchema"/>).
 /// </summary>
 public sealed partial class ChartRenderer(string chartDirectory, string releaseName = "ops", string releaseNamespace = "ops-system")
 {
@@ -22,15 +23,33 @@ public sealed partial class ChartRenderer(string chartDirectory, string releaseN
 
     public static object? LoadYaml(string text) => new DeserializerBuilder().Build().Deserialize<object>(text);
 
-    /// <summary>Every template rendered with values.yaml, overridden by <paramref name="overrides"/> (dotted paths).</summary>
-    public IReadOnlyDictionary<string, string> RenderAll(IReadOnlyDictionary<string, string>? overrides = null)
+    /// <summary>Every template rendered with values.yaml, the values files over it, then <paramref name="overrides"/> (dotted paths, as --set).</summary>
+    public IReadOnlyDictionary<string, string> RenderAll(IReadOnlyDictionary<string, string>? overrides = null, IEnumerable<string>? valueFiles = null)
     {
-        var values = LoadYaml(File.ReadAllText(Path.Combine(chartDirectory, "values.yaml"))) as Dictionary<object, object> ?? [];
-        foreach (var (path, value) in overrides ?? new Dictionary<string, string>()) Set(values, path, value);
         var chart = LoadYaml(File.ReadAllText(Path.Combine(chartDirectory, "Chart.yaml"))) as Dictionary<object, object> ?? [];
+        var values = ChartValues.Load(chartDirectory, valueFiles, overrides);
+        ValuesSchema.Validate(chartDirectory, (string?)chart.GetValueOrDefault("name") ?? Path.GetFileName(chartDirectory), values);
         return Directory.GetFiles(Path.Combine(chartDirectory, "templates"), "*.yaml").Order(StringComparer.Ordinal)
             .ToDictionary(file => Path.GetFileName(file), file => Render(Path.GetFileName(file), File.ReadAllText(file), values, chart), StringComparer.Ordinal);
     }
+
+    /// <summary>The rendered objects as one YAML stream in the order <c>helm install</c> creates them (by kind, then template order).</summary>
+    public string RenderManifest(IReadOnlyDictionary<string, string>? overrides = null, IEnumerable<string>? valueFiles = null)
+    {
+        var documents = RenderAll(overrides, valueFiles).SelectMany(t => t.Value.Split("\n---"))
+            .Select(d => d.Trim('\n'))
+            .Where(d => LoadYaml(d) is Dictionary<object, object>)
+            .Select((d, i) => (Yaml: d, Kind: (string?)((Dictionary<object, object>)LoadYaml(d)!).GetValueOrDefault("kind") ?? "", Index: i));
+        return string.Join("\n---\n", documents.OrderBy(d => InstallOrder.IndexOf(d.Kind) is var at and >= 0 ? at : InstallOrder.Count).ThenBy(d => d.Index).Select(d => d.Yaml)) + "\n";
+    }
+
+    /// <summary>Helm's install order of kinds; other kinds (custom resources) come last.</summary>
+    private static readonly List<string> InstallOrder =
+    [
+        "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodDisruptionBudget", "ServiceAccount", "Secret", "ConfigMap",
+        "StorageClass", "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
+        "Service", "DaemonSet", "Pod", "ReplicaSet", "Deployment", "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
+    ];
 
     private string Render(string name, string template, Dictionary<object, object> values, Dictionary<object, object> chart)
     {
@@ -104,7 +123,7 @@ public sealed partial class ChartRenderer(string chartDirectory, string releaseN
         if (term.StartsWith("toYaml ", StringComparison.Ordinal))
         {
             var value = Term(term[7..].Trim(), dot, values, chart, where);
-            return new SerializerBuilder().Build().Serialize(value).TrimEnd('\n');
+            return Yaml(value);
         }
         if (term.StartsWith(".Files.Get ", StringComparison.Ordinal))
         {
@@ -115,6 +134,7 @@ public sealed partial class ChartRenderer(string chartDirectory, string releaseN
         if (term == ".") return dot;
         if (term == ".Release.Name") return releaseName;
         if (term == ".Release.Namespace") return releaseNamespace;
+        if (term == ".Release.Service") return "Helm";
         if (term.StartsWith(".Chart.", StringComparison.Ordinal))
         {
             var key = char.ToLowerInvariant(term[7]) + term[8..];
@@ -137,7 +157,9 @@ public sealed partial class ChartRenderer(string chartDirectory, string releaseN
     private static bool Truthy(object? value) => value switch
     {
         null => false,
-        string s => s.Length > 0 && s != "false" && s != "0",
+        bool b => b,
+        long or int => Convert.ToInt64(value, CultureInfo.InvariantCulture) != 0,
+        string s => s.Length > 0,
         Dictionary<object, object> map => map.Count > 0,
         List<object> list => list.Count > 0,
         _ => true,
@@ -148,20 +170,12 @@ public sealed partial class ChartRenderer(string chartDirectory, string releaseN
         null => "",
         string s => s,
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => new SerializerBuilder().Build().Serialize(value).TrimEnd('\n'),
+        bool b => b ? "true" : "false",
+        _ => Yaml(value),
     };
 
-    private static void Set(Dictionary<object, object> values, string path, string value)
-    {
-        var parts = path.Split('.');
-        var map = values;
-        foreach (var part in parts[..^1])
-        {
-            if (!map.TryGetValue(part, out var next) || next is not Dictionary<object, object> child) map[part] = child = [];
-            map = child;
-        }
-        map[parts[^1]] = value;
-    }
+    /// <summary>As toYaml writes a value: strings that would read back as another type ("1", "true") stay quoted.</summary>
+    private static string Yaml(object? value) => new SerializerBuilder().WithQuotingNecessaryStrings().Build().Serialize(value).TrimEnd('\n');
 
     [GeneratedRegex(@"\{\{(-?)(.*?)(-?)\}\}", RegexOptions.Singleline)]
     private static partial Regex Action();
