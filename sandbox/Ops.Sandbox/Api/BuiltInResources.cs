@@ -99,23 +99,29 @@ internal static class BuiltInResources
         },
         new()
         {
-            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "Role", Plural = "roles", Namespaced = true,
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "Role", Plural = "roles", Namespaced = true, NameIsPathSegment = true,
             Columns = [Path("Created At", ".metadata.creationTimestamp")],
         },
         new()
         {
-            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "ClusterRole", Plural = "clusterroles", Namespaced = false,
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "ClusterRole", Plural = "clusterroles", Namespaced = false, NameIsPathSegment = true,
             Columns = [Path("Created At", ".metadata.creationTimestamp")],
         },
         new()
         {
-            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "RoleBinding", Plural = "rolebindings", Namespaced = true,
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "RoleBinding", Plural = "rolebindings", Namespaced = true, NameIsPathSegment = true,
             Columns = [Computed("Role", o => $"{o["roleRef"]?["kind"]}/{o["roleRef"]?["name"]}"), Age()],
         },
         new()
         {
-            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "ClusterRoleBinding", Plural = "clusterrolebindings", Namespaced = false,
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "ClusterRoleBinding", Plural = "clusterrolebindings", Namespaced = false, NameIsPathSegment = true,
             Columns = [Computed("Role", o => $"{o["roleRef"]?["kind"]}/{o["roleRef"]?["name"]}"), Age()],
+        },
+        new()
+        {
+            Group = "scheduling.k8s.io", Version = "v1", Kind = "PriorityClass", Plural = "priorityclasses", Namespaced = false, ShortNames = ["pc"],
+            Columns = [Path("Value", ".value", "integer"), Computed("Global-Default", o => (bool?)o["globalDefault"] ?? false, "boolean"), Age(),
+                Path("PreemptionPolicy", ".preemptionPolicy", priority: 1)],
         },
         new()
         {

@@ -26,6 +26,8 @@ internal sealed record ResourceType
     public bool AllowUnconditionalUpdate { get; init; } = true;
     /// <summary>Names of these objects are DNS-1123 labels rather than subdomains (namespaces).</summary>
     public bool NameIsLabel { get; init; }
+    /// <summary>Names of these objects are path segments (RBAC's roles and bindings: "system:discovery" is valid).</summary>
+    public bool NameIsPathSegment { get; init; }
     public bool IsCustom { get; init; }
     public IReadOnlyList<string> SelectableFields { get; init; } = [];
     public IReadOnlyList<TableColumn> Columns { get; init; } = [];

@@ -13,13 +13,10 @@ namespace Ops.Sandbox.Containers;
 /// </summary>
 internal static class CriContainerConfig
 {
-    /// <summary>Where a container finds the sandbox's kubeconfig (a real pod has a service account token there).</summary>
-    public const string KubeconfigPath = "/var/run/ops-sandbox/kubeconfig";
-
     private static readonly string[] MaskedPaths = ["/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"];
     private static readonly string[] ReadonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
-    public static ContainerConfig Build(JsonObject pod, JsonObject spec, int attempt, Image image, IReadOnlyDictionary<string, string> mounts, IReadOnlyDictionary<string, string> env, string kubeconfigPath)
+    public static ContainerConfig Build(JsonObject pod, JsonObject spec, int attempt, Image image, IReadOnlyDictionary<string, string> mounts, IReadOnlyDictionary<string, string> env, Uri apiServer)
     {
         var name = (string?)spec["name"] ?? "";
         var config = new ContainerConfig
@@ -32,9 +29,9 @@ internal static class CriContainerConfig
         };
         config.Command.AddRange((spec["command"] as JsonArray ?? []).Select(a => (string?)a ?? ""));
         config.Args.AddRange((spec["args"] as JsonArray ?? []).Select(a => (string?)a ?? ""));
-        config.Envs.Add(new KeyValue { Key = "KUBECONFIG", Value = KubeconfigPath });
+        // As a kubelet does: the API server's address for in-cluster configuration; the pod's own env wins.
+        config.Envs.AddRange(Hosting.ApiServerLocation.ServiceEnvironment(apiServer).Where(e => !env.ContainsKey(e.Key)).Select(e => new KeyValue { Key = e.Key, Value = e.Value }));
         config.Envs.AddRange(env.Select(e => new KeyValue { Key = e.Key, Value = e.Value }));
-        config.Mounts.Add(new Mount { ContainerPath = KubeconfigPath, HostPath = kubeconfigPath, Readonly = true });
         var volumes = (pod["spec"]?["volumes"] as JsonArray ?? []).OfType<JsonObject>().ToDictionary(v => (string?)v["name"] ?? "", StringComparer.Ordinal);
         foreach (var mount in (spec["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>())
         {

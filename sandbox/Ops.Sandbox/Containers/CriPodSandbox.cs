@@ -10,7 +10,7 @@ namespace Ops.Sandbox.Containers;
 /// with the config a kubelet would send (<see cref="CriContainerConfig"/>), and on disposal stops and removes the
 /// sandbox with whatever containers are left, then the pod's cgroup.
 /// </summary>
-internal sealed class CriPodSandbox(ContainerdDaemon daemon, string id, PodSandboxConfig config, PodSandboxRequest request, PodSpecResolver resolver, string kubeconfigPath) : IPodSandbox
+internal sealed class CriPodSandbox(ContainerdDaemon daemon, string id, PodSandboxConfig config, PodSandboxRequest request, PodSpecResolver resolver, Uri apiServer) : IPodSandbox
 {
     public async Task<IContainerProcess> StartContainerAsync(JsonObject spec, int attempt, CancellationToken cancellationToken)
     {
@@ -39,7 +39,7 @@ internal sealed class CriPodSandbox(ContainerdDaemon daemon, string id, PodSandb
             var volumes = Path.Combine(request.Directory, "volumes");
             var mounts = resolver.Mounts(request.Pod, spec, volumes, request.NodeRoot);
             var env = resolver.Environment(request.Pod, spec, request.Node, request.PodIp);
-            container = CriContainerConfig.Build(request.Pod, spec, attempt, image, mounts, env, kubeconfigPath);
+            container = CriContainerConfig.Build(request.Pod, spec, attempt, image, mounts, env, apiServer);
         }
         catch (PodSpecResolver.ConfigException e)
         {

@@ -11,13 +11,13 @@ namespace Ops.Sandbox.Containers;
 /// and ipc namespaces (the node's for hostPID/hostIPC pods) and, as there are no pod networks here, the host's
 /// network namespace: a pod keeps its loopback pod IP, which it binds to. Its cgroups go under the daemon's.
 /// </summary>
-internal sealed class CriRuntime(ContainerdDaemon daemon, PodSpecResolver resolver, KubeconfigLocation kubeconfig) : INodeRuntime
+internal sealed class CriRuntime(ContainerdDaemon daemon, PodSpecResolver resolver, ApiServerLocation apiServer) : INodeRuntime
 {
     public string Version => daemon.Version;
 
     public async Task<IPodSandbox> RunPodSandboxAsync(PodSandboxRequest request, CancellationToken cancellationToken)
     {
-        var kubeconfigPath = await kubeconfig.Known.WaitAsync(cancellationToken);
+        var apiServerUrl = await apiServer.Known.WaitAsync(cancellationToken);
         var pod = request.Pod;
         var metadata = pod["metadata"] as JsonObject ?? [];
         var spec = pod["spec"] as JsonObject ?? [];
@@ -44,7 +44,7 @@ internal sealed class CriRuntime(ContainerdDaemon daemon, PodSpecResolver resolv
         try
         {
             var answer = await daemon.Cri.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, cancellationToken: cancellationToken);
-            return new CriPodSandbox(daemon, answer.PodSandboxId, config, request, resolver, kubeconfigPath);
+            return new CriPodSandbox(daemon, answer.PodSandboxId, config, request, resolver, apiServerUrl);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
         {

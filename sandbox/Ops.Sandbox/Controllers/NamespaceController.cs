@@ -5,10 +5,12 @@ using Ops.Sandbox.Storage;
 namespace Ops.Sandbox.Controllers;
 
 /// <summary>
-/// Gives every new namespace its default ServiceAccount, and empties a terminating namespace:
-/// deletes its content (which may wait on finalizers) and removes the namespace once nothing is left.
+/// Gives every new namespace its default ServiceAccount and the kube-root-ca.crt ConfigMap (the API server's CA,
+/// which pods' service account volumes project as ca.crt), as the service account and root CA publisher
+/// controllers do; and empties a terminating namespace: deletes its content (which may wait on finalizers) and
+/// removes the namespace once nothing is left.
 /// </summary>
-internal sealed class NamespaceController(ResourceService service) : ISandboxController
+internal sealed class NamespaceController(ResourceService service, Security.SandboxCertificates certificates) : ISandboxController
 {
     public void Resync(StoreSnapshot snapshot)
     {
@@ -25,7 +27,7 @@ internal sealed class NamespaceController(ResourceService service) : ISandboxCon
         {
             if (change.Type == WatchEvent.Deleted) return;
             if (obj.IsDeleting) Drain(obj.Name);
-            else if (change.Type == WatchEvent.Added) EnsureDefaultServiceAccount(obj.Name);
+            else if (change.Type == WatchEvent.Added) EnsureDefaults(obj.Name);
             return;
         }
         if (change.Type == WatchEvent.Deleted && obj.Namespace.Length > 0
@@ -46,19 +48,32 @@ internal sealed class NamespaceController(ResourceService service) : ISandboxCon
         service.SystemDeleteEach(content);
     }
 
-    private void EnsureDefaultServiceAccount(string ns)
+    private void EnsureDefaults(string ns)
     {
-        if (service.Store.Get("serviceaccounts", StoredObject.KeyOf(ns, "default")) is not null) return;
-        var type = service.Catalog.ForStorage("serviceaccounts")!;
-        var account = new JsonObject
+        Ensure("serviceaccounts", ns, new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "ServiceAccount",
             ["metadata"] = new JsonObject { ["name"] = "default", ["namespace"] = ns },
-        };
+        });
+        Ensure("configmaps", ns, new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject { ["name"] = RootCaConfigMap, ["namespace"] = ns },
+            ["data"] = new JsonObject { ["ca.crt"] = certificates.CaPem },
+        });
+    }
+
+    /// <summary>The ConfigMap of every namespace holding the API server's CA.</summary>
+    public const string RootCaConfigMap = "kube-root-ca.crt";
+
+    private void Ensure(string storageKey, string ns, JsonObject obj)
+    {
+        if (service.Store.Get(storageKey, StoredObject.KeyOf(ns, (string)obj["metadata"]!["name"]!)) is not null) return;
         try
         {
-            service.Create(new RequestScope(type, ns, null, null), account, WriteOptions.System);
+            service.Create(new RequestScope(service.Catalog.ForStorage(storageKey)!, ns, null, null), obj, WriteOptions.System);
         }
         catch (ApiException e) when (e.Code is 409 or 403 or 404)
         {

@@ -28,7 +28,7 @@ internal static class NodeRuntimes
 
     public static void Add(IServiceCollection services, SandboxOptions options, ContainerdDaemon? containerd, SandboxWorkspace workspace)
     {
-        services.AddSingleton(sp => new PodSpecResolver(sp.GetRequiredService<ObjectStore>()));
+        services.AddSingleton(sp => new PodSpecResolver(sp.GetRequiredService<ObjectStore>(), sp.GetRequiredService<Security.ServiceAccountTokens>()));
         if (containerd is not null)
         {
             services.AddSingleton(containerd);
@@ -36,7 +36,7 @@ internal static class NodeRuntimes
         }
         else
         {
-            services.AddSingleton<INodeRuntime>(sp => new ProcessRuntime(options.Images, sp.GetRequiredService<PodSpecResolver>(), sp.GetRequiredService<KubeconfigLocation>(), workspace));
+            services.AddSingleton<INodeRuntime>(sp => new ProcessRuntime(options.Images, sp.GetRequiredService<PodSpecResolver>(), sp.GetRequiredService<ApiServerLocation>(), workspace));
         }
     }
 }

@@ -107,7 +107,12 @@ public sealed partial class SandboxServer : IAsyncDisposable
         services.AddSingleton<WatchStreamer>();
         services.AddSingleton<PodLogs>();
         services.AddSingleton<ApiEndpoint>();
-        var identity = new SandboxIdentity(token);
+        var serviceAccountKey = ServiceAccountTokens.LoadOrCreateKey(options.DataDirectory is null ? null : Path.Combine(options.DataDirectory, "pki"));
+        var serviceAccountTokens = new ServiceAccountTokens(store, clock, serviceAccountKey);
+        services.AddSingleton(serviceAccountTokens);
+        services.AddSingleton(certificates);
+        services.AddSingleton<TokenRequests>();
+        var identity = new SandboxIdentity(token, serviceAccountTokens);
         services.AddSingleton(identity);
         services.AddSingleton<RbacAuthorizer>();
         services.AddSingleton<AccessReviews>();
@@ -118,7 +123,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
         services.AddSingleton<WorkloadController>();
         services.AddSingleton<ISandboxController>(sp => sp.GetRequiredService<WorkloadController>());
         services.AddHostedService(sp => sp.GetRequiredService<WorkloadController>());
-        services.AddSingleton<KubeconfigLocation>();
+        services.AddSingleton<ApiServerLocation>();
         NodeRuntimes.Add(services, options, containerd, workspace);
         services.AddSingleton<Kubelet>();
         services.AddSingleton<ISandboxController>(sp => sp.GetRequiredService<Kubelet>());
@@ -157,9 +162,10 @@ public sealed partial class SandboxServer : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(kubeconfigPath))!);
         await File.WriteAllTextAsync(kubeconfigPath, Kubeconfig.Render(url.ToString().TrimEnd('/'), certificates.CaPem, token), cancellationToken);
 
-        app.Services.GetRequiredService<KubeconfigLocation>().Set(kubeconfigPath);
+        app.Services.GetRequiredService<ApiServerLocation>().Set(url);
         var server = new SandboxServer(app, certificates, journal, token, url, kubeconfigPath);
         server.EnsureDefaultNamespaces();
+        server.ApplyYaml(BootstrapPolicy.Yaml);
         foreach (var directory in options.ManifestDirectories) server.ApplyManifests(directory);
         return server;
     }

@@ -12,7 +12,7 @@ namespace Ops.Sandbox.Http;
 /// The one request handler of the sandbox API server: routes discovery and resource paths, maps
 /// HTTP verbs onto <see cref="ResourceService"/>, and turns every failure into a metav1.Status.
 /// </summary>
-internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches, PodLogs logs, Security.AccessReviews reviews, Security.AccessLog access, ILogger<ApiEndpoint> logger)
+internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches, PodLogs logs, Security.AccessReviews reviews, Security.TokenRequests tokenRequests, Security.AccessLog access, ILogger<ApiEndpoint> logger)
 {
     /// <summary>The API server's request body limit (3 MiB).</summary>
     public const int MaxBodyBytes = 3 * 1024 * 1024;
@@ -85,6 +85,13 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
                 access.Record(context.Request.Headers.UserAgent.ToString(), "create", "authorization.k8s.io", "subjectaccessreviews", ns: null);
                 await ResponseWriter.WriteAsync(context, 201, reviews.SubjectAccessReview(QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject ?? throw ApiException.BadRequest("a SubjectAccessReview is an object")));
                 return;
+            case ["apis", "authorization.k8s.io", "v1", "selfsubjectaccessreviews"] when method == "POST":
+                await ResponseWriter.WriteAsync(context, 201, reviews.SelfSubjectAccessReview(QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject
+                    ?? throw ApiException.BadRequest("a SelfSubjectAccessReview is an object"), Security.BearerTokenMiddleware.UserOf(context)));
+                return;
+            case ["apis", "authentication.k8s.io", "v1", "selfsubjectreviews"] when method == "POST":
+                await ResponseWriter.WriteAsync(context, 201, reviews.SelfSubjectReview(Security.BearerTokenMiddleware.UserOf(context)));
+                return;
             case ["openapi", "v3"]:
                 await ResponseWriter.WriteAsync(context, 200, OpenApiDocuments.Root(service.Catalog));
                 return;
@@ -99,23 +106,19 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         var type = service.Catalog.Find(apiPath.Group, apiPath.Version, apiPath.Resource) ?? throw NotFoundPath();
         if (apiPath.Namespace is not null && !type.Namespaced) throw NotFoundPath();
         var isLog = apiPath.Subresource == "log" && type.StorageKey == "pods" && apiPath.Name is not null;
-        if (apiPath.Subresource is not null && !(apiPath.Subresource == "status" && type.HasStatusSubresource) && !isLog) throw NotFoundPath();
+        var isToken = apiPath.Subresource == "token" && type.StorageKey == "serviceaccounts" && apiPath.Name is not null && apiPath.Namespace is not null;
+        if (apiPath.Subresource is not null && !(apiPath.Subresource == "status" && type.HasStatusSubresource) && !isLog && !isToken) throw NotFoundPath();
         if (apiPath.Namespace is { } ns && !Validation.ObjectMetaValidator.IsDnsLabel(ns)) throw NotFoundPath();
         var scope = new RequestScope(type, apiPath.Namespace ?? "", apiPath.Name, apiPath.Subresource);
-        RejectProtobufBody(context);
-        var verb = (method, apiPath.Name is null) switch
-        {
-            ("GET", true) => QueryOptions.Flag(context.Request.Query, "watch") ? "watch" : "list",
-            ("GET", false) => "get",
-            ("POST", _) => "create",
-            ("PUT", _) => "update",
-            ("PATCH", _) => "patch",
-            ("DELETE", false) => "delete",
-            ("DELETE", true) => "deletecollection",
-            _ => method.ToLowerInvariant(),
-        };
+        var verb = Security.RequestAttributes.Verb(method, apiPath.Name is null, QueryOptions.Flag(context.Request.Query, "watch"));
         access.Record(context.Request.Headers.UserAgent.ToString(), verb, apiPath.Group, apiPath.Subresource is { } sub ? $"{apiPath.Resource}/{sub}" : apiPath.Resource, apiPath.Namespace);
 
+        if (isToken)
+        {
+            if (method != "POST") throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+            await ResponseWriter.WriteAsync(context, 201, tokenRequests.Create(type, apiPath.Namespace!, apiPath.Name!, QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject ?? []));
+            return;
+        }
         if (isLog)
         {
             if (method != "GET") throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
@@ -213,6 +216,11 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
             if (buffer.Length + read > MaxBodyBytes) throw TooLarge();
             buffer.Write(chunk, 0, read);
         }
+        // kubectl sends built-in kinds as protobuf; the sandbox stores and answers JSON, which kubectl accepts.
+        if (Protobuf.KubernetesProtobuf.IsProtobuf(context.Request.ContentType) && buffer.Length > 0)
+        {
+            return Protobuf.KubernetesProtobuf.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)).ToJsonString();
+        }
         try
         {
             return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
@@ -220,14 +228,6 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         catch (DecoderFallbackException)
         {
             throw ApiException.BadRequest("the request body is not valid UTF-8");
-        }
-    }
-
-    private static void RejectProtobufBody(HttpContext context)
-    {
-        if (context.Request.ContentType?.Contains("protobuf", StringComparison.OrdinalIgnoreCase) == true)
-        {
-            throw ApiException.UnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
         }
     }
 

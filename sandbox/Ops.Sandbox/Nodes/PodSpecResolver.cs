@@ -6,9 +6,10 @@ namespace Ops.Sandbox.Nodes;
 
 /// <summary>
 /// Turns a pod's spec into what its processes get: environment (values, field, Secret and ConfigMap
-/// references), files of its volumes, and paths rewritten to where the volumes are on the host.
+/// references), files of its volumes (Secret, ConfigMap, emptyDir, hostPath, and projected ones with a bound
+/// service account token as the kubelet requests it), and paths rewritten to where the volumes are on the host.
 /// </summary>
-internal sealed class PodSpecResolver(ObjectStore store)
+internal sealed class PodSpecResolver(ObjectStore store, Security.ServiceAccountTokens tokens)
 {
     /// <summary>Raised when something the pod refers to is missing; the kubelet retries, as a real one does.</summary>
     public sealed class ConfigException(string message) : Exception(message);
@@ -54,6 +55,7 @@ internal sealed class PodSpecResolver(ObjectStore store)
             Directory.CreateDirectory(host);
             if (volume["secret"] is JsonObject secret) WriteFiles(host, Data("secrets", Namespace(pod), (string?)secret["secretName"] ?? ""));
             else if (volume["configMap"] is JsonObject map) WriteFiles(host, Data("configmaps", Namespace(pod), (string?)map["name"] ?? ""));
+            else if (volume["projected"] is JsonObject projected) WriteFiles(host, Projected(pod, projected));
             // An emptyDir is writable by whatever user the container runs as, as a kubelet makes it (0777).
             else if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(host, (UnixFileMode)0b111_111_111);
             mounts[mountPath] = host;
@@ -73,6 +75,50 @@ internal sealed class PodSpecResolver(ObjectStore store)
             return value[..at] + host + value[end..];
         }
         return value;
+    }
+
+    /// <summary>The files of a projected volume: service account token, ConfigMap and Secret keys, downward API fields.</summary>
+    private Dictionary<string, byte[]> Projected(JsonObject pod, JsonObject projected)
+    {
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var source in (projected["sources"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (source["serviceAccountToken"] is JsonObject token) files[(string?)token["path"] ?? "token"] = Encoding.ASCII.GetBytes(Token(pod, token));
+            foreach (var (kind, storageKey) in new[] { ("configMap", "configmaps"), ("secret", "secrets") })
+            {
+                if (source[kind] is not JsonObject reference) continue;
+                var data = Data(storageKey, Namespace(pod), (string?)reference["name"] ?? "");
+                var items = (reference["items"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+                if (items.Count == 0) foreach (var (key, value) in data) files[key] = value;
+                foreach (var item in items)
+                {
+                    var key = (string?)item["key"] ?? "";
+                    files[(string?)item["path"] ?? key] = data.TryGetValue(key, out var value) ? value : throw new ConfigException($"configmap references non-existent config key: {key}");
+                }
+            }
+            foreach (var item in (source["downwardAPI"]?["items"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                var field = (string?)item["fieldRef"]?["fieldPath"] ?? "";
+                var value = field switch
+                {
+                    "metadata.name" or "metadata.namespace" or "metadata.uid" => (string?)pod["metadata"]?[field[9..]] ?? "",
+                    _ => throw new ConfigException($"downwardAPI field {field} is not supported by the sandbox"),
+                };
+                files[(string?)item["path"] ?? ""] = Encoding.UTF8.GetBytes(value);
+            }
+        }
+        return files;
+    }
+
+    /// <summary>A token of the pod's service account bound to the pod, as the kubelet requests one through a TokenRequest.</summary>
+    private string Token(JsonObject pod, JsonObject source)
+    {
+        var ns = Namespace(pod);
+        var name = (string?)pod["spec"]?["serviceAccountName"] ?? "default";
+        var account = store.Get("serviceaccounts", StoredObject.KeyOf(ns, name)) ?? throw new ConfigException($"serviceaccount \"{name}\" not found");
+        var audiences = (string?)source["audience"] is { Length: > 0 } audience ? [audience] : Array.Empty<string>();
+        return tokens.Issue(ns, name, account.Uid, new((string?)pod["metadata"]?["name"] ?? "", (string?)pod["metadata"]?["uid"] ?? ""),
+            (long?)source["expirationSeconds"] ?? 3600, audiences).Token;
     }
 
     private static string Namespace(JsonObject pod) => (string?)pod["metadata"]?["namespace"] ?? "";

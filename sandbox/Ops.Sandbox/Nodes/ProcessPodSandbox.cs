@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Ops.Sandbox.Hosting;
 using Ops.Sandbox.Processes;
 
 namespace Ops.Sandbox.Nodes;
 
 /// <summary>A pod of the process runtime: its directory, and a process (real or simulated) per container.</summary>
-internal sealed class ProcessPodSandbox(PodSandboxRequest request, IReadOnlyDictionary<string, SandboxImage> images, PodSpecResolver resolver, string kubeconfig, SandboxWorkspace workspace) : IPodSandbox
+internal sealed class ProcessPodSandbox(PodSandboxRequest request, IReadOnlyDictionary<string, SandboxImage> images, PodSpecResolver resolver, Uri apiServer, SandboxWorkspace workspace) : IPodSandbox
 {
     public Task<IContainerProcess> StartContainerAsync(JsonObject spec, int attempt, CancellationToken cancellationToken)
     {
@@ -34,13 +35,25 @@ internal sealed class ProcessPodSandbox(PodSandboxRequest request, IReadOnlyDict
         var rootfs = Path.Combine(request.Directory, "rootfs");
         Directory.CreateDirectory(rootfs);
         var mounts = resolver.Mounts(request.Pod, spec, rootfs, request.NodeRoot);
-        var env = resolver.Environment(request.Pod, spec, request.Node, request.PodIp);
+        var env = ApiServerLocation.ServiceEnvironment(apiServer);
+        foreach (var (name, value) in resolver.Environment(request.Pod, spec, request.Node, request.PodIp)) env[name] = value;
+        // A process cannot find its service account at /var/run/secrets/...: that path is this machine's. A kubeconfig
+        // of the pod's own holds the projected token and names the CA where it is, for clients that read KUBECONFIG
+        // first (KubernetesClient reads no tokenFile from a kubeconfig, so the token is copied in).
+        // (Set after the pod's paths are rewritten: it is a path of this machine already.)
+        string? kubeconfig = null;
+        if (mounts.TryGetValue(Strategies.ServiceAccountAdmission.MountPath, out var account))
+        {
+            kubeconfig = Path.Combine(request.Directory, "service-account.kubeconfig");
+            File.WriteAllText(kubeconfig, Kubeconfig.RenderForServiceAccount(apiServer.ToString().TrimEnd('/'), Path.Combine(account, "ca.crt"), File.ReadAllText(Path.Combine(account, "token"))));
+        }
         var command = (spec["command"] as JsonArray)?.Select(a => (string?)a ?? "").ToList();
         var args = (spec["args"] as JsonArray)?.Select(a => (string?)a ?? "").ToList();
         if (image.InProcess is { } inProcess)
         {
             return inProcess(new ContainerLaunch(request.Node, request.PodIp, reference, rootfs,
-                env.ToDictionary(e => e.Key, e => PodSpecResolver.Rewrite(e.Value, mounts), StringComparer.Ordinal),
+                new Dictionary<string, string>(env.Select(e => KeyValuePair.Create(e.Key, PodSpecResolver.Rewrite(e.Value, mounts)))
+                    .Concat(kubeconfig is null ? [] : new[] { KeyValuePair.Create("KUBECONFIG", kubeconfig) }), StringComparer.Ordinal),
                 [.. args?.Select(a => PodSpecResolver.Rewrite(a, mounts)) ?? image.DefaultArgs]));
         }
         var start = new ProcessStartInfo(command is { Count: > 0 } ? command[0] : image.FileName)
@@ -52,9 +65,10 @@ internal sealed class ProcessPodSandbox(PodSandboxRequest request, IReadOnlyDict
         var entrypoint = command is { Count: > 0 } ? command.Skip(1).Select(a => PodSpecResolver.Rewrite(a, mounts)) : image.Entrypoint;
         var arguments = args is not null ? args.Select(a => PodSpecResolver.Rewrite(a, mounts)) : image.DefaultArgs;
         foreach (var arg in entrypoint.Concat(arguments)) start.ArgumentList.Add(arg);
-        // In a cluster a pod reaches the API through its service account; here through the sandbox's kubeconfig.
-        start.Environment["KUBECONFIG"] = kubeconfig;
         foreach (var (name, value) in env) start.Environment[name] = PodSpecResolver.Rewrite(value, mounts);
+        // This machine's KUBECONFIG is not the pod's: without a token the pod has no way in, as in a cluster.
+        if (kubeconfig is null) start.Environment.Remove("KUBECONFIG");
+        else start.Environment["KUBECONFIG"] = kubeconfig;
         var process = workspace.Start(start);
         // Laid out as a kubelet lays out container logs: one file per start, so the previous run's stays readable.
         var logPath = Path.Combine(request.Directory, "logs", (string?)spec["name"] ?? "", $"{attempt}.log");

@@ -3,10 +3,10 @@ using System.Text.Json.Nodes;
 namespace Ops.Sandbox.Security;
 
 /// <summary>
-/// TokenReview and SubjectAccessReview, as a server that delegates authentication and authorization to the
-/// API server (the operator's artifact downloads) calls them: a token is the sandbox's admin or a user a test
-/// added (<see cref="SandboxIdentity"/>); access is decided by RBAC over the Roles and bindings stored in the
-/// sandbox (<see cref="RbacAuthorizer"/>), for exactly the user and groups the review names.
+/// TokenReview, SubjectAccessReview and SelfSubjectAccessReview, as a server that delegates authentication and
+/// authorization to the API server (the operator's artifact downloads) and kubectl auth can-i call them: a token is
+/// one <see cref="SandboxIdentity"/> knows; access is decided by the same RBAC that guards every request
+/// (<see cref="RbacAuthorizer"/>), for the user the review names or, for a self review, the caller.
 /// </summary>
 internal sealed class AccessReviews(SandboxIdentity identity, RbacAuthorizer authorizer)
 {
@@ -22,18 +22,35 @@ internal sealed class AccessReviews(SandboxIdentity identity, RbacAuthorizer aut
     public JsonObject SubjectAccessReview(JsonObject review)
     {
         var spec = review["spec"] as JsonObject ?? [];
-        var attributes = spec["resourceAttributes"] as JsonObject;
-        var (allowed, reason) = attributes is null
-            ? (false, "the sandbox decides resourceAttributes only (no nonResourceAttributes)")
-            : authorizer.Decide(new RbacAuthorizer.Request(
-                (string?)spec["user"] ?? "",
-                [.. (spec["groups"] as JsonArray ?? []).Select(g => (string?)g ?? "")],
-                (string?)attributes["verb"] ?? "",
-                (string?)attributes["group"] ?? "",
-                (string?)attributes["resource"] ?? "",
-                (string?)attributes["subresource"] ?? "",
-                (string?)attributes["namespace"] ?? "",
-                (string?)attributes["name"] ?? ""));
+        return Decide(review, (string?)spec["user"] ?? "", [.. (spec["groups"] as JsonArray ?? []).Select(g => (string?)g ?? "")]);
+    }
+
+    /// <summary>A SelfSubjectReview (kubectl auth whoami): who the caller is, after impersonation.</summary>
+    public JsonObject SelfSubjectReview((string User, string[] Groups) caller) => new()
+    {
+        ["kind"] = "SelfSubjectReview",
+        ["apiVersion"] = "authentication.k8s.io/v1",
+        ["metadata"] = new JsonObject(),
+        ["status"] = new JsonObject { ["userInfo"] = new JsonObject { ["username"] = caller.User, ["groups"] = new JsonArray([.. caller.Groups.Select(g => (JsonNode)g)]) } },
+    };
+
+    /// <summary>A SelfSubjectAccessReview: whether the caller (after impersonation) may do what the spec says.</summary>
+    public JsonObject SelfSubjectAccessReview(JsonObject review, (string User, string[] Groups) caller) => Decide(review, caller.User, caller.Groups);
+
+    private JsonObject Decide(JsonObject review, string user, IReadOnlyList<string> groups)
+    {
+        var spec = review["spec"] as JsonObject ?? [];
+        RbacAuthorizer.Request? request = null;
+        if (spec["resourceAttributes"] is JsonObject attributes)
+        {
+            request = new RbacAuthorizer.Request(user, groups, (string?)attributes["verb"] ?? "", (string?)attributes["group"] ?? "", (string?)attributes["resource"] ?? "",
+                (string?)attributes["subresource"] ?? "", (string?)attributes["namespace"] ?? "", (string?)attributes["name"] ?? "");
+        }
+        else if (spec["nonResourceAttributes"] is JsonObject path)
+        {
+            request = new RbacAuthorizer.Request(user, groups, (string?)path["verb"] ?? "", "", "", "", "", "") { NonResourcePath = (string?)path["path"] ?? "" };
+        }
+        var (allowed, reason) = request is null ? (false, "the review names neither resourceAttributes nor nonResourceAttributes") : authorizer.Decide(request);
         review["status"] = new JsonObject { ["allowed"] = allowed, ["reason"] = reason };
         return review;
     }

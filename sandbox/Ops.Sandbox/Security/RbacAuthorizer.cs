@@ -9,15 +9,32 @@ namespace Ops.Sandbox.Security;
 /// ClusterRoleBinding grants its ClusterRole everywhere; a RoleBinding grants its Role or ClusterRole in its
 /// own namespace only. A rule covers a request when its verbs, apiGroups and resources hold the request's
 /// (or "*"; a subresource is named "resource/subresource", "*" does not reach subresources but "*/sub" does)
-/// and its resourceNames are empty or hold the name. The group system:masters may do everything. Not
-/// modelled: aggregated ClusterRoles, nonResourceURLs, escalation checks.
+/// and its resourceNames are empty or hold the name; a request for a path that is no resource (/api, /version)
+/// is covered by a rule's nonResourceURLs (exact, or a prefix ending in "*"). An aggregated ClusterRole's rules
+/// are those of the ClusterRoles its aggregationRule selects, as the aggregation controller would write them.
+/// The group system:masters may do everything. Not modelled: escalation checks on writes of roles.
 /// </summary>
 internal sealed class RbacAuthorizer(ObjectStore store)
 {
     public const string Masters = "system:masters";
     private const string Group = "rbac.authorization.k8s.io";
 
-    public sealed record Request(string User, IReadOnlyList<string> Groups, string Verb, string ApiGroup, string Resource, string Subresource, string Namespace, string Name);
+    public sealed record Request(string User, IReadOnlyList<string> Groups, string Verb, string ApiGroup, string Resource, string Subresource, string Namespace, string Name)
+    {
+        /// <summary>Set for a request of a path that names no resource; the resource fields are then empty.</summary>
+        public string? NonResourcePath { get; init; }
+
+        /// <summary>What the API server's 403 says of this request.</summary>
+        public string ForbiddenMessage()
+        {
+            if (NonResourcePath is not null) return $"forbidden: User \"{User}\" cannot {Verb} path \"{NonResourcePath}\"";
+            var resource = Subresource.Length == 0 ? Resource : $"{Resource}/{Subresource}";
+            var qualified = ApiGroup.Length == 0 ? Resource : $"{Resource}.{ApiGroup}";
+            var what = Name.Length == 0 ? qualified : $"{qualified} \"{Name}\"";
+            var where = Namespace.Length == 0 ? "at the cluster scope" : $"in the namespace \"{Namespace}\"";
+            return $"{what} is forbidden: User \"{User}\" cannot {Verb} resource \"{resource}\" in API group \"{ApiGroup}\" {where}";
+        }
+    }
 
     /// <summary>Whether the request is allowed, and the reason a SubjectAccessReview gives.</summary>
     public (bool Allowed, string Reason) Decide(Request request)
@@ -64,11 +81,36 @@ internal sealed class RbacAuthorizer(ObjectStore store)
             "Role" when ns.Length > 0 => snapshot.Of($"roles.{Group}").GetValueOrDefault(StoredObject.KeyOf(ns, name)),
             _ => null,
         };
-        return (role?.Parse()["rules"] as JsonArray ?? []).OfType<JsonObject>();
+        if (role is null) return [];
+        var parsed = role.Parse();
+        if (kind == "ClusterRole" && parsed["aggregationRule"]?["clusterRoleSelectors"] is JsonArray selectors)
+        {
+            var members = snapshot.Of($"clusterroles.{Group}").Values.Select(r => r.Parse())
+                .Where(r => r["aggregationRule"] is null && selectors.OfType<JsonObject>().Any(s => Selects(s, r["metadata"]?["labels"] as JsonObject)));
+            return [.. members.SelectMany(r => (r["rules"] as JsonArray ?? []).OfType<JsonObject>())];
+        }
+        return (parsed["rules"] as JsonArray ?? []).OfType<JsonObject>();
     }
+
+    private static bool Selects(JsonObject selector, JsonObject? labels) =>
+        (selector["matchLabels"] as JsonObject ?? []).All(l => (string?)labels?[l.Key] == (string?)l.Value)
+        && (selector["matchExpressions"] as JsonArray ?? []).OfType<JsonObject>().All(e => (string?)e["operator"] switch
+        {
+            "In" => Strings(e["values"]).Contains((string?)labels?[(string?)e["key"] ?? ""] ?? "\0"),
+            "NotIn" => !Strings(e["values"]).Contains((string?)labels?[(string?)e["key"] ?? ""] ?? "\0"),
+            "Exists" => labels?.ContainsKey((string?)e["key"] ?? "") == true,
+            "DoesNotExist" => labels?.ContainsKey((string?)e["key"] ?? "") != true,
+            _ => false,
+        });
 
     private static bool Covers(JsonObject rule, Request request)
     {
+        if (request.NonResourcePath is { } path)
+        {
+            return Strings(rule["verbs"]).Any(v => v == "*" || v == request.Verb)
+                && Strings(rule["nonResourceURLs"]).Any(u => u == "*" || u == path || u.EndsWith('*') && path.StartsWith(u[..^1], StringComparison.Ordinal));
+        }
+        if (rule["nonResourceURLs"] is JsonArray { Count: > 0 }) return false;
         var resource = request.Subresource.Length == 0 ? request.Resource : $"{request.Resource}/{request.Subresource}";
         var names = Strings(rule["resourceNames"]);
         return Strings(rule["verbs"]).Any(v => v == "*" || v == request.Verb)

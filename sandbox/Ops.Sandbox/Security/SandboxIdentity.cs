@@ -5,11 +5,11 @@ using System.Text;
 namespace Ops.Sandbox.Security;
 
 /// <summary>
-/// Who the sandbox knows: its administrator (the kubeconfig's token: user sandbox-admin in system:masters)
-/// and the users a test adds, each with a token of their own, a name and groups, for what an API server
-/// authenticates on behalf of others (TokenReview) and authorizes with RBAC (SubjectAccessReview).
+/// Who the sandbox knows: its administrator (the kubeconfig's token: user sandbox-admin in system:masters),
+/// the users a test adds, each with a token of their own, a name and groups, and service accounts by the tokens
+/// the sandbox issued them (<see cref="ServiceAccountTokens"/>). Every request and TokenReview authenticates here.
 /// </summary>
-internal sealed class SandboxIdentity(string token)
+internal sealed class SandboxIdentity(string token, ServiceAccountTokens serviceAccounts)
 {
     public const string AdminUser = "sandbox-admin";
 
@@ -29,5 +29,7 @@ internal sealed class SandboxIdentity(string token)
 
     /// <summary>The user a token belongs to, or null.</summary>
     public (string User, string[] Groups)? Authenticate(string candidate) =>
-        IsAdmin(candidate) ? (AdminUser, [RbacAuthorizer.Masters, "system:authenticated"]) : _users.TryGetValue(candidate, out var user) ? user : null;
+        IsAdmin(candidate) ? (AdminUser, [RbacAuthorizer.Masters, "system:authenticated"])
+        : _users.TryGetValue(candidate, out var user) ? user
+        : candidate.Length > 0 ? serviceAccounts.Authenticate(candidate) : null;
 }

@@ -6,10 +6,10 @@ using Ops.Sandbox.Nodes;
 namespace Ops.Sandbox.Strategies;
 
 /// <summary>
-/// Pods start Pending; their containers are required and named; a pod running on a simulated node is
+/// Pods start Pending, with their service account's token volume (<see cref="ServiceAccountAdmission"/>); their containers are required and named; a pod running on a simulated node is
 /// deleted gracefully: it stays, marked, until the node's kubelet has stopped its containers.
 /// </summary>
-internal sealed class PodStrategy(SandboxOptions options) : IResourceStrategy
+internal sealed class PodStrategy(SandboxOptions options, Storage.ObjectStore store) : IResourceStrategy
 {
     public int? GracePeriodSeconds(JsonObject obj, DeleteOptions delete)
     {
@@ -29,6 +29,7 @@ internal sealed class PodStrategy(SandboxOptions options) : IResourceStrategy
             spec["restartPolicy"] ??= "Always";
             spec["serviceAccountName"] ??= "default";
         }
+        ServiceAccountAdmission.Admit(obj, store);
     }
 
     public void Validate(JsonObject obj, JsonObject? old, List<FieldError> errors)

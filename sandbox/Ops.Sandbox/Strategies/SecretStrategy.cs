@@ -4,12 +4,16 @@ using Ops.Sandbox.Api;
 
 namespace Ops.Sandbox.Strategies;
 
-/// <summary>stringData is write-only: merged into data (base64), as the API server does, and never stored.</summary>
+/// <summary>stringData is write-only: merged into data (base64), as the API server does, and never stored; a Secret without a type is Opaque.</summary>
 internal sealed class SecretStrategy : IResourceStrategy
 {
     public string StorageKey => "secrets";
 
-    public void PrepareForCreate(JsonObject obj, DateTimeOffset now) => MergeStringData(obj);
+    public void PrepareForCreate(JsonObject obj, DateTimeOffset now)
+    {
+        obj["type"] ??= "Opaque";
+        MergeStringData(obj);
+    }
 
     public void PrepareForUpdate(JsonObject obj, JsonObject old) => MergeStringData(obj);
 

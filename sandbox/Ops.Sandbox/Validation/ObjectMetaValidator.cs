@@ -18,6 +18,10 @@ internal static partial class ObjectMetaValidator
         {
             errors.Add(FieldError.Required("metadata.name"));
         }
+        else if (type.NameIsPathSegment)
+        {
+            if (name is "." or ".." || name.Contains('/') || name.Contains('%')) errors.Add(FieldError.Invalid("metadata.name", $"\"{name}\"", $"may not {(name.Length <= 2 ? $"be '{name}'" : "contain '/' or '%'")}"));
+        }
         else if (type.NameIsLabel ? !IsDnsLabel(name) : name.Length > 253 || !Subdomain().IsMatch(name))
         {
             errors.Add(FieldError.Invalid("metadata.name", $"\"{name}\"", type.NameIsLabel ? LabelMessage : SubdomainMessage));

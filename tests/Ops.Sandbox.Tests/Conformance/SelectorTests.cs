@@ -25,10 +25,10 @@ public sealed class SelectorTests(SandboxFixture sandbox)
     [InlineData("app=web", "web-dev,web-prod")]
     [InlineData("app==web,env!=dev", "web-prod")]
     [InlineData("env in (prod, staging)", "web-prod")]
-    [InlineData("env notin (prod)", "db,web-dev")]
+    [InlineData("env notin (prod)", "db,kube-root-ca.crt,web-dev")]
     [InlineData("legacy", "db")]
     [InlineData("!legacy,app", "web-dev,web-prod")]
-    [InlineData("", "db,web-dev,web-prod")]
+    [InlineData("", "db,kube-root-ca.crt,web-dev,web-prod")]
     public async Task Label_selectors_match_as_on_a_real_cluster(string selector, string expected)
     {
         var ns = await SeedAsync();
@@ -41,7 +41,7 @@ public sealed class SelectorTests(SandboxFixture sandbox)
     {
         var ns = await SeedAsync();
         Assert.Equal(["db"], await NamesAsync(ns, fields: "metadata.name=db"));
-        Assert.Equal(["web-dev", "web-prod"], await NamesAsync(ns, fields: $"metadata.name!=db,metadata.namespace={ns}"));
+        Assert.Equal(["kube-root-ca.crt", "web-dev", "web-prod"], await NamesAsync(ns, fields: $"metadata.name!=db,metadata.namespace={ns}"));
 
         await sandbox.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
