@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Ops.Sandbox.Charts;
 using Ops.Sandbox.Containers;
 using Ops.Sandbox.Hosting;
 using Ops.Sandbox.Nodes;
@@ -9,8 +10,8 @@ namespace Ops.Demo;
 
 /// <summary>
 /// The sandbox with everything Ops needs running in it: simulated nodes, the agent DaemonSet, the
-/// operator Deployment and the sample workload, started by the sandbox's kubelet from the manifests next to
-/// this program: as real processes, or as containers of Ops's images under containerd. The demo's main job, and the world of the end-to-end tests.
+/// operator Deployment (charts/ops, rendered with values-sandbox.yaml as Helm would install it) and the sample
+/// workload (manifests/), started by the sandbox's kubelet: as real processes, or as containers of Ops's images under containerd. The demo's main job, and the world of the end-to-end tests.
 /// </summary>
 public sealed class DemoCluster : IAsyncDisposable
 {
@@ -44,6 +45,14 @@ public sealed class DemoCluster : IAsyncDisposable
 
     public static string ManifestsDirectory => Path.Combine(AppContext.BaseDirectory, "manifests");
 
+    /// <summary>The chart's values for the sandbox (next to this program; sandbox/Ops.Demo/values-sandbox.yaml in the repository).</summary>
+    public static string SandboxValues => Path.Combine(AppContext.BaseDirectory, "values-sandbox.yaml");
+
+    /// <summary>The Helm release: its objects are named RELEASE-operator, RELEASE-agent.</summary>
+    public const string ReleaseName = "ops";
+    public const string OperatorDeployment = ReleaseName + "-operator";
+    public const string AgentDaemonSet = ReleaseName + "-agent";
+
     public static async Task<DemoCluster> StartAsync(DemoOptions options, Action<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var server = await SandboxServer.StartAsync(new SandboxOptions
@@ -63,19 +72,17 @@ public sealed class DemoCluster : IAsyncDisposable
         try
         {
             progress?.Invoke($"sandbox API server at {server.Url} with {options.Nodes} nodes");
-            foreach (var file in Directory.GetFiles(ManifestsDirectory, "*.yaml").Order(StringComparer.Ordinal))
+            // As `helm install ops charts/ops -n ops-system --create-namespace -f values-sandbox.yaml --set ...`.
+            server.ApplyYaml($"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {OpsNamespace}\n");
+            var chart = new ChartRenderer(options.ChartDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.CrdsDirectory))!, "charts", "ops"), ReleaseName, OpsNamespace);
+            var release = chart.RenderManifest(cluster.ChartSettings(options), [SandboxValues]);
+            var workload = options.Workload ? await File.ReadAllTextAsync(Path.Combine(ManifestsDirectory, "20-shop.yaml"), cancellationToken) : "";
+            foreach (var obj in KubernetesYaml.LoadAllFromString(release + "---\n" + cluster.Fill(workload)))
             {
-                foreach (var obj in KubernetesYaml.LoadAllFromString(cluster.Fill(await File.ReadAllTextAsync(file, cancellationToken))))
-                {
-                    if (!Wanted(obj, options)) continue;
-                    if (obj is V1DaemonSet { Metadata.Name: "ops-agent" } agents) AddSettings(agents, options.AgentSettings);
-                    if (obj is V1Deployment { Metadata.Name: "ops-operator" } op)
-                    {
-                        AddSettings(op, options.OperatorSettings);
-                        op.Spec.Replicas = options.OperatorReplicas;
-                    }
-                    foreach (var applied in server.ApplyYaml(KubernetesYaml.Serialize(obj))) progress?.Invoke($"applied {applied}");
-                }
+                if (!Wanted(obj, options)) continue;
+                if (obj is V1DaemonSet { Metadata.Name: AgentDaemonSet } agents) AddSettings(agents, options.AgentSettings);
+                if (obj is V1Deployment { Metadata.Name: OperatorDeployment } op) AddSettings(op, options.OperatorSettings);
+                foreach (var applied in server.ApplyYaml(KubernetesYaml.Serialize(obj))) progress?.Invoke($"applied {applied}");
             }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.ReadyTimeout);
@@ -107,16 +114,30 @@ public sealed class DemoCluster : IAsyncDisposable
         return images;
     }
 
-    /// <summary>The manifests with this cluster's ports, and its registry's images under the containerd runtime.</summary>
-    public string Fill(string yaml) => yaml
-        .Replace(ImagePrefix, _imageRegistry is null ? ImagePrefix : _imageRegistry + "/", StringComparison.Ordinal)
-        .Replace("{{agentPort}}", AgentPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-        .Replace("{{operatorPort}}", OperatorPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-        .Replace("{{agentMetricsPort}}", AgentMetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    /// <summary>The workload's manifests with this cluster's registry's images under the containerd runtime.</summary>
+    public string Fill(string yaml) => yaml.Replace(ImagePrefix, _imageRegistry is null ? ImagePrefix : _imageRegistry + "/", StringComparison.Ordinal);
+
+    /// <summary>The chart's --set values of this cluster: its ports, the operator's replicas, and the images' registry under containerd.</summary>
+    private Dictionary<string, string> ChartSettings(DemoOptions options)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["operator.port"] = OperatorPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["agent.port"] = AgentPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["agent.metricsPort"] = AgentMetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["operator.replicas"] = options.OperatorReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (_imageRegistry is not null)
+        {
+            settings["operator.image.repository"] = $"{_imageRegistry}/ops-operator";
+            settings["agent.image.repository"] = $"{_imageRegistry}/ops-agent";
+        }
+        return settings;
+    }
 
     private static bool Wanted(object obj, DemoOptions options) => obj switch
     {
-        V1Deployment { Metadata.Name: "ops-operator" } => options.Operator,
+        V1Deployment { Metadata.Name: OperatorDeployment } => options.Operator,
         IKubernetesObject<V1ObjectMeta> o when o.Metadata.Name == ShopNamespace || o.Metadata.NamespaceProperty == ShopNamespace => options.Workload,
         _ => true,
     };
@@ -126,7 +147,11 @@ public sealed class DemoCluster : IAsyncDisposable
         var template = workload switch { V1DaemonSet d => d.Spec.Template, V1Deployment d => d.Spec.Template, _ => throw new ArgumentException("not a workload") };
         var container = template.Spec.Containers[0];
         container.Env ??= [];
-        foreach (var (name, value) in settings) container.Env.Add(new V1EnvVar { Name = name, Value = value });
+        // A setting the chart already renders is replaced, not repeated: of two equal names a process sees only one.
+        foreach (var (name, value) in settings)
+        {
+            container.Env = [.. container.Env.Where(e => e.Name != name), new V1EnvVar { Name = name, Value = value }];
+        }
     }
 
     private async Task WaitAsync(string group, string plural, string ns, string name, Func<JsonObject, bool> ready, string what, CancellationToken cancellationToken)

@@ -9,6 +9,9 @@ public sealed record DemoOptions
     /// <summary>The repository's crds/ directory (the CRDs are applied first).</summary>
     public required string CrdsDirectory { get; init; }
 
+    /// <summary>The chart installed (charts/ops next to <see cref="CrdsDirectory"/> when absent).</summary>
+    public string? ChartDirectory { get; init; }
+
     /// <summary>Where the kubeconfig goes; the sandbox's own workspace (deleted with it) when absent.</summary>
     public string? KubeconfigPath { get; init; }
 

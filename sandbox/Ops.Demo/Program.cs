@@ -89,7 +89,7 @@ internal static class Program
               kubectl describe dcmd -n {DemoCluster.ShopNamespace} checkout-processes
             Metrics (the command above is counted and timed):
               curl -s http://$(kubectl get pod -n {DemoCluster.OpsNamespace} -l app.kubernetes.io/name=ops-operator -o jsonpath='{podIp}'):{cluster.OperatorPort}/metrics | grep ops_command
-              curl -s http://127.0.0.11:{cluster.AgentMetricsPort}/metrics | grep ops_agent_executions   # node-1's agent (node-2 and node-3 at .12 and .13: the grep ran where its pod runs)
+              curl -s http://$(kubectl get pod -n {DemoCluster.OpsNamespace} -l app.kubernetes.io/name=ops-agent --field-selector spec.nodeName=node-1 -o jsonpath='{podIp}'):{cluster.AgentMetricsPort}/metrics | grep ops_agent_executions
             Press Ctrl+C to stop.
             """);
         try
