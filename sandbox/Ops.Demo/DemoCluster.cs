@@ -20,6 +20,7 @@ public sealed class DemoCluster : IAsyncDisposable
 
     private DemoCluster(SandboxServer server, int agentPort, int operatorPort, int agentMetricsPort, string? imageRegistry)
     {
+        ArtifactsPort = LoopbackPorts.Free();
         _imageRegistry = imageRegistry;
         Server = server;
         AgentPort = agentPort;
@@ -37,6 +38,9 @@ public sealed class DemoCluster : IAsyncDisposable
     /// <summary>Where each agent serves /metrics, on its node's address.</summary>
     public int AgentMetricsPort { get; }
     public int OperatorPort { get; }
+
+    /// <summary>Where the operator serves artifact downloads over TLS (a certificate of the Ops CA, published in ConfigMap ops-ca).</summary>
+    public int ArtifactsPort { get; }
     /// <summary>The port the checkout pods serve HTTP on, each on its own pod IP (the samples use it).</summary>
     public const int AppPort = 8080;
 
@@ -77,11 +81,12 @@ public sealed class DemoCluster : IAsyncDisposable
             var chart = new ChartRenderer(options.ChartDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.CrdsDirectory))!, "charts", "ops"), ReleaseName, OpsNamespace);
             var release = chart.RenderManifest(cluster.ChartSettings(options), [SandboxValues]);
             var workload = options.Workload ? await File.ReadAllTextAsync(Path.Combine(ManifestsDirectory, "20-shop.yaml"), cancellationToken) : "";
-            foreach (var obj in KubernetesYaml.LoadAllFromString(release + "---\n" + cluster.Fill(workload)))
+            foreach (var obj in KubernetesYaml.LoadAllFromString(workload.Length == 0 ? release : release + "---\n" + cluster.Fill(workload)))
             {
                 if (!Wanted(obj, options)) continue;
                 if (obj is V1DaemonSet { Metadata.Name: AgentDaemonSet } agents) AddSettings(agents, options.AgentSettings);
                 if (obj is V1Deployment { Metadata.Name: OperatorDeployment } op) AddSettings(op, options.OperatorSettings);
+                if (obj is IKubernetesObject<V1ObjectMeta> adjusted) options.AdjustRelease?.Invoke(adjusted);
                 foreach (var applied in server.ApplyYaml(KubernetesYaml.Serialize(obj))) progress?.Invoke($"applied {applied}");
             }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -123,6 +128,7 @@ public sealed class DemoCluster : IAsyncDisposable
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["operator.port"] = OperatorPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["operator.artifactsPort"] = ArtifactsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["agent.port"] = AgentPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["agent.metricsPort"] = AgentMetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["operator.replicas"] = options.OperatorReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -48,6 +48,9 @@ public sealed record DemoOptions
     /// </summary>
     public string? ImageRegistry { get; init; }
 
+    /// <summary>A change a test makes to an object of the rendered chart before it is applied (the fault tests put the agents on their nodes' network).</summary>
+    public Action<k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>>? AdjustRelease { get; init; }
+
     /// <summary>Extra environment of the operator (Operator__AgentGrace, for example).</summary>
     public IReadOnlyDictionary<string, string> OperatorSettings { get; init; } = new Dictionary<string, string>();
 }

@@ -80,6 +80,9 @@ internal static class Program
         Console.WriteLine($"$ kubectl get dcmd {done.Metadata.Name} -n {DemoCluster.ShopNamespace} -o yaml");
         Console.WriteLine(KubernetesYaml.Serialize(done));
         const string podIp = "{.items[0].status.podIP}";
+        const string caKey = "{.data.ca\\.crt}";
+        const string artifactName = "{.status.results[0].artifacts[0].name}";
+        const string token = "{.users[0].user.token}";
         Console.WriteLine($"""
             The sandbox keeps running. In another terminal:
               export KUBECONFIG={kubeconfig}
@@ -90,6 +93,12 @@ internal static class Program
             Metrics (the command above is counted and timed):
               curl -s http://$(kubectl get pod -n {DemoCluster.OpsNamespace} -l app.kubernetes.io/name=ops-operator -o jsonpath='{podIp}'):{cluster.OperatorPort}/metrics | grep ops_command
               curl -s http://$(kubectl get pod -n {DemoCluster.OpsNamespace} -l app.kubernetes.io/name=ops-agent --field-selector spec.nodeName=node-1 -o jsonpath='{podIp}'):{cluster.AgentMetricsPort}/metrics | grep ops_agent_executions
+            An artifact (kubectl apply -n {DemoCluster.ShopNamespace} -f samples/diagnosticcommand-checkout-trace.yaml), over TLS with your token:
+              kubectl get configmap -n {DemoCluster.OpsNamespace} ops-ca -o jsonpath='{caKey}' > ops-ca.crt
+              NAME=$(kubectl get dcmd -n {DemoCluster.ShopNamespace} checkout-trace -o jsonpath='{artifactName}')
+              curl --cacert ops-ca.crt -H "Authorization: Bearer $(kubectl config view --raw -o jsonpath='{token}')" -o trace.nettrace \
+                https://$(kubectl get pod -n {DemoCluster.OpsNamespace} -l app.kubernetes.io/name=ops-operator -o jsonpath='{podIp}'):{cluster.ArtifactsPort}/artifacts/{DemoCluster.ShopNamespace}/checkout-trace/$NAME
+              (on a real cluster: kubectl port-forward -n ops-system svc/ops-operator 8443, then https://localhost:8443/artifacts/...)
             Press Ctrl+C to stop.
             """);
         try

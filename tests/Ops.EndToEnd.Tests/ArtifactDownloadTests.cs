@@ -24,8 +24,11 @@ public sealed class ArtifactDownloadTests(ClusterFixture cluster)
         Assert.Equal(CommandPhase.Succeeded, done.Status!.Phase);
         var artifact = Assert.Single(Assert.Single(done.Status.Results!).Artifacts!);
         var operatorPod = await SandboxPods.OperatorAsync(cluster.Client, _ct);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://{operatorPod.Status.PodIP}:{cluster.Cluster.OperatorPort}/") };
+        using var http = await OperatorHttps.CreateAsync(cluster.Cluster, operatorPod.Status.PodIP, _ct);
         var path = $"artifacts/{DemoCluster.ShopNamespace}/trace-to-download/{artifact.Name}";
+        // The token would cross the wire in the clear: plain HTTP is refused before it is looked at.
+        using var plain = new HttpClient { BaseAddress = new Uri($"http://{operatorPod.Status.PodIP}:{cluster.Cluster.OperatorPort}/") };
+        using var overPlainHttp = await plain.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", cluster.Cluster.Server.Token) } }, _ct);
 
         using var anonymous = await http.GetAsync(path, _ct);
         using var wrongToken = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "not-a-token") } }, _ct);
@@ -46,6 +49,8 @@ public sealed class ArtifactDownloadTests(ClusterFixture cluster)
         using var asLister = await AsAsync(lister);
         using var asElsewhere = await AsAsync(elsewhere);
 
+        Assert.Equal(HttpStatusCode.Forbidden, overPlainHttp.StatusCode);
+        Assert.StartsWith("artifacts are downloaded over TLS only", await overPlainHttp.Content.ReadAsStringAsync(_ct));
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, wrongToken.StatusCode);
         Assert.Equal("the bearer token is not valid for this cluster\n", await wrongToken.Content.ReadAsStringAsync(_ct));

@@ -14,6 +14,9 @@ internal static partial class AgentsLog
     [LoggerMessage(602, LogLevel.Debug, "The agent Secret changed under us; reading it again")]
     public static partial void AgentSecretChanged(ILogger logger);
 
+    [LoggerMessage(604, LogLevel.Information, "Published the Ops CA's certificate in ConfigMap {Namespace}/{ConfigMap}")]
+    public static partial void CaPublished(ILogger logger, string @namespace, string configMap);
+
     [LoggerMessage(603, LogLevel.Warning, "Refused agent {Address}: {Reason}")]
     public static partial void AgentRefused(ILogger logger, string? address, string reason);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ops.Operator.Hosting;
 
-/// <summary>Builds the operator's host: the controllers in the background; /healthz, /readyz and artifact downloads over HTTP.</summary>
+/// <summary>Builds the operator's host: the controllers in the background; /healthz, /readyz and /metrics over HTTP, artifact downloads over HTTPS.</summary>
 public static class OperatorHost
 {
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Action<IServiceCollection>? services = null, Action<ILoggingBuilder>? logging = null)
@@ -28,7 +29,16 @@ public static class OperatorHost
         services?.Invoke(builder.Services);
         builder.Services.AddOpsOperator();
         var options = builder.Configuration.GetSection(OperatorOptions.Section).Get<OperatorOptions>() ?? new OperatorOptions();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port);
+            // Artifact downloads carry a user's bearer token: only over TLS, with a certificate of the Ops CA.
+            var serving = kestrel.ApplicationServices.GetRequiredService<Artifacts.ArtifactServingCertificate>();
+            kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.ArtifactsPort, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+            {
+                ServerCertificateSelector = (_, _) => serving.Current(),
+            }));
+        });
         var app = builder.Build();
         app.MapGet("/healthz", () => "ok");
         app.MapGet("/metrics", async (HttpContext http) =>
@@ -38,9 +48,12 @@ public static class OperatorHost
         });
         app.MapGet("/readyz", () => Worker(app).Ready.IsCompletedSuccessfully ? Results.Text("ok") : Results.Text("not leading", statusCode: 503));
         // Only the leader knows where the agents are; a follower says so rather than guess.
-        app.MapGet("/artifacts/{ns}/{command}/{name}", (HttpContext http, string ns, string command, string name) => Worker(app).Ready.IsCompletedSuccessfully
-            ? http.RequestServices.GetRequiredService<Artifacts.ArtifactDownloads>().HandleAsync(http, ns, command, name)
-            : Results.Text("this replica is not leading; ask the leading one\n", statusCode: 503).ExecuteAsync(http));
+        app.MapGet("/artifacts/{ns}/{command}/{name}", (HttpContext http, string ns, string command, string name) =>
+            !http.Request.IsHttps
+                ? Results.Text($"artifacts are downloaded over TLS only: https://HOST:{options.ArtifactsPort}/artifacts/{ns}/{command}/{name}\n", statusCode: 403).ExecuteAsync(http)
+                : Worker(app).Ready.IsCompletedSuccessfully
+                    ? http.RequestServices.GetRequiredService<Artifacts.ArtifactDownloads>().HandleAsync(http, ns, command, name)
+                    : Results.Text("this replica is not leading; ask the leading one\n", statusCode: 503).ExecuteAsync(http));
         return app;
     }
 

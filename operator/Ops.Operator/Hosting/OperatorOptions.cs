@@ -38,6 +38,12 @@ public sealed class OperatorOptions
 
     [Range(0, 65535)] public int Port { get; set; } = 8080;
 
+    /// <summary>The port of artifact downloads, over TLS with a certificate of the Ops CA (plain HTTP is refused for them); 0 picks a free one.</summary>
+    [Range(0, 65535)] public int ArtifactsPort { get; set; } = 8443;
+
+    /// <summary>The operator's Service: its names are in the artifact port's certificate (SERVICE.NAMESPACE.svc, ...).</summary>
+    [Required, RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")] public string ServiceName { get; set; } = "ops-operator";
+
     /// <summary>DiagnosticCommands reconciled at once.</summary>
     [Range(1, 100)] public int CommandWorkers { get; set; } = 4;
 }

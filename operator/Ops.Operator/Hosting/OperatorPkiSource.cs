@@ -9,5 +9,7 @@ public sealed class OperatorPkiSource
 
     public OperatorPki Current => _pki ?? throw new InvalidOperationException("the operator's certificates are not bootstrapped yet");
 
+    public bool IsSet => _pki is not null;
+
     public void Set(OperatorPki pki) => _pki = pki;
 }

@@ -43,6 +43,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton(sp => new PkiOptions { Namespace = Options(sp).Namespace });
         services.AddSingleton<PkiBootstrapper>();
         services.AddSingleton<OperatorPkiSource>();
+        services.AddSingleton<Artifacts.ArtifactServingCertificate>();
         services.AddSingleton(sp =>
         {
             var pki = sp.GetRequiredService<OperatorPkiSource>().Current;

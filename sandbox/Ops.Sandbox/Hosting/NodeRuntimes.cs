@@ -36,7 +36,7 @@ internal static class NodeRuntimes
         }
         else
         {
-            services.AddSingleton<INodeRuntime>(sp => new ProcessRuntime(options.Images, sp.GetRequiredService<PodSpecResolver>(), sp.GetRequiredService<ApiServerLocation>(), workspace));
+            services.AddSingleton<INodeRuntime>(sp => new ProcessRuntime(options.Images, sp.GetRequiredService<PodSpecResolver>(), sp.GetRequiredService<ApiServerLocation>(), workspace, sp.GetRequiredService<TimeProvider>()));
         }
     }
 }

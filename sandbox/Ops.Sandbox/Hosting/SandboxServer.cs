@@ -106,6 +106,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
         services.AddSingleton<ResourceService>();
         services.AddSingleton<WatchStreamer>();
         services.AddSingleton<PodLogs>();
+        services.AddSingleton<ScaleSubresource>();
         services.AddSingleton<ApiEndpoint>();
         var serviceAccountKey = ServiceAccountTokens.LoadOrCreateKey(options.DataDirectory is null ? null : Path.Combine(options.DataDirectory, "pki"));
         var serviceAccountTokens = new ServiceAccountTokens(store, clock, serviceAccountKey);

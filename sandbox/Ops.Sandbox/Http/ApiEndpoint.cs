@@ -12,7 +12,7 @@ namespace Ops.Sandbox.Http;
 /// The one request handler of the sandbox API server: routes discovery and resource paths, maps
 /// HTTP verbs onto <see cref="ResourceService"/>, and turns every failure into a metav1.Status.
 /// </summary>
-internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches, PodLogs logs, Security.AccessReviews reviews, Security.TokenRequests tokenRequests, Security.AccessLog access, ILogger<ApiEndpoint> logger)
+internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches, PodLogs logs, Security.AccessReviews reviews, Security.TokenRequests tokenRequests, ScaleSubresource scales, Security.AccessLog access, ILogger<ApiEndpoint> logger)
 {
     /// <summary>The API server's request body limit (3 MiB).</summary>
     public const int MaxBodyBytes = 3 * 1024 * 1024;
@@ -107,7 +107,12 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         if (apiPath.Namespace is not null && !type.Namespaced) throw NotFoundPath();
         var isLog = apiPath.Subresource == "log" && type.StorageKey == "pods" && apiPath.Name is not null;
         var isToken = apiPath.Subresource == "token" && type.StorageKey == "serviceaccounts" && apiPath.Name is not null && apiPath.Namespace is not null;
-        if (apiPath.Subresource is not null && !(apiPath.Subresource == "status" && type.HasStatusSubresource) && !isLog && !isToken) throw NotFoundPath();
+        if (apiPath.Subresource is "exec" or "attach" or "portforward" or "proxy" && apiPath.Name is not null)
+        {
+            throw new ApiException(501, "NotImplemented", $"the sandbox does not serve {type.Plural}/{apiPath.Subresource}: kubectl exec, attach and port-forward speak SPDY (tunnelled in a WebSocket), which the sandbox does not implement; a pod's ports are reachable on its pod IP directly (kubectl get pod -o wide)");
+        }
+        var isScale = apiPath.Subresource == "scale" && ScaleSubresource.Serves(type) && apiPath.Name is not null && apiPath.Namespace is not null;
+        if (apiPath.Subresource is not null && !(apiPath.Subresource == "status" && type.HasStatusSubresource) && !isLog && !isToken && !isScale) throw NotFoundPath();
         if (apiPath.Namespace is { } ns && !Validation.ObjectMetaValidator.IsDnsLabel(ns)) throw NotFoundPath();
         var scope = new RequestScope(type, apiPath.Namespace ?? "", apiPath.Name, apiPath.Subresource);
         var verb = Security.RequestAttributes.Verb(method, apiPath.Name is null, QueryOptions.Flag(context.Request.Query, "watch"));
@@ -117,6 +122,18 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         {
             if (method != "POST") throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
             await ResponseWriter.WriteAsync(context, 201, tokenRequests.Create(type, apiPath.Namespace!, apiPath.Name!, QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject ?? []));
+            return;
+        }
+        if (isScale)
+        {
+            var (code, scale) = method switch
+            {
+                "GET" => (200, scales.Get(scope)),
+                "PUT" => (200, scales.Update(scope, QueryOptions.ParseJson(await ReadBodyAsync(context)), QueryOptions.Write(context.Request))),
+                "PATCH" => (200, scales.Patch(scope, context.Request.ContentType, await ReadBodyAsync(context), QueryOptions.Write(context.Request))),
+                _ => throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource"),
+            };
+            await ResponseWriter.WriteAsync(context, code, scale);
             return;
         }
         if (isLog)

@@ -69,6 +69,14 @@ internal static class Discovery
                     ["verbs"] = new JsonArray("get", "patch", "update"),
                 });
             }
+            if (ScaleSubresource.Serves(type))
+            {
+                resources.Add(new JsonObject
+                {
+                    ["name"] = type.Plural + "/scale", ["singularName"] = "", ["namespaced"] = true, ["group"] = "autoscaling", ["version"] = "v1", ["kind"] = "Scale",
+                    ["verbs"] = new JsonArray("get", "patch", "update"),
+                });
+            }
             if (type.StorageKey == "pods")
             {
                 resources.Add(new JsonObject { ["name"] = "pods/log", ["singularName"] = "", ["namespaced"] = true, ["kind"] = "Pod", ["verbs"] = new JsonArray("get") });

@@ -8,8 +8,9 @@ namespace Ops.Sandbox.Http;
 
 /// <summary>
 /// GET pods/NAME/log, as <c>kubectl logs</c> uses it: the container's output as plain text, with
-/// <c>container</c> (needed when the pod has several), <c>tailLines</c>, <c>limitBytes</c> and
-/// <c>follow</c> (until the client leaves or the container's log is closed with its pod).
+/// <c>container</c> (needed when the pod has several), <c>previous</c>, <c>sinceSeconds</c> or <c>sinceTime</c>,
+/// <c>timestamps</c>, <c>tailLines</c>, <c>limitBytes</c> and <c>follow</c> (until the client leaves or the
+/// container's log is closed with its pod).
 /// </summary>
 internal sealed class PodLogs(ResourceService service, Kubelet kubelet, TimeProvider clock)
 {
@@ -38,7 +39,7 @@ internal sealed class PodLogs(ResourceService service, Kubelet kubelet, TimeProv
         if (previous && source is null) throw ApiException.BadRequest($"previous terminated container \"{container}\" in pod \"{scope.Name}\" not found");
         if (source is null || !File.Exists(source.Path)) throw ApiException.BadRequest($"container \"{container}\" in pod \"{scope.Name}\" is waiting to start: ContainerCreating");
         var path = source.Path;
-        var decoder = new CriLogDecoder(source.CriFormat);
+        var decoder = new CriLogDecoder(source.CriFormat, QueryOptions.Flag(query, "timestamps"), Since(query));
 
         var response = context.Response;
         response.StatusCode = 200;
@@ -76,6 +77,18 @@ internal sealed class PodLogs(ResourceService service, Kubelet kubelet, TimeProv
         {
             // The client left: the stream just ends.
         }
+    }
+
+    /// <summary>The time before which lines are left out: sinceSeconds before now, or sinceTime (RFC 3339); at most one of them.</summary>
+    private DateTimeOffset? Since(IQueryCollection query)
+    {
+        var seconds = Number(query, "sinceSeconds");
+        var time = query["sinceTime"].ToString();
+        if (seconds is not null && time.Length > 0) throw ApiException.BadRequest("at most one of `sinceTime` or `sinceSeconds` may be specified");
+        if (seconds is { } s) return s == 0 ? throw ApiException.BadRequest("sinceSeconds: Invalid value: 0: must be greater than 0") : clock.GetUtcNow().AddSeconds(-s);
+        if (time.Length == 0) return null;
+        return DateTimeOffset.TryParse(time, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? at : throw ApiException.BadRequest($"sinceTime: Invalid value: \"{time}\": must be an RFC 3339 time");
     }
 
     private static long? Number(IQueryCollection query, string name)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Ops.Sandbox.Hosting;
 using Ops.Sandbox.Processes;
@@ -6,7 +7,7 @@ using Ops.Sandbox.Processes;
 namespace Ops.Sandbox.Nodes;
 
 /// <summary>A pod of the process runtime: its directory, and a process (real or simulated) per container.</summary>
-internal sealed class ProcessPodSandbox(PodSandboxRequest request, IReadOnlyDictionary<string, SandboxImage> images, PodSpecResolver resolver, Uri apiServer, SandboxWorkspace workspace) : IPodSandbox
+internal sealed class ProcessPodSandbox(PodSandboxRequest request, IReadOnlyDictionary<string, SandboxImage> images, PodSpecResolver resolver, Uri apiServer, SandboxWorkspace workspace, TimeProvider clock) : IPodSandbox
 {
     public Task<IContainerProcess> StartContainerAsync(JsonObject spec, int attempt, CancellationToken cancellationToken)
     {
@@ -76,21 +77,22 @@ internal sealed class ProcessPodSandbox(PodSandboxRequest request, IReadOnlyDict
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var gate = new Lock();
         var openStreams = 2;
-        // Each stream ends with a null line; the log is closed after both, never while a line may still come.
-        void Write(string? line)
+        // Each stream ends with a null line; the log is closed after both, never while a line may still come. Lines are
+        // written in the CRI log format a container runtime writes (time, stream, tag), so logs --timestamps and --since work.
+        void Write(string stream, string? line)
         {
             lock (gate)
             {
-                if (line is not null) log.WriteLine(line);
+                if (line is not null) log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{clock.GetUtcNow().UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'} {stream} F {line}"));
                 else if (--openStreams == 0) log.Dispose();
             }
         }
-        process.OutputDataReceived += (_, e) => Write(e.Data);
-        process.ErrorDataReceived += (_, e) => Write(e.Data);
+        process.OutputDataReceived += (_, e) => Write("stdout", e.Data);
+        process.ErrorDataReceived += (_, e) => Write("stderr", e.Data);
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new OsProcess(process, new ContainerLog(logPath, CriFormat: false));
+        return new OsProcess(process, new ContainerLog(logPath, CriFormat: true));
     }
 
     /// <summary>The processes are stopped by the kubelet before; the pod's files go with its directory.</summary>

@@ -69,7 +69,10 @@ public sealed class FaultTests(FaultCluster fault) : IClassFixture<FaultCluster>
         using var http = new HttpClient();
         async Task<(System.Net.HttpStatusCode Code, string Body)> GetAsync(V1Pod pod, string path)
         {
-            using var response = await http.GetAsync($"http://{pod.Status.PodIP}:{fault.Cluster.OperatorPort}/{path}", _ct);
+            using var https = await OperatorHttps.CreateAsync(fault.Cluster, pod.Status.PodIP, _ct);
+            using var response = path.StartsWith("artifacts/", StringComparison.Ordinal)
+                ? await https.GetAsync(path, _ct)
+                : await http.GetAsync($"http://{pod.Status.PodIP}:{fault.Cluster.OperatorPort}/{path}", _ct);
             return (response.StatusCode, await response.Content.ReadAsStringAsync(_ct));
         }
 

@@ -66,7 +66,7 @@ public sealed class RealNodeTests(ImagesFixture images, RealNodeCluster real) : 
         var trace = await Commands.FinishedAsync(cluster.Client, ns, "rn-trace");
         var artifact = Assert.Single(Assert.Single(trace.Status!.Results!).Artifacts!);
         var operatorPod = await SandboxPods.OperatorAsync(cluster.Client, _ct);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://{operatorPod.Status.PodIP}:{cluster.OperatorPort}/") };
+        using var http = await OperatorHttps.CreateAsync(cluster, operatorPod.Status.PodIP, _ct);
         using var request = new HttpRequestMessage(HttpMethod.Get, $"artifacts/{ns}/rn-trace/{artifact.Name}") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", cluster.Server.Token) } };
         using var download = await http.SendAsync(request, _ct);
         var bytes = await download.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync(_ct);

@@ -113,7 +113,7 @@ public sealed class ImageContainerTests(ImagesFixture images, DockerEndpointFixt
         var (op, uid, readOnly) = await StartAsync("ops-operator", new()
         {
             ["KUBECONFIG"] = "/etc/ops/kubeconfig", ["POD_NAME"] = "operator-in-testcontainers", ["Operator__Namespace"] = "default",
-            ["Operator__ListenAddress"] = "127.0.0.1", ["Operator__Port"] = $"{port}",
+            ["Operator__ListenAddress"] = "127.0.0.1", ["Operator__Port"] = $"{port}", ["Operator__ArtifactsPort"] = "0",
         }, (sandbox.KubeconfigPath, "/etc/ops/kubeconfig"));
 
         Assert.Equal("ok", (await GetAsync(op, $"http://127.0.0.1:{port}/healthz")).Trim());

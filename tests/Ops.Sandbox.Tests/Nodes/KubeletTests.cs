@@ -80,6 +80,43 @@ public sealed class KubeletTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Kubectl_exec_and_port_forward_are_refused_with_a_status_that_says_why()
+    {
+        await _client.CoreV1.CreateNamespacedPodAsync(Pod("unreachable", "sleep"), "default", cancellationToken: _ct);
+        await PodAsync("unreachable", p => p.Status?.ContainerStatuses?.SingleOrDefault()?.Ready == true, "ready");
+        var kubectl = new TestSupport.Kubectl(_sandbox.KubeconfigPath);
+
+        var forward = await kubectl.RunAsync("port-forward pod/unreachable -n default 18080:8080");
+        var exec = await kubectl.RunAsync("exec unreachable -n default -- true");
+
+        Assert.NotEqual(0, forward.ExitCode);
+        Assert.Contains("the sandbox does not serve pods/portforward", forward.Stderr);
+        Assert.NotEqual(0, exec.ExitCode);
+        Assert.Contains("the sandbox does not serve pods/exec", exec.Stderr);
+    }
+
+    [Fact]
+    public async Task Kubectl_logs_shows_when_each_line_was_written_and_leaves_out_lines_before_since()
+    {
+        await _client.CoreV1.CreateNamespacedPodAsync(Pod("stamped", "talk"), "default", cancellationToken: _ct);
+        await PodAsync("stamped", p => p.Status?.ContainerStatuses?.SingleOrDefault()?.Ready == true, "ready");
+        await Eventually.Get(async () => await ReadLogAsync("stamped") is var text && text.Contains("oops") ? text : null, "the whole output in the log");
+        var kubectl = new TestSupport.Kubectl(_sandbox.KubeconfigPath);
+
+        var stamped = (await kubectl.RunAsync("logs stamped -n default --timestamps")).EnsureSuccess().Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var recent = (await kubectl.RunAsync("logs stamped -n default --since=1h")).EnsureSuccess().Stdout;
+        var future = (await kubectl.RunAsync($"logs stamped -n default --since-time={DateTime.UtcNow.AddMinutes(5):yyyy-MM-dd'T'HH:mm:ss'Z'}")).EnsureSuccess().Stdout;
+        var both = await kubectl.RunAsync("logs stamped -n default --since=1h --since-time=2020-01-01T00:00:00Z");
+
+        Assert.Equal(4, stamped.Length);
+        Assert.All(stamped, line => Assert.InRange(DateTimeOffset.Parse(line.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow));
+        Assert.Equal(["line-1", "line-2", "line-3", "oops"], stamped.Select(l => l[(l.IndexOf(' ') + 1)..]).Order(StringComparer.Ordinal));
+        Assert.Equal(4, recent.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal("", future);
+        Assert.NotEqual(0, both.ExitCode);
+    }
+
+    [Fact]
     public async Task A_volume_at_tmp_rewrites_the_pods_arguments_but_not_the_images_own_program_path()
     {
         var pod = Pod("tmp-volume", "under-tmp");
@@ -321,6 +358,30 @@ public sealed class KubeletTests : IAsyncLifetime
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
         return (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << 14)) != 0;
+    }
+
+    [Fact]
+    public async Task Kubectl_scale_changes_a_deployments_replicas_through_its_scale_and_rollout_status_waits_for_them()
+    {
+        var ns = await TestNamespaces.CreateAsync(_client, "scale", _ct);
+        var kubectl = new TestSupport.Kubectl(_sandbox.KubeconfigPath);
+        (await kubectl.RunAsync($"create deployment web -n {ns} --image=sleep --replicas=1")).EnsureSuccess();
+
+        var scaled = (await kubectl.RunAsync($"scale deployment/web -n {ns} --replicas=3")).EnsureSuccess();
+        var rollout = (await kubectl.RunAsync($"rollout status deployment/web -n {ns} --timeout=60s")).EnsureSuccess();
+        var scale = await _client.AppsV1.ReadNamespacedDeploymentScaleAsync("web", ns, cancellationToken: _ct);
+        var wrongPrecondition = await kubectl.RunAsync($"scale deployment/web -n {ns} --replicas=1 --current-replicas=2");
+        var negative = await kubectl.RunAsync($"scale deployment/web -n {ns} --replicas=-1");
+
+        Assert.Equal("deployment.apps/web scaled", scaled.Stdout.Trim());
+        Assert.Contains("deployment \"web\" successfully rolled out", rollout.Stdout);
+        Assert.Equal(3, (await _client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: _ct)).Items.Count(p => p.Metadata.DeletionTimestamp is null));
+        Assert.Equal((3, 3, "app=web"), (scale.Spec.Replicas, scale.Status.Replicas, scale.Status.Selector));
+        Assert.NotEqual(0, wrongPrecondition.ExitCode);
+        Assert.Contains("Expected replicas to be 2, was 3", wrongPrecondition.Stderr);
+        Assert.NotEqual(0, negative.ExitCode);
+        Assert.Equal(3, (await _client.AppsV1.ReadNamespacedDeploymentAsync("web", ns, cancellationToken: _ct)).Spec.Replicas);
+        await _client.CoreV1.DeleteNamespaceAsync(ns, cancellationToken: _ct);
     }
 
     [Fact]

@@ -34,13 +34,15 @@ public sealed class CertificateAuthority : IDisposable
 
     public static CertificateAuthority FromPem(string certificatePem, string keyPem) => new(PemCertificates.Load(certificatePem, keyPem));
 
-    /// <summary>Issues a certificate with its private key for one identity and role.</summary>
-    public X509Certificate2 Issue(string identity, bool server, DateTimeOffset now, TimeSpan validity)
+    /// <summary>Issues a certificate with its private key for one identity and role (and, for a server clients reach by name or address, those too).</summary>
+    public X509Certificate2 Issue(string identity, bool server, DateTimeOffset now, TimeSpan validity, IReadOnlyList<string>? dnsNames = null, IReadOnlyList<System.Net.IPAddress>? addresses = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={identity}", key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         names.AddUri(new Uri(identity));
+        foreach (var name in dnsNames ?? []) names.AddDnsName(name);
+        foreach (var address in addresses ?? []) names.AddIpAddress(address);
         request.CertificateExtensions.Add(names.Build(critical: false));
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));

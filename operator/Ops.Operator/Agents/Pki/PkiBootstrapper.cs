@@ -18,10 +18,11 @@ public sealed class PkiBootstrapper(IKubernetes client, PkiOptions options, Time
 {
     public async Task<OperatorPki> EnsureAsync(CancellationToken cancellationToken)
     {
-        using var ca = await EnsureCaAsync(cancellationToken);
+        var ca = await EnsureCaAsync(cancellationToken);
         await EnsureAgentSecretAsync(ca, cancellationToken);
+        await PublishCaAsync(ca, cancellationToken);
         var clientCertificate = ca.Issue(Identities.Operator, server: false, clock.GetUtcNow(), options.ClientValidity);
-        return new OperatorPki(ca.Certificate, clientCertificate);
+        return new OperatorPki(ca.Certificate, clientCertificate, ca);
     }
 
     private async Task<CertificateAuthority> EnsureCaAsync(CancellationToken cancellationToken)
@@ -76,6 +77,42 @@ public sealed class PkiBootstrapper(IKubernetes client, PkiOptions options, Time
                 AgentsLog.AgentSecretChanged(logger);
             }
         }
+    }
+
+    /// <summary>
+    /// The CA's certificate (never its key) in a ConfigMap of the same name, for whoever downloads artifacts over TLS
+    /// (curl --cacert) without the right to read Secrets.
+    /// </summary>
+    private async Task PublishCaAsync(CertificateAuthority ca, CancellationToken cancellationToken)
+    {
+        var map = new V1ConfigMap
+        {
+            Metadata = new V1ObjectMeta { Name = options.CaSecretName, NamespaceProperty = options.Namespace, Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = "ops" } },
+            Data = new Dictionary<string, string> { ["ca.crt"] = ca.CertificatePem },
+        };
+        try
+        {
+            var existing = await client.CoreV1.ReadNamespacedConfigMapAsync(options.CaSecretName, options.Namespace, cancellationToken: cancellationToken);
+            if (existing.Data is { } data && data.TryGetValue("ca.crt", out var published) && published == ca.CertificatePem) return;
+            map.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+            await client.CoreV1.ReplaceNamespacedConfigMapAsync(map, options.CaSecretName, options.Namespace, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            try
+            {
+                await client.CoreV1.CreateNamespacedConfigMapAsync(map, options.Namespace, cancellationToken: cancellationToken);
+            }
+            catch (HttpOperationException conflict) when (conflict.Response.StatusCode == HttpStatusCode.Conflict)
+            {
+                return; // another replica published it
+            }
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return; // another replica replaced it meanwhile, with the same CA
+        }
+        AgentsLog.CaPublished(logger, options.Namespace, options.CaSecretName);
     }
 
     /// <summary>Why the agent Secret must be re-issued, or null when it is good.</summary>

@@ -51,6 +51,23 @@ public sealed class AgentVersionReconciler(
     public async Task<ReconcileResult> ReconcileAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         if (await versions.GetAsync(key, cancellationToken) is not { } av || av.Metadata.DeletionTimestamp is not null) return ReconcileResult.Done;
+        try
+        {
+            return await RollAsync(av, cancellationToken);
+        }
+        catch (Exception e) when (ApiErrors.IsForbidden(e))
+        {
+            // The operator's own RBAC refused a call the rollout needs: the rollout says so and waits for the grant.
+            var message = $"the operator's service account may not make a call the rollout needs ({ApiErrors.MessageOf(e)}); grant it in the operator's Role (charts/ops/templates/rbac.yaml)";
+            var known = Conditions.Find(av.Status?.Conditions, RolloutConditions.Progressing)?.Message == message;
+            await WriteAsync(av, s => Conditions.Set(s.Conditions!, RolloutConditions.Progressing, false, "PermissionDenied", message, av.Metadata.Generation, clock.GetUtcNow()),
+                known ? [] : [new RolloutEvent(EventRecorder.Warning, "PermissionDenied", message)], cancellationToken);
+            return ReconcileResult.After(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private async Task<ReconcileResult> RollAsync(V1Alpha1AgentVersion av, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
 
         if (NewestOf(av) is { } newer && newer.Metadata.Name != av.Metadata.Name)

@@ -27,6 +27,9 @@ internal static partial class CommandLog
     [LoggerMessage(206, LogLevel.Information, "Deleting {Namespace}/{Command}: ttlSecondsAfterFinished has passed")]
     public static partial void TtlExpired(ILogger logger, string? @namespace, string command);
 
+    [LoggerMessage(208, LogLevel.Warning, "{Namespace}/{Command} waits: the operator's RBAC refused a call it needs: {Message}")]
+    public static partial void PermissionDenied(ILogger logger, string? @namespace, string command, string message);
+
     [LoggerMessage(207, LogLevel.Error, "The fan-out of {Command} failed")]
     public static partial void FanOutFailed(ILogger logger, NamespacedName command, Exception error);
 }

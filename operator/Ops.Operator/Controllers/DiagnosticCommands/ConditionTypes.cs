@@ -15,6 +15,12 @@ public static class ConditionTypes
     /// <summary>True while a requested cancel is being carried out.</summary>
     public const string Cancelling = "Cancelling";
 
+    /// <summary>
+    /// True while the operator's own RBAC refuses a call the command needs (a grant missing from its ClusterRole); the
+    /// message is the API server's. The command waits and retries; the condition goes once the call is allowed.
+    /// </summary>
+    public const string PermissionDenied = "PermissionDenied";
+
     /// <summary>True when the spec was edited after the start; the edit is not acted on (except cancel).</summary>
     public const string SpecChangeIgnored = "SpecChangeIgnored";
 }

@@ -48,10 +48,45 @@ public sealed class DiagnosticCommandReconciler(
         // Being deleted: the runtime has run CommandCleanupFinalizer; nothing is left to do.
         if (command.Metadata.DeletionTimestamp is not null) return ReconcileResult.Done;
         var status = command.Status;
-        if (status?.CompletionTime is not null) return await FinishedAsync(command, cancellationToken);
-        if (status?.StartTime is null) return await StartAsync(command, cancellationToken);
-        return await ProgressAsync(command, cancellationToken);
+        try
+        {
+            if (status?.CompletionTime is not null) return await FinishedAsync(command, cancellationToken);
+            if (status?.StartTime is null) return await StartAsync(command, cancellationToken);
+            return await ProgressAsync(command, cancellationToken);
+        }
+        catch (Exception e) when (ApiErrors.IsForbidden(e))
+        {
+            return await PermissionDeniedAsync(command, ApiErrors.MessageOf(e), cancellationToken);
+        }
     }
+
+    /// <summary>
+    /// A call the command needs was refused by the operator's own RBAC: not the command's fault, and no crash either.
+    /// The command says so in a condition and an Event, and is tried again a little later (a grant may be added).
+    /// </summary>
+    private async Task<ReconcileResult> PermissionDeniedAsync(V1Alpha1DiagnosticCommand command, string message, CancellationToken cancellationToken)
+    {
+        CommandLog.PermissionDenied(logger, command.Metadata.NamespaceProperty, command.Metadata.Name, message);
+        var text = $"the operator's service account may not make a call this command needs ({message}); grant it in the operator's ClusterRole (charts/ops/templates/rbac.yaml)";
+        var already = Conditions.Find(command.Status?.Conditions, ConditionTypes.PermissionDenied)?.Message == text;
+        try
+        {
+            var written = await WriteStatusAsync(command, status =>
+            {
+                status.Phase ??= CommandPhase.Pending;
+                Conditions.Set(status.Conditions!, ConditionTypes.PermissionDenied, true, "Forbidden", text, command.Metadata.Generation, clock.GetUtcNow());
+            }, cancellationToken);
+            if (written is not null && !already) await events.RecordAsync(written, EventRecorder.Warning, "PermissionDenied", text, cancellationToken);
+        }
+        catch (Exception e) when (ApiErrors.IsForbidden(e))
+        {
+            // Not even its status may be written: the log line above is all there is to say.
+        }
+        return ReconcileResult.After(PermissionRetry);
+    }
+
+    /// <summary>How soon a command refused by RBAC is tried again.</summary>
+    public static readonly TimeSpan PermissionRetry = TimeSpan.FromSeconds(10);
 
     private async Task<ReconcileResult> StartAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {
@@ -69,6 +104,7 @@ public sealed class DiagnosticCommandReconciler(
             status.Phase = CommandPhase.Running;
             status.StartTime = Conditions.Truncate(now);
             status.Targets = new V1Alpha1DiagnosticCommand.TargetCounts { Total = plan.Targets.Count, Pending = plan.Targets.Count };
+            Conditions.Remove(status.Conditions!, ConditionTypes.PermissionDenied);
             Conditions.Set(status.Conditions!, ConditionTypes.Accepted, true, "TargetsResolved", $"running {command.Spec.Action} on {Targets(plan.Targets.Count)}", command.Metadata.Generation, now);
         }, cancellationToken);
         if (written is null) return ReconcileResult.Done;
@@ -152,6 +188,7 @@ public sealed class DiagnosticCommandReconciler(
             status.Targets = counts;
             status.Results = results.Count == 0 ? null : results;
             status.OmittedResults = omitted == 0 ? null : omitted;
+            Conditions.Remove(status.Conditions!, ConditionTypes.PermissionDenied);
             if (specChanged) Conditions.Set(status.Conditions!, ConditionTypes.SpecChangeIgnored, true, "SpecFixedAtStart", $"spec changed after the command started (generation {command.Metadata.Generation}); only cancel is acted on, the rest runs as started", command.Metadata.Generation, now);
             if (run.CancelRequested) Conditions.Set(status.Conditions!, ConditionTypes.Cancelling, true, "CancelRequested", "spec.cancel is true: targets not started are skipped, running ones are cancelled on their agents", command.Metadata.Generation, now);
             if (finished)
