@@ -96,9 +96,9 @@ internal static class Program
             An artifact (kubectl apply -n {DemoCluster.ShopNamespace} -f samples/diagnosticcommand-checkout-trace.yaml), over TLS with your token:
               kubectl get configmap -n {DemoCluster.OpsNamespace} ops-ca -o jsonpath='{caKey}' > ops-ca.crt
               NAME=$(kubectl get dcmd -n {DemoCluster.ShopNamespace} checkout-trace -o jsonpath='{artifactName}')
+              kubectl port-forward -n {DemoCluster.OpsNamespace} svc/{DemoCluster.OperatorDeployment} {cluster.ArtifactsPort} &
               curl --cacert ops-ca.crt -H "Authorization: Bearer $(kubectl config view --raw -o jsonpath='{token}')" -o trace.nettrace \
-                https://$(kubectl get pod -n {DemoCluster.OpsNamespace} -l app.kubernetes.io/name=ops-operator -o jsonpath='{podIp}'):{cluster.ArtifactsPort}/artifacts/{DemoCluster.ShopNamespace}/checkout-trace/$NAME
-              (on a real cluster: kubectl port-forward -n ops-system svc/ops-operator 8443, then https://localhost:8443/artifacts/...)
+                https://localhost:{cluster.ArtifactsPort}/artifacts/{DemoCluster.ShopNamespace}/checkout-trace/$NAME
             Press Ctrl+C to stop.
             """);
         try

@@ -61,6 +61,14 @@ public sealed class ArtifactDownloadTests(ClusterFixture cluster)
         Assert.Equal(artifact.Sha256, Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant());
         Assert.Equal(artifact.Sha256, download.Headers.GetValues("X-Checksum-Sha256").Single());
         Assert.Equal(HttpStatusCode.OK, asReader.StatusCode);
+        // As a user would on any cluster: kubectl port-forward to the operator's Service, then the certificate's localhost name.
+        using (var forward = await KubectlPortForward.StartAsync(cluster.KubeconfigPath, DemoCluster.OpsNamespace, $"svc/{DemoCluster.OperatorDeployment}", cluster.Cluster.ArtifactsPort, _ct))
+        {
+            using var local = await OperatorHttps.CreateAsync(cluster.Cluster, new Uri($"https://localhost:{forward.LocalPort}/"), _ct);
+            using var forwarded = await local.SendAsync(new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", reader) } }, _ct);
+            Assert.Equal(HttpStatusCode.OK, forwarded.StatusCode);
+            Assert.Equal(artifact.Sha256, Convert.ToHexString(SHA256.HashData(await forwarded.Content.ReadAsByteArrayAsync(_ct))).ToLowerInvariant());
+        }
         Assert.Equal(bytes, await asReader.Content.ReadAsByteArrayAsync(_ct));
         foreach (var (refused, user) in new[] { (asViewer, "command-viewer"), (asLister, "artifact-lister"), (asElsewhere, "reader-elsewhere") })
         {

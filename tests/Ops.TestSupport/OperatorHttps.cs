@@ -8,7 +8,11 @@ namespace Ops.TestSupport;
 /// <summary>An HTTPS client for an operator pod's artifact port that trusts only the Ops CA (ConfigMap ops-ca), as curl --cacert would.</summary>
 public static class OperatorHttps
 {
-    public static async Task<HttpClient> CreateAsync(DemoCluster cluster, string podIp, CancellationToken cancellationToken)
+    public static Task<HttpClient> CreateAsync(DemoCluster cluster, string podIp, CancellationToken cancellationToken) =>
+        CreateAsync(cluster, new Uri($"https://{podIp}:{cluster.ArtifactsPort}/"), cancellationToken);
+
+    /// <summary>The same, for another address of the artifact port (localhost through kubectl port-forward).</summary>
+    public static async Task<HttpClient> CreateAsync(DemoCluster cluster, Uri baseAddress, CancellationToken cancellationToken)
     {
         var published = await Eventually.Get(async () =>
         {
@@ -33,6 +37,6 @@ public static class OperatorHttps
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             return chain.Build(new X509Certificate2(certificate));
         };
-        return new HttpClient(handler) { BaseAddress = new Uri($"https://{podIp}:{cluster.ArtifactsPort}/") };
+        return new HttpClient(handler) { BaseAddress = baseAddress };
     }
 }

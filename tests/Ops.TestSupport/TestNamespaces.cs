@@ -9,6 +9,9 @@ public static class TestNamespaces
     public static async Task<string> CreateAsync(IKubernetes client, string prefix = "t", CancellationToken cancellationToken = default)
     {
         var created = await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { GenerateName = prefix.ToLowerInvariant() + "-" } }, cancellationToken: cancellationToken);
+        // As Kubernetes' own e2e framework does: pods can be created once the namespace's default ServiceAccount exists.
+        await Eventually.True(async () => (await client.CoreV1.ListNamespacedServiceAccountAsync(created.Metadata.Name, fieldSelector: "metadata.name=default", cancellationToken: cancellationToken)).Items.Count == 1,
+            $"the default ServiceAccount of namespace {created.Metadata.Name}");
         return created.Metadata.Name;
     }
 }

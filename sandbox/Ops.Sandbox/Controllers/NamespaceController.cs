@@ -48,7 +48,8 @@ internal sealed class NamespaceController(ResourceService service, Security.Sand
         service.SystemDeleteEach(content);
     }
 
-    private void EnsureDefaults(string ns)
+    /// <summary>The namespace's default ServiceAccount and root CA ConfigMap, when missing (the sandbox's own namespaces get them at start).</summary>
+    public void EnsureDefaults(string ns)
     {
         Ensure("serviceaccounts", ns, new JsonObject
         {

@@ -176,10 +176,22 @@ internal sealed class WorkloadController(ResourceService service) : BackgroundSe
         {
             service.Create(new RequestScope(service.Catalog.ForStorage("pods")!, owner.Namespace, null, null), pod, WriteOptions.System);
         }
+        catch (ApiException e) when (e.Code == 403 && e.Message.Contains("error looking up service account", StringComparison.Ordinal))
+        {
+            // A namespace's default ServiceAccount comes a moment after the namespace: try again shortly, as a
+            // ReplicaSet controller retries with backoff.
+            _ = RetryAsync(owner.Uid);
+        }
         catch (ApiException e) when (e.Code is 403 or 409 or 422)
         {
             // The namespace is terminating, or the template is invalid: nothing to run.
         }
+    }
+
+    private async Task RetryAsync(string ownerUid)
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(500), service.Clock);
+        MarkDirty(ownerUid);
     }
 
     private void WriteStatus(StoredObject stored, JsonObject status)

@@ -166,6 +166,9 @@ public sealed partial class SandboxServer : IAsyncDisposable
         app.Services.GetRequiredService<ApiServerLocation>().Set(url);
         var server = new SandboxServer(app, certificates, journal, token, url, kubeconfigPath);
         server.EnsureDefaultNamespaces();
+        // A cluster's own namespaces have their default ServiceAccount long before anyone creates a pod in them.
+        var namespaces = app.Services.GetServices<ISandboxController>().OfType<NamespaceController>().Single();
+        foreach (var ns in DefaultNamespaces) namespaces.EnsureDefaults(ns);
         server.ApplyYaml(BootstrapPolicy.Yaml);
         foreach (var directory in options.ManifestDirectories) server.ApplyManifests(directory);
         return server;

@@ -107,9 +107,15 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         if (apiPath.Namespace is not null && !type.Namespaced) throw NotFoundPath();
         var isLog = apiPath.Subresource == "log" && type.StorageKey == "pods" && apiPath.Name is not null;
         var isToken = apiPath.Subresource == "token" && type.StorageKey == "serviceaccounts" && apiPath.Name is not null && apiPath.Namespace is not null;
-        if (apiPath.Subresource is "exec" or "attach" or "portforward" or "proxy" && apiPath.Name is not null)
+        if (apiPath.Subresource == "portforward" && type.StorageKey == "pods" && apiPath.Name is not null && apiPath.Namespace is not null && method is "GET" or "POST")
         {
-            throw new ApiException(501, "NotImplemented", $"the sandbox does not serve {type.Plural}/{apiPath.Subresource}: kubectl exec, attach and port-forward speak SPDY (tunnelled in a WebSocket), which the sandbox does not implement; a pod's ports are reachable on its pod IP directly (kubectl get pod -o wide)");
+            access.Record(context.Request.Headers.UserAgent.ToString(), "create", "", "pods/portforward", apiPath.Namespace);
+            await PortForward.PortForwardEndpoint.HandleAsync(context, service.Get(new RequestScope(type, apiPath.Namespace, apiPath.Name, null)).Parse(), apiPath.Name);
+            return;
+        }
+        if (apiPath.Subresource is "exec" or "attach" or "proxy" && apiPath.Name is not null)
+        {
+            throw new ApiException(501, "NotImplemented", $"the sandbox does not serve {type.Plural}/{apiPath.Subresource} (kubectl exec and attach run commands in containers, which its nodes do not do); a pod's ports are reachable with kubectl port-forward or on its pod IP");
         }
         var isScale = apiPath.Subresource == "scale" && ScaleSubresource.Serves(type) && apiPath.Name is not null && apiPath.Namespace is not null;
         if (apiPath.Subresource is not null && !(apiPath.Subresource == "status" && type.HasStatusSubresource) && !isLog && !isToken && !isScale) throw NotFoundPath();

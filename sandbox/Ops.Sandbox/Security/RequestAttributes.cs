@@ -19,7 +19,9 @@ internal static class RequestAttributes
         }
         // A namespace is its own namespace: /api/v1/namespaces/shop is authorized in namespace shop.
         var ns = api.Namespace ?? (api.Resource == "namespaces" && api.Group.Length == 0 ? api.Name : null) ?? "";
-        return new RbacAuthorizer.Request(user, groups, Verb(request.Method, api.Name is null, QueryOptions.Flag(request.Query, "watch")),
+        // A streaming subresource opened with GET (a WebSocket) is authorized as create, as the API server does.
+        var verb = api.Subresource is "exec" or "attach" or "portforward" ? "create" : Verb(request.Method, api.Name is null, QueryOptions.Flag(request.Query, "watch"));
+        return new RbacAuthorizer.Request(user, groups, verb,
             api.Group, api.Resource, api.Subresource ?? "", ns, api.Name ?? "");
     }
 

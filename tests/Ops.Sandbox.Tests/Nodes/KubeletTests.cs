@@ -80,17 +80,22 @@ public sealed class KubeletTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Kubectl_exec_and_port_forward_are_refused_with_a_status_that_says_why()
+    public async Task Kubectl_port_forward_reaches_the_pods_port_and_exec_is_refused_with_a_status_that_says_why()
     {
-        await _client.CoreV1.CreateNamespacedPodAsync(Pod("unreachable", "sleep"), "default", cancellationToken: _ct);
-        await PodAsync("unreachable", p => p.Status?.ContainerStatuses?.SingleOrDefault()?.Ready == true, "ready");
-        var kubectl = new TestSupport.Kubectl(_sandbox.KubeconfigPath);
-
-        var forward = await kubectl.RunAsync("port-forward pod/unreachable -n default 18080:8080");
-        var exec = await kubectl.RunAsync("exec unreachable -n default -- true");
-
-        Assert.NotEqual(0, forward.ExitCode);
-        Assert.Contains("the sandbox does not serve pods/portforward", forward.Stderr);
+        const int port = 8087;
+        await _client.CoreV1.CreateNamespacedPodAsync(Pod("forwarded", "sleep"), "default", cancellationToken: _ct);
+        var running = await PodAsync("forwarded", p => p.Status?.Phase == "Running", "running");
+        using var answers = new HttpAnswers(System.Net.IPAddress.Parse(running.Status.PodIP), port) { Status = 200 };
+        using (var forward = await KubectlPortForward.StartAsync(_sandbox.KubeconfigPath, "default", "pod/forwarded", port, _ct))
+        {
+            using var http = new HttpClient();
+            // Two connections, two forwarded streams (requestIDs 0 and 1) over the one tunnel.
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{forward.LocalPort}/one", _ct)).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{forward.LocalPort}/two", _ct)).StatusCode);
+            Assert.Equal("/two", answers.LastPath);
+            Assert.Equal(2, answers.Requests);
+        }
+        var exec = await new TestSupport.Kubectl(_sandbox.KubeconfigPath).RunAsync("exec forwarded -n default -- true");
         Assert.NotEqual(0, exec.ExitCode);
         Assert.Contains("the sandbox does not serve pods/exec", exec.Stderr);
     }
