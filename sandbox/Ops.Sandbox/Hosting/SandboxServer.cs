@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -70,7 +69,7 @@ public sealed partial class SandboxServer : IAsyncDisposable
         var workspace = SandboxWorkspace.Create();
         var containerd = await NodeRuntimes.StartContainerdAsync(options, workspace, logging, cancellationToken);
         var certificates = SandboxCertificates.LoadOrCreate(options.DataDirectory is null ? null : Path.Combine(options.DataDirectory, "pki"), clock);
-        var token = options.Token ?? LoadOrCreateToken(options.DataDirectory);
+        var token = options.Token ?? AdminToken.LoadOrCreate(options.DataDirectory);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -222,19 +221,6 @@ public sealed partial class SandboxServer : IAsyncDisposable
 
     private static IReadOnlyList<string> SelectableFieldsOfBuiltIn(string storageKey) =>
         BuiltInResources.All.FirstOrDefault(t => t.StorageKey == storageKey)?.SelectableFields ?? [];
-
-    private static string LoadOrCreateToken(string? dataDirectory)
-    {
-        var path = dataDirectory is null ? null : Path.Combine(dataDirectory, "token");
-        if (path is not null && File.Exists(path)) return File.ReadAllText(path).Trim();
-        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
-        if (path is not null)
-        {
-            Directory.CreateDirectory(dataDirectory!);
-            File.WriteAllText(path, token);
-        }
-        return token;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -15,7 +14,7 @@ namespace Ops.Sandbox.Http;
 internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches, PodLogs logs, Security.AccessReviews reviews, Security.TokenRequests tokenRequests, ScaleSubresource scales, Security.AccessLog access, ILogger<ApiEndpoint> logger)
 {
     /// <summary>The API server's request body limit (3 MiB).</summary>
-    public const int MaxBodyBytes = 3 * 1024 * 1024;
+    public const int MaxBodyBytes = RequestBodies.MaxBytes;
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -79,14 +78,14 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
                 return;
             case ["apis", "authentication.k8s.io", "v1", "tokenreviews"] when method == "POST":
                 access.Record(context.Request.Headers.UserAgent.ToString(), "create", "authentication.k8s.io", "tokenreviews", ns: null);
-                await ResponseWriter.WriteAsync(context, 201, reviews.TokenReview(QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject ?? throw ApiException.BadRequest("a TokenReview is an object")));
+                await ResponseWriter.WriteAsync(context, 201, reviews.TokenReview(QueryOptions.ParseJson(await RequestBodies.ReadAsync(context)) as JsonObject ?? throw ApiException.BadRequest("a TokenReview is an object")));
                 return;
             case ["apis", "authorization.k8s.io", "v1", "subjectaccessreviews"] when method == "POST":
                 access.Record(context.Request.Headers.UserAgent.ToString(), "create", "authorization.k8s.io", "subjectaccessreviews", ns: null);
-                await ResponseWriter.WriteAsync(context, 201, reviews.SubjectAccessReview(QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject ?? throw ApiException.BadRequest("a SubjectAccessReview is an object")));
+                await ResponseWriter.WriteAsync(context, 201, reviews.SubjectAccessReview(QueryOptions.ParseJson(await RequestBodies.ReadAsync(context)) as JsonObject ?? throw ApiException.BadRequest("a SubjectAccessReview is an object")));
                 return;
             case ["apis", "authorization.k8s.io", "v1", "selfsubjectaccessreviews"] when method == "POST":
-                await ResponseWriter.WriteAsync(context, 201, reviews.SelfSubjectAccessReview(QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject
+                await ResponseWriter.WriteAsync(context, 201, reviews.SelfSubjectAccessReview(QueryOptions.ParseJson(await RequestBodies.ReadAsync(context)) as JsonObject
                     ?? throw ApiException.BadRequest("a SelfSubjectAccessReview is an object"), Security.BearerTokenMiddleware.UserOf(context)));
                 return;
             case ["apis", "authentication.k8s.io", "v1", "selfsubjectreviews"] when method == "POST":
@@ -127,7 +126,7 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         if (isToken)
         {
             if (method != "POST") throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
-            await ResponseWriter.WriteAsync(context, 201, tokenRequests.Create(type, apiPath.Namespace!, apiPath.Name!, QueryOptions.ParseJson(await ReadBodyAsync(context)) as JsonObject ?? []));
+            await ResponseWriter.WriteAsync(context, 201, tokenRequests.Create(type, apiPath.Namespace!, apiPath.Name!, QueryOptions.ParseJson(await RequestBodies.ReadAsync(context)) as JsonObject ?? []));
             return;
         }
         if (isScale)
@@ -135,8 +134,8 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
             var (code, scale) = method switch
             {
                 "GET" => (200, scales.Get(scope)),
-                "PUT" => (200, scales.Update(scope, QueryOptions.ParseJson(await ReadBodyAsync(context)), QueryOptions.Write(context.Request))),
-                "PATCH" => (200, scales.Patch(scope, context.Request.ContentType, await ReadBodyAsync(context), QueryOptions.Write(context.Request))),
+                "PUT" => (200, scales.Update(scope, QueryOptions.ParseJson(await RequestBodies.ReadAsync(context)), QueryOptions.Write(context.Request))),
+                "PATCH" => (200, scales.Patch(scope, context.Request.ContentType, await RequestBodies.ReadAsync(context), QueryOptions.Write(context.Request))),
                 _ => throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource"),
             };
             await ResponseWriter.WriteAsync(context, code, scale);
@@ -160,20 +159,20 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
                 return;
             case ("POST", true):
                 if (type.Namespaced && apiPath.Namespace is null) throw ApiException.MethodNotAllowed("create of a namespaced resource needs a namespace in the path");
-                await WriteResultAsync(context, service.Create(scope, QueryOptions.ParseJson(await ReadBodyAsync(context)), QueryOptions.Write(context.Request)), type);
+                await WriteResultAsync(context, service.Create(scope, QueryOptions.ParseJson(await RequestBodies.ReadAsync(context)), QueryOptions.Write(context.Request)), type);
                 return;
             case ("PUT", false):
-                await WriteResultAsync(context, service.Update(scope, QueryOptions.ParseJson(await ReadBodyAsync(context)), QueryOptions.Write(context.Request)), type);
+                await WriteResultAsync(context, service.Update(scope, QueryOptions.ParseJson(await RequestBodies.ReadAsync(context)), QueryOptions.Write(context.Request)), type);
                 return;
             case ("PATCH", false):
-                await WriteResultAsync(context, service.Patch(scope, context.Request.ContentType, await ReadBodyAsync(context), QueryOptions.Write(context.Request)), type);
+                await WriteResultAsync(context, service.Patch(scope, context.Request.ContentType, await RequestBodies.ReadAsync(context), QueryOptions.Write(context.Request)), type);
                 return;
             case ("DELETE", false):
-                var deleteBody = QueryOptions.ParseJson(await ReadBodyAsync(context));
+                var deleteBody = QueryOptions.ParseJson(await RequestBodies.ReadAsync(context));
                 await WriteResultAsync(context, service.Delete(scope, QueryOptions.Delete(context.Request.Query, deleteBody)), type);
                 return;
             case ("DELETE", true):
-                var options = QueryOptions.Delete(context.Request.Query, QueryOptions.ParseJson(await ReadBodyAsync(context)));
+                var options = QueryOptions.Delete(context.Request.Query, QueryOptions.ParseJson(await RequestBodies.ReadAsync(context)));
                 var results = service.DeleteCollection(scope, QueryOptions.List(context.Request.Query, type), options);
                 await ResponseWriter.WriteListAsync(context, type.ListKind, type.ApiVersion, service.Store.ResourceVersion, null, null,
                     results.Where(r => r.Object is not null).Select(r => service.Render(r.Object!, type)));
@@ -227,34 +226,6 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
         }
         await ResponseWriter.WriteAsync(context, code, service.Render(obj, type), warnings);
     }
-
-    private static async Task<string> ReadBodyAsync(HttpContext context)
-    {
-        if (context.Request.ContentLength > MaxBodyBytes) throw TooLarge();
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes) throw TooLarge();
-            buffer.Write(chunk, 0, read);
-        }
-        // kubectl sends built-in kinds as protobuf; the sandbox stores and answers JSON, which kubectl accepts.
-        if (Protobuf.KubernetesProtobuf.IsProtobuf(context.Request.ContentType) && buffer.Length > 0)
-        {
-            return Protobuf.KubernetesProtobuf.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)).ToJsonString();
-        }
-        try
-        {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw ApiException.BadRequest("the request body is not valid UTF-8");
-        }
-    }
-
-    private static ApiException TooLarge() => ApiException.TooLarge($"Request entity too large: limit is {MaxBodyBytes}");
 
     private static ApiException NotFoundPath() => new(404, "NotFound", "the server could not find the requested resource");
 }

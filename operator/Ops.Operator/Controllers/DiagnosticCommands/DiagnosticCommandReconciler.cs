@@ -1,4 +1,3 @@
-using System.Text;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,7 +61,7 @@ public sealed class DiagnosticCommandReconciler(
 
     /// <summary>
     /// A call the command needs was refused by the operator's own RBAC: not the command's fault, and no crash either.
-    /// The command says so in a condition and an Event, and is tried again a little later (a grant may be added).
+    /// The command says so in a condition and an Event, and is tried again 10 seconds later (a grant may be added).
     /// </summary>
     private async Task<ReconcileResult> PermissionDeniedAsync(V1Alpha1DiagnosticCommand command, string message, CancellationToken cancellationToken)
     {
@@ -82,11 +81,8 @@ public sealed class DiagnosticCommandReconciler(
         {
             // Not even its status may be written: the log line above is all there is to say.
         }
-        return ReconcileResult.After(PermissionRetry);
+        return ReconcileResult.After(TimeSpan.FromSeconds(10));
     }
-
-    /// <summary>How soon a command refused by RBAC is tried again.</summary>
-    public static readonly TimeSpan PermissionRetry = TimeSpan.FromSeconds(10);
 
     private async Task<ReconcileResult> StartAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {
@@ -105,10 +101,10 @@ public sealed class DiagnosticCommandReconciler(
             status.StartTime = Conditions.Truncate(now);
             status.Targets = new V1Alpha1DiagnosticCommand.TargetCounts { Total = plan.Targets.Count, Pending = plan.Targets.Count };
             Conditions.Remove(status.Conditions!, ConditionTypes.PermissionDenied);
-            Conditions.Set(status.Conditions!, ConditionTypes.Accepted, true, "TargetsResolved", $"running {command.Spec.Action} on {Targets(plan.Targets.Count)}", command.Metadata.Generation, now);
+            Conditions.Set(status.Conditions!, ConditionTypes.Accepted, true, "TargetsResolved", $"running {command.Spec.Action} on {CommandSummary.Targets(plan.Targets.Count)}", command.Metadata.Generation, now);
         }, cancellationToken);
         if (written is null) return ReconcileResult.Done;
-        await events.RecordAsync(written, EventRecorder.Normal, "Started", $"Started {command.Spec.Action} on {Targets(plan.Targets.Count)}", cancellationToken);
+        await events.RecordAsync(written, EventRecorder.Normal, "Started", $"Started {command.Spec.Action} on {CommandSummary.Targets(plan.Targets.Count)}", cancellationToken);
         runs.GetOrStart(written, plan.Targets);
         return ReconcileResult.Done;
     }
@@ -195,13 +191,13 @@ public sealed class DiagnosticCommandReconciler(
             {
                 status.CompletionTime = Conditions.Truncate(now);
                 Conditions.Remove(status.Conditions!, ConditionTypes.Cancelling);
-                Conditions.Set(status.Conditions!, ConditionTypes.Complete, true, phase, Summary(counts, phase), command.Metadata.Generation, now);
-                if (phase == CommandPhase.Failed) Conditions.Set(status.Conditions!, ConditionTypes.Failed, true, "TargetsFailed", Summary(counts, phase) + FirstFailure(records), command.Metadata.Generation, now);
+                Conditions.Set(status.Conditions!, ConditionTypes.Complete, true, phase, CommandSummary.Of(counts, phase), command.Metadata.Generation, now);
+                if (phase == CommandPhase.Failed) Conditions.Set(status.Conditions!, ConditionTypes.Failed, true, "TargetsFailed", CommandSummary.Of(counts, phase) + CommandSummary.FirstFailure(records), command.Metadata.Generation, now);
             }
         }, cancellationToken);
         if (written is null || !finished) return ReconcileResult.Done;
 
-        await events.RecordAsync(written, phase == CommandPhase.Succeeded ? EventRecorder.Normal : EventRecorder.Warning, phase, Summary(counts, phase) + FirstFailure(records), cancellationToken);
+        await events.RecordAsync(written, phase == CommandPhase.Succeeded ? EventRecorder.Normal : EventRecorder.Warning, phase, CommandSummary.Of(counts, phase) + CommandSummary.FirstFailure(records), cancellationToken);
         Finished(written, phase);
         runs.Forget(command.Metadata.Uid);
         return TtlAfter(written);
@@ -249,20 +245,4 @@ public sealed class DiagnosticCommandReconciler(
         var wait = finishedAt + TimeSpan.FromSeconds(command.Spec.TtlSecondsAfterFinishedOrDefault()) - clock.GetUtcNow();
         return ReconcileResult.After(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
     }
-
-    private static string Summary(V1Alpha1DiagnosticCommand.TargetCounts counts, string phase) => phase switch
-    {
-        CommandPhase.Succeeded => counts.Total == 1 ? "the target succeeded" : $"all {counts.Total} targets succeeded",
-        CommandPhase.Cancelled => $"cancelled: {counts.Succeeded} of {counts.Total} targets succeeded before the cancel",
-        _ => $"{counts.Failed} of {counts.Total} targets failed",
-    };
-
-    private static string Targets(int count) => count == 1 ? "1 target" : $"{count} targets";
-
-    private static string FirstFailure(IEnumerable<TargetRecord> records) =>
-        records.Where(r => r.Phase == TargetPhase.Failed && !string.IsNullOrEmpty(r.Message)).OrderBy(r => r.Target.Key, StringComparer.Ordinal).FirstOrDefault() is { } failed
-            ? $"; {Describe(failed.Target)}: {CommandStatusBuilder.Cut(Encoding.UTF8.GetBytes(failed.Message!), 512)}"
-            : "";
-
-    private static string Describe(CommandTarget target) => target.IsNode ? $"node {target.Node}" : $"pod {target.Pod} container {target.Container}";
 }
