@@ -16,14 +16,18 @@ public sealed class KubectlPortForward : IDisposable
     /// <summary>The port on 127.0.0.1 that reaches the target.</summary>
     public int LocalPort { get; }
 
-    /// <summary>Starts <c>kubectl port-forward TARGET LOCAL:REMOTE</c> and waits for its "Forwarding from" line.</summary>
-    public static async Task<KubectlPortForward> StartAsync(string kubeconfigPath, string ns, string target, int remotePort, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts <c>kubectl port-forward TARGET LOCAL:REMOTE</c> and waits for its "Forwarding from" line; without
+    /// <paramref name="webSockets"/>, kubectl upgrades to SPDY as clients before 1.31 did (KUBECTL_PORT_FORWARD_WEBSOCKETS=false).
+    /// </summary>
+    public static async Task<KubectlPortForward> StartAsync(string kubeconfigPath, string ns, string target, int remotePort, CancellationToken cancellationToken, bool webSockets = true)
     {
         Kubectl.RequireInstalled();
         var local = Ops.Sandbox.Hosting.LoopbackPorts.Free();
         var start = new ProcessStartInfo(Kubectl.FindExecutable()!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in (string[])["port-forward", target, "-n", ns, "--address", "127.0.0.1", $"{local}:{remotePort}"]) start.ArgumentList.Add(arg);
         start.Environment["KUBECONFIG"] = kubeconfigPath;
+        start.Environment["KUBECTL_PORT_FORWARD_WEBSOCKETS"] = webSockets ? "true" : "false";
         var process = Process.Start(start)!;
         var forward = new KubectlPortForward(process, local);
         try

@@ -79,14 +79,16 @@ public sealed class KubeletTests : IAsyncLifetime
         Assert.Contains("container sidecar is not valid for pod talker", wrongContainer.Response.Content);
     }
 
-    [Fact]
-    public async Task Kubectl_port_forward_reaches_the_pods_port_and_exec_is_refused_with_a_status_that_says_why()
+    [Theory]
+    [InlineData(true, 8087)]
+    [InlineData(false, 8088)]
+    public async Task Kubectl_port_forward_reaches_the_pods_port_over_a_websocket_or_spdy_and_exec_is_refused_with_a_status_that_says_why(bool webSockets, int port)
     {
-        const int port = 8087;
-        await _client.CoreV1.CreateNamespacedPodAsync(Pod("forwarded", "sleep"), "default", cancellationToken: _ct);
-        var running = await PodAsync("forwarded", p => p.Status?.Phase == "Running", "running");
+        var name = webSockets ? "forwarded-ws" : "forwarded-spdy";
+        await _client.CoreV1.CreateNamespacedPodAsync(Pod(name, "sleep"), "default", cancellationToken: _ct);
+        var running = await PodAsync(name, p => p.Status?.Phase == "Running", "running");
         using var answers = new HttpAnswers(System.Net.IPAddress.Parse(running.Status.PodIP), port) { Status = 200 };
-        using (var forward = await KubectlPortForward.StartAsync(_sandbox.KubeconfigPath, "default", "pod/forwarded", port, _ct))
+        using (var forward = await KubectlPortForward.StartAsync(_sandbox.KubeconfigPath, "default", $"pod/{name}", port, _ct, webSockets))
         {
             using var http = new HttpClient();
             // Two connections, two forwarded streams (requestIDs 0 and 1) over the one tunnel.
@@ -95,7 +97,7 @@ public sealed class KubeletTests : IAsyncLifetime
             Assert.Equal("/two", answers.LastPath);
             Assert.Equal(2, answers.Requests);
         }
-        var exec = await new TestSupport.Kubectl(_sandbox.KubeconfigPath).RunAsync("exec forwarded -n default -- true");
+        var exec = await new TestSupport.Kubectl(_sandbox.KubeconfigPath).RunAsync($"exec {name} -n default -- true");
         Assert.NotEqual(0, exec.ExitCode);
         Assert.Contains("the sandbox does not serve pods/exec", exec.Stderr);
     }
