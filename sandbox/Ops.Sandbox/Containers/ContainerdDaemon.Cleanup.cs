@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Ops.Sandbox.Containers.Cri;
@@ -16,7 +15,7 @@ public sealed partial class ContainerdDaemon
         if (!System.IO.Directory.Exists(Root)) return;
         foreach (var directory in System.IO.Directory.EnumerateDirectories(Root))
         {
-            if (IsOwned(directory)) continue;
+            if (DirectoryOwner.IsAlive(directory)) continue;
             Log.RemovingLeftovers(logger, directory);
             try
             {
@@ -36,15 +35,6 @@ public sealed partial class ContainerdDaemon
                 Log.LeftoversRemain(logger, directory, e.Message);
             }
         }
-    }
-
-    private static bool IsOwned(string directory)
-    {
-        var owner = Path.Combine(directory, OwnerFile);
-        if (!File.Exists(owner)) return System.IO.Directory.GetLastWriteTimeUtc(directory) > DateTime.UtcNow.AddMinutes(-1);
-        var parts = File.ReadAllText(owner).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var pid)
-            && ProcFs.StartTime(pid)?.ToString(CultureInfo.InvariantCulture) == parts[1];
     }
 
     /// <summary>

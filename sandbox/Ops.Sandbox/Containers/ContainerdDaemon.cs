@@ -18,7 +18,6 @@ namespace Ops.Sandbox.Containers;
 /// </summary>
 public sealed partial class ContainerdDaemon : IAsyncDisposable
 {
-    private const string OwnerFile = "owner";
     private readonly Process _process;
     private readonly ILogger _logger;
     private int _disposed;
@@ -57,7 +56,7 @@ public sealed partial class ContainerdDaemon : IAsyncDisposable
         await RemoveLeftoversAsync(workspace, logger, cancellationToken);
         var directory = Path.Combine(Root, workspace.Id);
         System.IO.Directory.CreateDirectory(directory);
-        await File.WriteAllTextAsync(Path.Combine(directory, OwnerFile), $"{Environment.ProcessId} {ProcFs.StartTime(Environment.ProcessId)}", cancellationToken);
+        DirectoryOwner.Claim(directory);
         await File.WriteAllTextAsync(Path.Combine(directory, ContainerdConfig.FileName), ContainerdConfig.Render(directory, PauseImage.Reference, options.InsecureRegistries), cancellationToken);
         var (process, cri, version) = await LaunchAsync(directory, workspace, options.StartTimeout, cancellationToken);
         var daemon = new ContainerdDaemon(workspace.Id, directory, process, cri, version, workspace, logger);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Ops.Sandbox.Processes;
 
@@ -17,7 +16,6 @@ namespace Ops.Sandbox.Processes;
 public sealed class SandboxWorkspace : IDisposable
 {
     public const string MarkerVariable = "OPS_SANDBOX_WORKSPACE";
-    private const string OwnerFile = "owner";
     private const string SetPriv = "/usr/bin/setpriv";
     private const string SetSid = "/usr/bin/setsid";
 
@@ -55,7 +53,7 @@ public sealed class SandboxWorkspace : IDisposable
         var id = $"{Environment.ProcessId}-{Guid.NewGuid().ToString("n")[..8]}";
         var directory = Path.Combine(Root, id);
         System.IO.Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, OwnerFile), $"{Environment.ProcessId} {ProcFs.StartTime(Environment.ProcessId)}");
+        DirectoryOwner.Claim(directory);
         return new SandboxWorkspace(id, directory);
     }
 
@@ -69,24 +67,11 @@ public sealed class SandboxWorkspace : IDisposable
         var killed = 0;
         foreach (var directory in System.IO.Directory.EnumerateDirectories(Root))
         {
-            if (IsOwned(directory)) continue;
+            if (DirectoryOwner.IsAlive(directory)) continue;
             killed += KillMarked(Path.GetFileName(directory));
             DeleteQuietly(directory);
         }
         return killed;
-    }
-
-    private static bool IsOwned(string directory)
-    {
-        var owner = Path.Combine(directory, OwnerFile);
-        if (!File.Exists(owner))
-        {
-            // Being created this very moment, or left by a version without owner files.
-            return System.IO.Directory.GetLastWriteTimeUtc(directory) > DateTime.UtcNow.AddMinutes(-1);
-        }
-        var parts = File.ReadAllText(owner).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var pid)
-            && ProcFs.StartTime(pid)?.ToString(CultureInfo.InvariantCulture) == parts[1];
     }
 
     /// <summary>Whether the process exists and has not exited.</summary>
