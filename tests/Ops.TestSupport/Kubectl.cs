@@ -26,19 +26,21 @@ public sealed class Kubectl(string kubeconfigPath)
     /// Runs kubectl with the space-separated arguments, each passed verbatim (no shell, no quote
     /// processing), so JSON patches need no escaping.
     /// </summary>
-    public async Task<KubectlResult> RunAsync(string arguments, string? stdin = null)
+    /// <summary>kubectl with these arguments against a kubeconfig, its output redirected.</summary>
+    public static ProcessStartInfo StartInfo(string kubeconfigPath, IEnumerable<string> arguments)
     {
         RequireInstalled();
-        var start = new ProcessStartInfo(FindExecutable()!)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)) start.ArgumentList.Add(argument);
+        var start = new ProcessStartInfo(FindExecutable()!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
         start.Environment["KUBECONFIG"] = kubeconfigPath;
         start.Environment["NO_COLOR"] = "1";
+        return start;
+    }
+
+    public async Task<KubectlResult> RunAsync(string arguments, string? stdin = null)
+    {
+        var start = StartInfo(kubeconfigPath, arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        start.RedirectStandardInput = stdin is not null;
         using var process = Process.Start(start)!;
         if (stdin is not null)
         {

@@ -22,11 +22,8 @@ public sealed class KubectlPortForward : IDisposable
     /// </summary>
     public static async Task<KubectlPortForward> StartAsync(string kubeconfigPath, string ns, string target, int remotePort, CancellationToken cancellationToken, bool webSockets = true)
     {
-        Kubectl.RequireInstalled();
         var local = Ops.Sandbox.Hosting.LoopbackPorts.Free();
-        var start = new ProcessStartInfo(Kubectl.FindExecutable()!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in (string[])["port-forward", target, "-n", ns, "--address", "127.0.0.1", $"{local}:{remotePort}"]) start.ArgumentList.Add(arg);
-        start.Environment["KUBECONFIG"] = kubeconfigPath;
+        var start = Kubectl.StartInfo(kubeconfigPath, ["port-forward", target, "-n", ns, "--address", "127.0.0.1", $"{local}:{remotePort}"]);
         start.Environment["KUBECTL_PORT_FORWARD_WEBSOCKETS"] = webSockets ? "true" : "false";
         var process = Process.Start(start)!;
         var forward = new KubectlPortForward(process, local);
