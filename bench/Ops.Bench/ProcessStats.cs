@@ -7,6 +7,13 @@ internal static class ProcessStats
 {
     public static long ResidentBytes(int pid) => StatusKib(pid, "VmRSS:") * 1024;
 
+    /// <summary>
+    /// Resident memory by kind: anonymous (heaps), file-backed (mapped assemblies and libraries: clean pages the kernel
+    /// may drop and read again) and shared memory (the runtime's JIT-compiled code, mapped twice for W^X).
+    /// </summary>
+    public static (long Anonymous, long File, long Shared) ResidentBreakdown(int pid) =>
+        (StatusKib(pid, "RssAnon:") * 1024, StatusKib(pid, "RssFile:") * 1024, StatusKib(pid, "RssShmem:") * 1024);
+
     /// <summary>The most resident memory since the start, or since <see cref="ResetPeak"/>.</summary>
     public static long PeakResidentBytes(int pid) => StatusKib(pid, "VmHWM:") * 1024;
 

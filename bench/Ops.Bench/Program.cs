@@ -26,7 +26,8 @@ internal static class Program
                 [.. (Value("--targets") ?? "1000,5000").Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture))],
                 int.Parse(Value("--commands") ?? "10000", CultureInfo.InvariantCulture),
                 TimeSpan.FromMilliseconds(int.Parse(Value("--latency-ms") ?? "5", CultureInfo.InvariantCulture)),
-                scale.Select((a, i) => (a, i)).Where(p => p.a == "--operator-env" && p.i + 1 < scale.Length).Select(p => scale[p.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal)));
+                scale.Select((a, i) => (a, i)).Where(p => p.a == "--operator-env" && p.i + 1 < scale.Length).Select(p => scale[p.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal),
+                Value("--profile")));
         }
         if (args is ["rollout", .. var rest])
         {
@@ -37,14 +38,18 @@ internal static class Program
         var dotnetTrace = await DotnetTraceTool.EnsureAsync();
         using var pki = TestPki.Create("ops-bench-ca");
         await using var app = await SampleAppProcess.StartAsync();
+        var starting = Stopwatch.StartNew();
         await using var agent = await AgentProcess.StartAsync(pki, "bench-node");
+        var startup = starting.Elapsed;
         using var channels = new AgentChannels(pki.OperatorCertificate, pki.Ca.Certificate, NullLoggerFactory.Instance);
         var client = channels.For(agent.Address);
         var target = new Target { Pod = "checkout", Container = "api", ContainerId = $"sandbox://{app.Pid}" };
 
-        Console.Error.WriteLine("idle: letting the agent settle for 10 s ...");
-        await Task.Delay(TimeSpan.FromSeconds(10));
-        var idleRss = ProcessStats.ResidentBytes(agent.Pid);
+        // Sampled after 30 s: the first seconds after a start are its own (tiered compilation of what start-up ran).
+        Console.Error.WriteLine("idle: a minute of the agent idle, after 30 s settling ...");
+        await Task.Delay(TimeSpan.FromSeconds(30));
+        var (idleRss, idleMillicores) = await IdleAsync(agent.Pid, TimeSpan.FromMinutes(1));
+        var idleKinds = ProcessStats.ResidentBreakdown(agent.Pid);
 
         Console.Error.WriteLine($"stacks: {iterations} captures through the agent ...");
         await RunAsync(client, target, "dotnet.stacks", "warm-up", []);
@@ -58,6 +63,9 @@ internal static class Program
         var toolTrace = new List<(double Seconds, long Bytes)>();
         for (var i = 0; i < traceRuns; i++) toolTrace.Add(await dotnetTrace.CollectAsync(app.Pid, TimeSpan.FromSeconds(5)));
         var afterRss = ProcessStats.ResidentBytes(agent.Pid);
+        var afterKinds = ProcessStats.ResidentBreakdown(agent.Pid);
+        Console.Error.WriteLine("idle: a minute of the agent idle after the runs ...");
+        var (settledRss, _) = await IdleAsync(agent.Pid, TimeSpan.FromMinutes(1));
 
         Console.WriteLine($"Measured {TimeProvider.System.GetUtcNow():yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, {iterations} stack captures, {traceRuns} traces each:");
         Console.WriteLine();
@@ -68,9 +76,31 @@ internal static class Program
         Console.WriteLine(Row("5 s cpu trace with dotnet-trace collect (s)", [.. toolTrace.Select(t => t.Seconds)]));
         Console.WriteLine(Row("trace size, agent (KiB)", [.. agentTrace.Select(t => t.Bytes / 1024.0)]));
         Console.WriteLine(Row("trace size, dotnet-trace (KiB)", [.. toolTrace.Select(t => t.Bytes / 1024.0)]));
-        Console.WriteLine($"| agent resident memory, idle (MiB) | {idleRss / 1048576.0:0.0} | | |");
-        Console.WriteLine($"| agent resident memory, after the runs (MiB) | {afterRss / 1048576.0:0.0} | | |");
+        Console.WriteLine();
+        BenchTarget[] goals =
+        [
+            new("agent start until it serves gRPC", startup.TotalSeconds, "s", 1),
+            new("agent resident memory idle (30 s after start, then a minute)", idleRss / 1048576.0, "MiB", 40),
+            new("agent CPU idle, over that minute", idleMillicores, "millicores", 1),
+            new("agent resident memory right after the stacks and trace runs", afterRss / 1048576.0, "MiB", 100),
+            new("agent resident memory a minute after the runs", settledRss / 1048576.0, "MiB", 60),
+        ];
+        Console.WriteLine(BenchTarget.Header);
+        foreach (var goal in goals) Console.WriteLine(goal.Row);
+        Console.WriteLine();
+        Console.WriteLine("| agent resident memory by kind (MiB) | anonymous | file-backed | shared (JIT-compiled code) |");
+        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine($"| idle | {idleKinds.Anonymous / 1048576.0:0.0} | {idleKinds.File / 1048576.0:0.0} | {idleKinds.Shared / 1048576.0:0.0} |");
+        Console.WriteLine($"| right after the runs | {afterKinds.Anonymous / 1048576.0:0.0} | {afterKinds.File / 1048576.0:0.0} | {afterKinds.Shared / 1048576.0:0.0} |");
         return 0;
+    }
+
+    /// <summary>The process's resident memory at the end of an idle period, and its CPU over it in millicores.</summary>
+    private static async Task<(long Resident, double Millicores)> IdleAsync(int pid, TimeSpan period)
+    {
+        var cpu = ProcessStats.CpuSeconds(pid);
+        await Task.Delay(period);
+        return (ProcessStats.ResidentBytes(pid), (ProcessStats.CpuSeconds(pid) - cpu) / period.TotalSeconds * 1000);
     }
 
     private static async Task<(double Seconds, long Bytes)> RunAsync(Ops.Agent.V1.Agent.AgentClient client, Target target, string action, string key, (string, string)[] parameters)

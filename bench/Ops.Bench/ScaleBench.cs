@@ -20,22 +20,27 @@ namespace Ops.Bench;
 /// </summary>
 internal static class ScaleBench
 {
-    public sealed record Options(int Nodes, IReadOnlyList<int> Targets, int Commands, TimeSpan Latency, IReadOnlyDictionary<string, string> OperatorSettings);
+    public sealed record Options(int Nodes, IReadOnlyList<int> Targets, int Commands, TimeSpan Latency, IReadOnlyDictionary<string, string> OperatorSettings, string? TraceDirectory = null);
 
     private sealed record FanOut(string Name, int Targets, TimeSpan Final, double P50, double P99, long Writes, long StatusWrites, double Cpu, long PeakBytes, long Executions, string Phase, double GcHeapBytes);
 
     public static async Task<int> RunAsync(Options options)
     {
         var root = Ops.Sandbox.Hosting.RepositoryDirectory.Find("crds") ?? throw new InvalidOperationException("run the bench from the repository");
+        var pid = 0;
+        if (options.TraceDirectory is not null) Directory.CreateDirectory(options.TraceDirectory);
+        // A CPU profile of the operator over each phase, when asked (--profile DIR): sampling costs the operator a little CPU, so profiled figures are not the reference ones.
+        async Task<PerfProfile?> Trace(string name) => options.TraceDirectory is null ? null : await PerfProfile.StartAsync(pid, Path.Combine(options.TraceDirectory, $"{name}.perf.data"));
+        var operatorSettings = options.TraceDirectory is null ? options.OperatorSettings : options.OperatorSettings.Concat(PerfProfile.Environment).ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
         await using var agents = await SimulatedAgents.StartAsync(new AgentSimulationOptions { Latency = options.Latency });
         Console.Error.WriteLine($"scale: starting a sandbox of {options.Nodes} nodes with a simulated agent each ...");
         var starting = Stopwatch.StartNew();
         await using var cluster = await DemoCluster.StartAsync(new DemoOptions
         {
-            CrdsDirectory = Path.Combine(root, "crds"), Nodes = options.Nodes, Workload = false, ReadyTimeout = TimeSpan.FromMinutes(20), AgentImage = agents.Image, OperatorSettings = options.OperatorSettings,
+            CrdsDirectory = Path.Combine(root, "crds"), Nodes = options.Nodes, Workload = false, ReadyTimeout = TimeSpan.FromMinutes(20), AgentImage = agents.Image, OperatorSettings = operatorSettings,
         });
         var startup = starting.Elapsed;
-        var pid = SandboxPods.Pid(await SandboxPods.OperatorAsync(cluster.Client, CancellationToken.None));
+        pid = SandboxPods.Pid(await SandboxPods.OperatorAsync(cluster.Client, CancellationToken.None));
         Console.Error.WriteLine($"scale: {agents.Count} agents ready after {startup.TotalSeconds:0} s; operator pid {pid}, {ProcessStats.ResidentBytes(pid) / 1048576.0:0} MiB");
         // The operator learns the agents from its pod watch: let it settle before measuring.
         await Task.Delay(TimeSpan.FromSeconds(5));
@@ -46,12 +51,12 @@ internal static class ScaleBench
         {
             foreach (var run in new[] { "first", "second" })
             {
-                fanOuts.Add(await FanOutAsync(cluster, agents, pid, $"fanout-{targets}-{run}", targets));
+                fanOuts.Add(await FanOutAsync(cluster, agents, pid, $"fanout-{targets}-{run}", targets, Trace));
                 var last = fanOuts[^1];
                 Console.Error.WriteLine($"scale: {last.Name}: {last.Phase} in {last.Final.TotalSeconds:0.00} s, p50 {last.P50:0} ms, p99 {last.P99:0} ms, {last.Writes} writes, peak {last.PeakBytes / 1048576.0:0} MiB, GC heap {last.GcHeapBytes / 1048576.0:0} MiB");
             }
         }
-        var many = options.Commands > 0 ? await ManyCommandsAsync(cluster, agents, pid, options.Commands, options.Nodes) : default;
+        var many = options.Commands > 0 ? await ManyCommandsAsync(cluster, pid, options.Commands, options.Nodes, Trace) : default;
 
         Console.WriteLine($"Measured {TimeProvider.System.GetUtcNow():yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}: {options.Nodes} nodes with a simulated agent each "
             + $"(action latency {options.Latency.TotalMilliseconds:0} ms), the operator a real process; the sandbox API server and the simulated agents share the machine with it.");
@@ -76,12 +81,36 @@ internal static class ScaleBench
             Console.WriteLine($"| operator peak memory, {options.Nodes:N0} agents and {options.Commands:N0} commands | {many.PeakBytes / 1048576.0:0} MiB |");
             Console.WriteLine($"| operator CPU for them | {many.Cpu:0.0} s |");
         }
+        Console.WriteLine();
+        Console.WriteLine(BenchTarget.Header);
+        foreach (var target in Targets(options, fanOuts, idleBytes, many)) Console.WriteLine(target.Row);
         var ok = fanOuts.All(f => f.Phase == CommandPhase.Succeeded && f.Executions == f.Targets) && (options.Commands == 0 || many.Finished == options.Commands);
         if (!ok) Console.Error.WriteLine("scale: some command did not succeed on every target exactly once; see above");
         return ok ? 0 : 1;
     }
 
-    private static async Task<FanOut> FanOutAsync(DemoCluster cluster, SimulatedAgents agents, int pid, string name, int targets)
+    /// <summary>The targets for what this run measured (a fan-out size not run has no row).</summary>
+    private static IEnumerable<BenchTarget> Targets(Options options, List<FanOut> fanOuts, long idleBytes, Many many)
+    {
+        FanOut? Of(int targets, string run) => fanOuts.FirstOrDefault(f => f.Targets == targets && f.Name.EndsWith(run, StringComparison.Ordinal));
+        if (Of(1000, "first") is { } cold1000)
+        {
+            yield return new("1,000 targets, first (opens connections): status final", cold1000.Final.TotalSeconds, "s", 2);
+            yield return new("operator CPU per target of that first fan-out", cold1000.Cpu * 1000 / cold1000.Targets, "ms", 0.5);
+        }
+        if (Of(5000, "first") is { } cold5000) yield return new("5,000 targets, first (opens most connections): status final", cold5000.Final.TotalSeconds, "s", 6);
+        if (Of(5000, "second") is { } warm5000) yield return new("5,000 targets, connections open: status final", warm5000.Final.TotalSeconds, "s", 1.5);
+        yield return new($"operator resident memory, {options.Nodes:N0} agents known, idle", idleBytes / 1048576.0, "MiB", 120);
+        var peak = fanOuts.Select(f => f.PeakBytes).Append(many.PeakBytes).Max();
+        yield return new("operator peak resident memory through the bench", peak / 1048576.0, "MiB", 300);
+        if (options.Commands > 0)
+        {
+            yield return new($"{options.Commands:N0} one-target commands: rate until all final", options.Commands / many.Final.TotalSeconds, "commands/s", 500, AtLeast: true);
+            yield return new("operator API writes per one-target command", many.Writes / (double)options.Commands, "writes", 5);
+        }
+    }
+
+    private static async Task<FanOut> FanOutAsync(DemoCluster cluster, SimulatedAgents agents, int pid, string name, int targets, Func<string, Task<PerfProfile?>> trace)
     {
         var command = new V1Alpha1DiagnosticCommand
         {
@@ -96,6 +125,7 @@ internal static class ScaleBench
         var statusBefore = StatusWrites(cluster);
         var executionsBefore = agents.Stats.Executions;
         ProcessStats.ResetPeak(pid);
+        var tracing = await trace(name);
         var cpuBefore = ProcessStats.CpuSeconds(pid);
         var created = TimeProvider.System.GetUtcNow();
         var clock = Stopwatch.StartNew();
@@ -109,6 +139,7 @@ internal static class ScaleBench
             await Task.Delay(TimeSpan.FromMilliseconds(25));
         }
         var final = clock.Elapsed;
+        if (tracing is not null) Console.Error.WriteLine($"scale: {name}: profile in {await tracing.StopAsync()}");
         // The operator's last writes (result shards, the finalizer) may follow the status; let them land before counting.
         await Task.Delay(TimeSpan.FromSeconds(2));
         // Each listed result must come from its own node's agent (the simulated output names the node that answered).
@@ -122,7 +153,7 @@ internal static class ScaleBench
 
     private readonly record struct Many(TimeSpan Created, TimeSpan Final, long Finished, double Reconciles, long Writes, long PeakBytes, double Cpu);
 
-    private static async Task<Many> ManyCommandsAsync(DemoCluster cluster, SimulatedAgents agents, int pid, int count, int nodes)
+    private static async Task<Many> ManyCommandsAsync(DemoCluster cluster, int pid, int count, int nodes, Func<string, Task<PerfProfile?>> trace)
     {
         Console.Error.WriteLine($"scale: creating {count} one-target commands ...");
         var writesBefore = Writes(cluster);
@@ -130,6 +161,7 @@ internal static class ScaleBench
         var reconcilesBefore = Metric(before, "ops_reconcile_total{kind=\"DiagnosticCommand\"");
         var finishedBefore = Metric(before, "ops_commands_total{");
         ProcessStats.ResetPeak(pid);
+        var tracing = await trace("commands");
         var cpuBefore = ProcessStats.CpuSeconds(pid);
         var clock = Stopwatch.StartNew();
         var next = -1;
@@ -155,9 +187,12 @@ internal static class ScaleBench
         while ((finished = Metric(await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None), "ops_commands_total{") - finishedBefore) < count)
         {
             if (clock.Elapsed > TimeSpan.FromMinutes(20)) throw new TimeoutException($"only {finished} of {count} commands finished in 20 minutes");
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
+            // Once a second: each scrape costs the operator a walk of /proc/self/fd and /proc/self/task (prometheus-net's process_open_handles
+            // and process_num_threads), thousands of entries with 5,000 agent connections open; scraped four times a second, that walk was a third of its CPU here.
+            await Task.Delay(TimeSpan.FromSeconds(1));
         }
         var final = clock.Elapsed;
+        if (tracing is not null) Console.Error.WriteLine($"scale: commands: profile in {await tracing.StopAsync()}");
         var reconciles = Metric(await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None), "ops_reconcile_total{kind=\"DiagnosticCommand\"") - reconcilesBefore;
         return new Many(created, final, (long)finished, reconciles, Writes(cluster) - writesBefore, ProcessStats.PeakResidentBytes(pid), ProcessStats.CpuSeconds(pid) - cpuBefore);
     }
@@ -166,7 +201,9 @@ internal static class ScaleBench
     private static double Metric(string exposition, string prefix) =>
         exposition.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
-    private static long Writes(DemoCluster cluster) => cluster.Server.Accesses.CountOf(OperatorServiceCollectionExtensions.UserAgent, a => AccessLog.WriteVerbs.Contains(a.Verb));
+    /// <summary>The operator's writes but its leader lease's renewals (every few seconds whatever it does).</summary>
+    private static long Writes(DemoCluster cluster) =>
+        cluster.Server.Accesses.CountOf(OperatorServiceCollectionExtensions.UserAgent, a => AccessLog.WriteVerbs.Contains(a.Verb) && a.Resource != "leases");
 
     private static long StatusWrites(DemoCluster cluster) =>
         cluster.Server.Accesses.CountOf(OperatorServiceCollectionExtensions.UserAgent, a => AccessLog.WriteVerbs.Contains(a.Verb) && a.Resource == "diagnosticcommands/status");
