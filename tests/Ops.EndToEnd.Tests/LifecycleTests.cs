@@ -52,6 +52,8 @@ public sealed class LifecycleTests(ClusterFixture cluster)
         await Commands.CreateAsync(cluster.Client, Ops, "delete-me", Commands.OnNodes("script.run", Mark(file, 61)));
         var running = await Commands.StatusAsync(cluster.Client, Ops, "delete-me", s => s.Targets?.Running == 3, "three targets running");
         Assert.Contains(DiagnosticCommandReconciler.Finalizer, running.Metadata.Finalizers!);
+        var started = await Eventually.Get(async () => (await cluster.Client.CoreV1.ListNamespacedEventAsync(Ops, fieldSelector: "involvedObject.name=delete-me,reason=Started", cancellationToken: _ct)).Items.SingleOrDefault(), "the Started event");
+        Assert.Equal("Started script.run on 3 targets", started.Message);
         await Eventually.True(async () => (await RunsAsync(file)).Length == 3, "the three scripts to start");
         var sleepers = Process.GetProcessesByName("sleep").Count(p => ProcessArgs(p).Contains(" 61"));
 

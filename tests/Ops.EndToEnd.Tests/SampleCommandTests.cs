@@ -112,10 +112,11 @@ public sealed class SampleCommandTests(ClusterFixture cluster)
         var events = await Eventually.Get(async () =>
         {
             var list = await cluster.Client.CoreV1.ListNamespacedEventAsync(DemoCluster.ShopNamespace, fieldSelector: "involvedObject.name=events-probe", cancellationToken: _ct);
-            return list.Items.Count >= 2 ? list.Items : null;
-        }, "the Started and Succeeded events");
-        Assert.Contains(events, e => e.Reason == "Started" && e.Type == "Normal" && e.Message == "Started check.http on 3 targets");
+            return list.Items.Any(e => e.Reason == "Succeeded") ? list.Items : null;
+        }, "the Succeeded event");
         Assert.Contains(events, e => e.Reason == "Succeeded" && e.Type == "Normal" && e.Message == "all 3 targets succeeded");
+        // Done within the first status pass: no Started event (nor a Running status) was written for it; a longer command has one (LifecycleTests).
+        Assert.DoesNotContain(events, e => e.Reason == "Started");
         var command = (await Commands.GetAsync(cluster.Client, DemoCluster.ShopNamespace, "events-probe"))!;
         Assert.Null(command.Metadata.Finalizers);
     }

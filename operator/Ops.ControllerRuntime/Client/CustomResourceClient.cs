@@ -108,6 +108,36 @@ public sealed class CustomResourceClient<T>(IKubernetes client) where T : class,
         }
     }
 
+    /// <summary>
+    /// Sets annotations and adds a finalizer in one write, only if the object is still the version given (the patch
+    /// carries its resourceVersion). Returns the object as stored, or null when it changed meanwhile or is gone:
+    /// the caller decides again from a fresh copy.
+    /// </summary>
+    public async Task<T?> PatchMetadataAsync(T obj, IReadOnlyDictionary<string, string> annotations, string? finalizer, CancellationToken cancellationToken)
+    {
+        var metadata = new JsonObject
+        {
+            ["annotations"] = new JsonObject([.. annotations.Select(a => KeyValuePair.Create(a.Key, (JsonNode?)a.Value))]),
+            ["resourceVersion"] = obj.Metadata.ResourceVersion,
+        };
+        var finalizers = obj.Metadata.Finalizers?.ToList() ?? [];
+        if (finalizer is not null && !finalizers.Contains(finalizer))
+        {
+            metadata["finalizers"] = new JsonArray([.. finalizers.Append(finalizer).Select(f => (JsonNode?)f)]);
+        }
+        try
+        {
+            var patch = new V1Patch(new JsonObject { ["metadata"] = metadata }.ToJsonString(), V1Patch.PatchType.MergePatch);
+            return _clusterScoped
+                ? await client.CustomObjects.PatchClusterCustomObjectAsync<T>(patch, _entity.Group, _entity.ApiVersion, _entity.PluralName, obj.Metadata.Name, cancellationToken: cancellationToken)
+                : await client.CustomObjects.PatchNamespacedCustomObjectAsync<T>(patch, _entity.Group, _entity.ApiVersion, obj.Metadata.NamespaceProperty, _entity.PluralName, obj.Metadata.Name, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Deletes the object (its owned objects go with it, by garbage collection); gone already is fine.</summary>
     public async Task DeleteAsync(T obj, CancellationToken cancellationToken)
     {

@@ -7,26 +7,62 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Ops.ControllerRuntime.Client;
 using Ops.Operator.Api.V1Alpha1;
 
 namespace Ops.Operator.Controllers.DiagnosticCommands;
 
 /// <summary>
-/// Keeps the targets a command was started on in an owned ConfigMap ("NAME-plan"), so that a restarted
-/// or newly elected operator resumes the same targets (pods may have come and gone since), and a hash
-/// of the spec it was started with, to tell a later spec edit. Stored gzip-compressed: 5,000 targets fit.
+/// Keeps the targets a command was started on, so that a restarted or newly elected operator resumes the
+/// same targets (pods may have come and gone since), with a hash of the spec it was started with (to tell a
+/// later spec edit) and when it started. The plan is recorded on the command itself, gzip-compressed, in
+/// the same write that adds the cleanup finalizer: starting a command costs one API write before its first
+/// target runs. A plan too large for an annotation (thousands of targets) goes to an owned ConfigMap
+/// ("NAME-plan") first and the annotation points to it.
 /// </summary>
-public sealed class CommandPlans(IKubernetes client)
+public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alpha1DiagnosticCommand> commands)
 {
+    /// <summary>The plan: "gzip:" and the base64 of the gzip-compressed JSON, or "configmap" when it is in NAME-plan.</summary>
+    public const string PlanAnnotation = "ops.dev/plan";
     public const string SpecHashAnnotation = "ops.dev/spec-hash";
+    public const string StartedAnnotation = "ops.dev/started-at";
+
+    /// <summary>
+    /// The largest plan kept in the annotation, about 300 pod targets: the command object carries it in every read, watch
+    /// event and status write (and in kubectl get -o yaml), so larger plans, which are written once, go to the ConfigMap.
+    /// </summary>
+    public const int InlineLimit = 8 * 1024;
+
+    private const string Inline = "gzip:";
+    private const string InConfigMap = "configmap";
     private const string DataKey = "targets.json.gz";
 
     public static string NameOf(string command) => $"{command}-plan";
 
-    public sealed record Plan(IReadOnlyList<CommandTarget> Targets, string SpecHash);
+    public sealed record Plan(IReadOnlyList<CommandTarget> Targets, string SpecHash, DateTimeOffset? StartedAt = null);
 
+    /// <summary>Whether the command has been started (its plan is recorded), as far as this copy of it says.</summary>
+    public static bool IsRecorded(V1Alpha1DiagnosticCommand command) => command.Metadata.Annotations?.ContainsKey(PlanAnnotation) == true;
+
+    /// <summary>Where the plan is, for messages: the annotation, or the ConfigMap.</summary>
+    public static string Location(V1Alpha1DiagnosticCommand command) =>
+        Annotation(command, PlanAnnotation) == InConfigMap ? $"ConfigMap {NameOf(command.Metadata.Name)}" : $"annotation {PlanAnnotation}";
+
+    private static string? Annotation(V1Alpha1DiagnosticCommand command, string name) =>
+        command.Metadata.Annotations is { } annotations && annotations.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>When the command's plan was recorded (its start), from the annotation.</summary>
+    public static DateTimeOffset? StartedAt(V1Alpha1DiagnosticCommand command) =>
+        Annotation(command, StartedAnnotation) is { } text
+        && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+
+    /// <summary>The recorded plan; null when the command has none (not started) or its ConfigMap is gone.</summary>
     public async Task<Plan?> LoadAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {
+        if (Annotation(command, PlanAnnotation) is not { } value) return null;
+        var hash = Annotation(command, SpecHashAnnotation) ?? "";
+        var started = StartedAt(command);
+        if (value.StartsWith(Inline, StringComparison.Ordinal)) return new Plan(await DecodeAsync(Convert.FromBase64String(value[Inline.Length..]), cancellationToken), hash, started);
         V1ConfigMap map;
         try
         {
@@ -38,20 +74,30 @@ public sealed class CommandPlans(IKubernetes client)
         }
         // A plan left by an earlier command of the same name is not this command's.
         if (map.Metadata.OwnerReferences?.Any(o => o.Uid == command.Metadata.Uid) != true) return null;
-        using var input = new GZipStream(new MemoryStream(map.BinaryData[DataKey]), CompressionMode.Decompress);
-        var targets = await JsonSerializer.DeserializeAsync<List<CommandTarget>>(input, cancellationToken: cancellationToken) ?? [];
-        return new Plan(targets, (map.Metadata.Annotations is { } annotations && annotations.TryGetValue(SpecHashAnnotation, out var hash) ? hash : ""));
+        return new Plan(await DecodeAsync(map.BinaryData[DataKey], cancellationToken), hash, started);
     }
 
-    /// <summary>Saves the plan; when one exists already (an earlier attempt got this far), that one is kept and returned.</summary>
-    public async Task<Plan> SaveAsync(V1Alpha1DiagnosticCommand command, IReadOnlyList<CommandTarget> targets, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the plan on the command together with the finalizer, provided the command has not changed since
+    /// this copy was read. Returns the command as stored, or null when it changed meanwhile or is gone: the
+    /// caller starts over from the fresh copy (which may carry a plan recorded by an earlier attempt).
+    /// </summary>
+    public async Task<V1Alpha1DiagnosticCommand?> RecordAsync(V1Alpha1DiagnosticCommand command, IReadOnlyList<CommandTarget> targets, string finalizer, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var plan = new Plan(targets, SpecHash(command.Spec));
-        using var buffer = new MemoryStream();
-        await using (var gzip = new GZipStream(buffer, CompressionLevel.SmallestSize, leaveOpen: true))
+        var compressed = await EncodeAsync(targets, cancellationToken);
+        var inline = Inline + Convert.ToBase64String(compressed);
+        if (inline.Length > InlineLimit) await SaveConfigMapAsync(command, compressed, cancellationToken);
+        var annotations = new Dictionary<string, string>
         {
-            await JsonSerializer.SerializeAsync(gzip, targets, cancellationToken: cancellationToken);
-        }
+            [PlanAnnotation] = inline.Length > InlineLimit ? InConfigMap : inline,
+            [SpecHashAnnotation] = SpecHash(command.Spec),
+            [StartedAnnotation] = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return await commands.PatchMetadataAsync(command, annotations, finalizer, cancellationToken);
+    }
+
+    private async Task SaveConfigMapAsync(V1Alpha1DiagnosticCommand command, byte[] compressed, CancellationToken cancellationToken)
+    {
         var map = new V1ConfigMap
         {
             Metadata = new V1ObjectMeta
@@ -59,21 +105,35 @@ public sealed class CommandPlans(IKubernetes client)
                 Name = NameOf(command.Metadata.Name),
                 NamespaceProperty = command.Metadata.NamespaceProperty,
                 Labels = new Dictionary<string, string> { ["ops.dev/command"] = command.Metadata.Name, ["app.kubernetes.io/part-of"] = "ops" },
-                Annotations = new Dictionary<string, string> { [SpecHashAnnotation] = plan.SpecHash },
                 OwnerReferences = [OwnedBy(command)],
             },
-            BinaryData = new Dictionary<string, byte[]> { [DataKey] = buffer.ToArray() },
+            BinaryData = new Dictionary<string, byte[]> { [DataKey] = compressed },
         };
         try
         {
             await client.CoreV1.CreateNamespacedConfigMapAsync(map, command.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-            return plan;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
-            return await LoadAsync(command, cancellationToken)
-                ?? throw new InvalidOperationException($"ConfigMap {NameOf(command.Metadata.Name)} exists and does not belong to this command; delete it to run the command");
+            // Left by an attempt that did not get as far as the annotation, or by an earlier command of the same name: this plan replaces it.
+            await client.CoreV1.ReplaceNamespacedConfigMapAsync(map, map.Metadata.Name, command.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
         }
+    }
+
+    private static async Task<byte[]> EncodeAsync(IReadOnlyList<CommandTarget> targets, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await using (var gzip = new GZipStream(buffer, CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            await JsonSerializer.SerializeAsync(gzip, targets, cancellationToken: cancellationToken);
+        }
+        return buffer.ToArray();
+    }
+
+    private static async Task<List<CommandTarget>> DecodeAsync(byte[] compressed, CancellationToken cancellationToken)
+    {
+        using var input = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
+        return await JsonSerializer.DeserializeAsync<List<CommandTarget>>(input, cancellationToken: cancellationToken) ?? [];
     }
 
     /// <summary>A hash of what the command was asked to do, over canonical JSON (keys sorted); <c>cancel</c> is left out because it may change.</summary>

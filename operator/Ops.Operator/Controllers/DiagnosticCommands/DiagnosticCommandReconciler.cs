@@ -50,7 +50,7 @@ public sealed class DiagnosticCommandReconciler(
         try
         {
             if (status?.CompletionTime is not null) return await FinishedAsync(command, cancellationToken);
-            if (status?.StartTime is null) return await StartAsync(command, cancellationToken);
+            if (status?.StartTime is null && !CommandPlans.IsRecorded(command) && runs.Find(command.Metadata.Uid) is null) return await StartAsync(command, cancellationToken);
             return await ProgressAsync(command, cancellationToken);
         }
         catch (Exception e) when (ApiErrors.IsForbidden(e))
@@ -84,28 +84,20 @@ public sealed class DiagnosticCommandReconciler(
         return ReconcileResult.After(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>
+    /// Resolves the targets and records them on the command with the finalizer, in one write, then starts the fan-out.
+    /// Nothing else is written before the first target runs: the status says Running at the first progress pass (at most
+    /// a second later), and a command that finishes sooner goes straight to its final status, so a one-target command
+    /// costs five writes in all (plan and finalizer, result ConfigMap, finalizer off, status, Event).
+    /// </summary>
     private async Task<ReconcileResult> StartAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {
-        var plan = await plans.LoadAsync(command, cancellationToken);
-        if (plan is null)
-        {
-            var resolved = policy.Refusal(command) ?? await targets.ResolveAsync(command, cancellationToken);
-            if (!resolved.IsValid) return await RejectAsync(command, resolved.Reason!, resolved.Message!, cancellationToken);
-            plan = await plans.SaveAsync(command, resolved.Targets, cancellationToken);
-            await api.SetFinalizerAsync(command, Finalizer, present: true, cancellationToken);
-        }
-        var now = clock.GetUtcNow();
-        var written = await WriteStatusAsync(command, status =>
-        {
-            status.Phase = CommandPhase.Running;
-            status.StartTime = Conditions.Truncate(now);
-            status.Targets = new V1Alpha1DiagnosticCommand.TargetCounts { Total = plan.Targets.Count, Pending = plan.Targets.Count };
-            Conditions.Remove(status.Conditions!, ConditionTypes.PermissionDenied);
-            Conditions.Set(status.Conditions!, ConditionTypes.Accepted, true, "TargetsResolved", $"running {command.Spec.Action} on {CommandSummary.Targets(plan.Targets.Count)}", command.Metadata.Generation, now);
-        }, cancellationToken);
-        if (written is null) return ReconcileResult.Done;
-        await events.RecordAsync(written, EventRecorder.Normal, "Started", $"Started {command.Spec.Action} on {CommandSummary.Targets(plan.Targets.Count)}", cancellationToken);
-        runs.GetOrStart(written, plan.Targets);
+        var resolved = policy.Refusal(command) ?? await targets.ResolveAsync(command, cancellationToken);
+        if (!resolved.IsValid) return await RejectAsync(command, resolved.Reason!, resolved.Message!, cancellationToken);
+        var stored = await plans.RecordAsync(command, resolved.Targets, Finalizer, clock.GetUtcNow(), cancellationToken);
+        // Changed meanwhile (or gone): decide again from the fresh copy, which may carry a plan an earlier attempt recorded.
+        if (stored is null) return ReconcileResult.After(TimeSpan.FromSeconds(1));
+        runs.GetOrStart(stored, resolved.Targets);
         return ReconcileResult.Done;
     }
 
@@ -139,6 +131,12 @@ public sealed class DiagnosticCommandReconciler(
     {
         var run = runs.Find(command.Metadata.Uid);
         var plan = run is null ? await plans.LoadAsync(command, cancellationToken) : null;
+        if (run is not null && !CommandPlans.IsRecorded(command))
+        {
+            // Started a moment ago and the cache has not caught up with the plan's write: the finalizer must be seen to be removed.
+            if (await api.GetAsync(NamespacedName.Of(command), cancellationToken) is not { } fresh || fresh.Metadata.Uid != command.Metadata.Uid) return ReconcileResult.Done;
+            command = fresh;
+        }
         if (run is null)
         {
             // The cache may not have our own last write yet: a command we finished a moment ago must not be run again.
@@ -147,7 +145,7 @@ public sealed class DiagnosticCommandReconciler(
             // Finished, and the cache has not caught up: answer for the fresh object. Its completion is a status-only
             // change, which wakes nobody, so "done" here would leave a TTL of 0 never acted on.
             if (fresh.Status?.CompletionTime is not null) return await FinishedAsync(fresh, cancellationToken);
-            if (plan is null) return await RejectAsync(command, "PlanLost", $"the plan of this command (ConfigMap {CommandPlans.NameOf(command.Metadata.Name)}) is gone; create the command again", cancellationToken);
+            if (plan is null) return await RejectAsync(command, "PlanLost", $"the plan of this command ({CommandPlans.Location(command)}) is gone; create the command again", cancellationToken);
             CommandLog.Resuming(logger, command.Metadata.NamespaceProperty, command.Metadata.Name, plan.Targets.Count);
             runs.GetOrStart(command, plan.Targets);
             // A resumed cancelled command starts nothing; what still runs from before is cancelled on the agents.
@@ -167,7 +165,7 @@ public sealed class DiagnosticCommandReconciler(
         {
             foreach (var shard in ResultShards.Pack(command, records.Where(r => r.IsFinished).OrderBy(r => r.Target.Key, StringComparer.Ordinal), firstShard: 0))
             {
-                await WriteShardAsync(shard, cancellationToken);
+                await ResultShards.WriteAsync(client, shard, cancellationToken);
                 foreach (var k in shard.Data.Keys.Concat(shard.BinaryData?.Keys ?? [])) refs[k] = shard.Metadata.Name;
             }
         }
@@ -178,8 +176,14 @@ public sealed class DiagnosticCommandReconciler(
         var resultRefs = records.Where(r => refs.ContainsKey(ResultShards.KeyOf(r.Target)))
             .ToDictionary(r => r.Target.Key, r => refs[ResultShards.KeyOf(r.Target)], StringComparer.Ordinal);
         var (counts, phase, results, omitted) = CommandStatusBuilder.Build(records, resultRefs, run.CancelRequested);
+        var firstWrite = command.Status?.StartTime is null;
         var written = await WriteStatusAsync(command, status =>
         {
+            if (firstWrite)
+            {
+                status.StartTime = Conditions.Truncate(CommandPlans.StartedAt(command) ?? now);
+                Conditions.Set(status.Conditions!, ConditionTypes.Accepted, true, "TargetsResolved", $"running {command.Spec.Action} on {CommandSummary.Targets(records.Count)}", command.Metadata.Generation, now);
+            }
             status.Phase = phase == CommandPhase.Pending ? CommandPhase.Running : phase;
             status.Targets = counts;
             status.Results = results.Count == 0 ? null : results;
@@ -195,6 +199,10 @@ public sealed class DiagnosticCommandReconciler(
                 if (phase == CommandPhase.Failed) Conditions.Set(status.Conditions!, ConditionTypes.Failed, true, "TargetsFailed", CommandSummary.Of(counts, phase) + CommandSummary.FirstFailure(records), command.Metadata.Generation, now);
             }
         }, cancellationToken);
+        if (written is not null && firstWrite && !finished)
+        {
+            await events.RecordAsync(written, EventRecorder.Normal, "Started", $"Started {command.Spec.Action} on {CommandSummary.Targets(records.Count)}", cancellationToken);
+        }
         if (written is null || !finished) return ReconcileResult.Done;
 
         await events.RecordAsync(written, phase == CommandPhase.Succeeded ? EventRecorder.Normal : EventRecorder.Warning, phase, CommandSummary.Of(counts, phase) + CommandSummary.FirstFailure(records), cancellationToken);
@@ -221,19 +229,6 @@ public sealed class DiagnosticCommandReconciler(
         if (accepted?.ObservedGeneration == command.Metadata.Generation) return false;
         plan ??= await plans.LoadAsync(command, cancellationToken);
         return plan is not null && plan.SpecHash != CommandPlans.SpecHash(command.Spec);
-    }
-
-    private async Task WriteShardAsync(V1ConfigMap shard, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await client.CoreV1.CreateNamespacedConfigMapAsync(shard, shard.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-        }
-        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
-        {
-            // Written by an earlier attempt that did not get as far as the status.
-            await client.CoreV1.ReplaceNamespacedConfigMapAsync(shard, shard.Metadata.Name, shard.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-        }
     }
 
     private async Task<V1Alpha1DiagnosticCommand?> WriteStatusAsync(V1Alpha1DiagnosticCommand command, Action<V1Alpha1DiagnosticCommand.CommandStatus> change, CancellationToken cancellationToken) =>

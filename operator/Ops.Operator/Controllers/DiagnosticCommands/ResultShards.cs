@@ -1,4 +1,5 @@
 using System.Text;
+using k8s;
 using k8s.Models;
 using Ops.Operator.Api.V1Alpha1;
 
@@ -18,6 +19,19 @@ public static class ResultShards
     public static string KeyOf(CommandTarget target) => target.Key.Replace('/', '_');
 
     public static string NameOf(string command, int shard) => $"{command}-results-{shard}";
+
+    /// <summary>Writes a shard; one an earlier attempt wrote before it got as far as the status is replaced.</summary>
+    public static async Task WriteAsync(IKubernetes client, V1ConfigMap shard, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(shard, shard.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            await client.CoreV1.ReplaceNamespacedConfigMapAsync(shard, shard.Metadata.Name, shard.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+        }
+    }
 
     /// <summary>Assigns finished targets to shards in order, starting after the shards already written.</summary>
     public static List<V1ConfigMap> Pack(V1Alpha1DiagnosticCommand command, IEnumerable<TargetRecord> finished, int firstShard)

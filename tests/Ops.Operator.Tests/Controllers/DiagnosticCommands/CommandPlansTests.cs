@@ -30,26 +30,35 @@ public sealed class CommandPlansTests
         Assert.NotEqual(hash, CommandPlans.SpecHash(longer));
     }
 
-    [Fact]
-    public async Task A_saved_plan_loads_back_for_its_command_only_and_a_second_save_keeps_the_first()
+    [Theory]
+    [InlineData(3, "gzip:")]
+    [InlineData(5000, "configmap")]
+    public async Task A_recorded_plan_loads_back_for_its_command_only_and_a_second_attempt_from_a_stale_copy_keeps_the_first(int count, string stored)
     {
         await using var sandbox = await SandboxFixture.StartAsync(new Ops.Sandbox.Hosting.SandboxOptions());
         using var client = SandboxFixture.CreateClient(sandbox);
-        var plans = new CommandPlans(client);
-        // The plan is owned by the command, so the command must exist: the garbage collector removes what a missing owner owned.
+        var plans = new CommandPlans(client, new Ops.ControllerRuntime.Client.CustomResourceClient<V1Alpha1DiagnosticCommand>(client));
+        // A large plan is owned by the command, so the command must exist: the garbage collector removes what a missing owner owned.
         var command = await client.CustomObjects.CreateNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(
             new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default" }, Spec = Spec() },
             ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, cancellationToken: _ct);
-        List<CommandTarget> first = [.. Enumerable.Range(0, 5000).Select(i => new CommandTarget($"pod/default/p{i}/main", $"node-{i % 7}", "default", $"p{i}", Guid.NewGuid().ToString(), "main", $"containerd://{i:x12}", $"10.0.{i / 250}.{i % 250}"))];
+        List<CommandTarget> first = [.. Enumerable.Range(0, count).Select(i => new CommandTarget($"pod/default/p{i}/main", $"node-{i % 7}", "default", $"p{i}", Guid.NewGuid().ToString(), "main", $"containerd://{i:x12}", $"10.0.{i / 250}.{i % 250}"))];
+        var started = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
-        await plans.SaveAsync(command, first, _ct);
-        var again = await plans.SaveAsync(command, [CommandTarget.ForNode("other")], _ct);
-        var loaded = await plans.LoadAsync(command, _ct);
-        var stranger = await plans.LoadAsync(new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default", Uid = "someone-else" }, Spec = Spec() }, _ct);
+        var recorded = await plans.RecordAsync(command, first, "ops.dev/test", started, _ct);
+        var again = await plans.RecordAsync(command, [CommandTarget.ForNode("other")], "ops.dev/test", started, _ct);
+        var loaded = await plans.LoadAsync(recorded!, _ct);
+        var stranger = new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default", Uid = "someone-else", Annotations = recorded!.Metadata.Annotations }, Spec = Spec() };
 
-        Assert.Equal(first, again.Targets);
+        Assert.StartsWith(stored, recorded.Metadata.Annotations[CommandPlans.PlanAnnotation], StringComparison.Ordinal);
+        Assert.Contains("ops.dev/test", recorded.Metadata.Finalizers!);
+        Assert.Null(again);
         Assert.Equal(first, loaded!.Targets);
         Assert.Equal(CommandPlans.SpecHash(command.Spec), loaded.SpecHash);
-        Assert.Null(stranger);
+        Assert.Equal(started, loaded.StartedAt);
+        Assert.True(CommandPlans.IsRecorded(recorded));
+        Assert.False(CommandPlans.IsRecorded(command));
+        // The ConfigMap of a large plan belongs to its command: a command of the same name with another uid does not find it.
+        if (stored == "configmap") Assert.Null(await plans.LoadAsync(stranger, _ct));
     }
 }
