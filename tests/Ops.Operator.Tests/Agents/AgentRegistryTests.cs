@@ -47,4 +47,27 @@ public sealed class AgentRegistryTests
         registry.Observe(new ResourceEvent<V1Pod>(WatchEventType.Deleted, Agent("old", "node-a", ready: false)));
         Assert.Equal("ops-system/new", registry.For("node-a")!.Pod);
     }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void What_the_informer_keeps_of_an_agent_pod_gives_the_same_endpoint_as_the_whole_pod(bool ready, bool deleting)
+    {
+        var pod = Agent("agent-a", "node-a", ready, deleting: deleting);
+        pod.Metadata.Labels["app.kubernetes.io/name"] = "ops-agent";
+        pod.Metadata.ManagedFields = [new V1ManagedFieldsEntry { Manager = "kubelet", Operation = "Update" }];
+        pod.Spec.Containers = [new V1Container { Name = "agent", Image = "ops-agent:1.2.0", Env = [.. Enumerable.Range(0, 20).Select(i => new V1EnvVar { Name = $"E{i}", Value = new string('x', 100) })] }];
+        pod.Status.Conditions!.Add(new V1PodCondition { Type = "ContainersReady", Status = "True" });
+        var whole = new AgentRegistry(7443);
+        var kept = new AgentRegistry(7443);
+
+        whole.Observe(new ResourceEvent<V1Pod>(WatchEventType.Added, pod));
+        var essentials = AgentRegistry.Essentials(pod);
+        kept.Observe(new ResourceEvent<V1Pod>(WatchEventType.Added, essentials));
+
+        Assert.Equal(whole.For("node-a"), kept.For("node-a"));
+        Assert.Equal((pod.Metadata.Name, pod.Metadata.NamespaceProperty, pod.Metadata.ResourceVersion), (essentials.Metadata.Name, essentials.Metadata.NamespaceProperty, essentials.Metadata.ResourceVersion));
+        Assert.True(KubernetesJson.Serialize(essentials).Length * 5 < KubernetesJson.Serialize(pod).Length);
+    }
 }
