@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Ops.Sandbox.Storage;
 
 namespace Ops.Sandbox.Security;
@@ -17,7 +16,6 @@ namespace Ops.Sandbox.Security;
 internal sealed class RbacAuthorizer(ObjectStore store)
 {
     public const string Masters = "system:masters";
-    private const string Group = "rbac.authorization.k8s.io";
 
     public sealed record Request(string User, IReadOnlyList<string> Groups, string Verb, string ApiGroup, string Resource, string Subresource, string Namespace, string Name)
     {
@@ -36,88 +34,49 @@ internal sealed class RbacAuthorizer(ObjectStore store)
         }
     }
 
+    private RbacPolicy? _policy;
+
     /// <summary>Whether the request is allowed, and the reason a SubjectAccessReview gives.</summary>
     public (bool Allowed, string Reason) Decide(Request request)
     {
         if (request.Groups.Contains(Masters)) return (true, $"{request.User} is in {Masters}");
         var snapshot = store.Snapshot();
-        foreach (var binding in snapshot.Of($"clusterrolebindings.{Group}").Values.Select(b => b.Parse()))
+        var policy = Volatile.Read(ref _policy);
+        if (policy is null || !policy.IsCurrent(snapshot)) Volatile.Write(ref _policy, policy = RbacPolicy.Compile(snapshot));
+        foreach (var binding in policy.ClusterBindings)
         {
-            if (Binds(binding, request) && Rules(snapshot, binding, "").Any(r => Covers(r, request)))
-            {
-                return (true, $"allowed by ClusterRoleBinding \"{binding["metadata"]?["name"]}\"");
-            }
+            if (Binds(binding, request) && binding.Rules.Any(r => Covers(r, request))) return (true, $"allowed by ClusterRoleBinding \"{binding.Name}\"");
         }
         if (request.Namespace.Length > 0)
         {
-            foreach (var stored in snapshot.Of($"rolebindings.{Group}").Values.Where(b => b.Namespace == request.Namespace))
+            foreach (var binding in policy.BindingsIn(request.Namespace))
             {
-                var binding = stored.Parse();
-                if (Binds(binding, request) && Rules(snapshot, binding, request.Namespace).Any(r => Covers(r, request)))
-                {
-                    return (true, $"allowed by RoleBinding \"{binding["metadata"]?["name"]}\" of namespace {request.Namespace}");
-                }
+                if (Binds(binding, request) && binding.Rules.Any(r => Covers(r, request))) return (true, $"allowed by RoleBinding \"{binding.Name}\" of namespace {request.Namespace}");
             }
         }
         return (false, "");
     }
 
-    private static bool Binds(JsonObject binding, Request request) => (binding["subjects"] as JsonArray ?? []).OfType<JsonObject>().Any(subject => (string?)subject["kind"] switch
+    private static bool Binds(RbacPolicy.Binding binding, Request request) => binding.Subjects.Any(subject => subject.Kind switch
     {
-        "User" => (string?)subject["name"] == request.User,
-        "Group" => request.Groups.Contains((string?)subject["name"] ?? ""),
-        "ServiceAccount" => request.User == $"system:serviceaccount:{subject["namespace"]}:{subject["name"]}",
+        "User" => subject.Name == request.User,
+        "Group" => request.Groups.Contains(subject.Name),
+        "ServiceAccount" => request.User == $"system:serviceaccount:{subject.Namespace}:{subject.Name}",
         _ => false,
     });
 
-    /// <summary>The rules of the binding's role: a ClusterRole, or (for a RoleBinding) a Role of its namespace.</summary>
-    private static IEnumerable<JsonObject> Rules(StoreSnapshot snapshot, JsonObject binding, string ns)
-    {
-        var kind = (string?)binding["roleRef"]?["kind"];
-        var name = (string?)binding["roleRef"]?["name"] ?? "";
-        var role = kind switch
-        {
-            "ClusterRole" => snapshot.Of($"clusterroles.{Group}").GetValueOrDefault(name),
-            "Role" when ns.Length > 0 => snapshot.Of($"roles.{Group}").GetValueOrDefault(StoredObject.KeyOf(ns, name)),
-            _ => null,
-        };
-        if (role is null) return [];
-        var parsed = role.Parse();
-        if (kind == "ClusterRole" && parsed["aggregationRule"]?["clusterRoleSelectors"] is JsonArray selectors)
-        {
-            var members = snapshot.Of($"clusterroles.{Group}").Values.Select(r => r.Parse())
-                .Where(r => r["aggregationRule"] is null && selectors.OfType<JsonObject>().Any(s => Selects(s, r["metadata"]?["labels"] as JsonObject)));
-            return [.. members.SelectMany(r => (r["rules"] as JsonArray ?? []).OfType<JsonObject>())];
-        }
-        return (parsed["rules"] as JsonArray ?? []).OfType<JsonObject>();
-    }
-
-    private static bool Selects(JsonObject selector, JsonObject? labels) =>
-        (selector["matchLabels"] as JsonObject ?? []).All(l => (string?)labels?[l.Key] == (string?)l.Value)
-        && (selector["matchExpressions"] as JsonArray ?? []).OfType<JsonObject>().All(e => (string?)e["operator"] switch
-        {
-            "In" => Strings(e["values"]).Contains((string?)labels?[(string?)e["key"] ?? ""] ?? "\0"),
-            "NotIn" => !Strings(e["values"]).Contains((string?)labels?[(string?)e["key"] ?? ""] ?? "\0"),
-            "Exists" => labels?.ContainsKey((string?)e["key"] ?? "") == true,
-            "DoesNotExist" => labels?.ContainsKey((string?)e["key"] ?? "") != true,
-            _ => false,
-        });
-
-    private static bool Covers(JsonObject rule, Request request)
+    private static bool Covers(RbacPolicy.Rule rule, Request request)
     {
         if (request.NonResourcePath is { } path)
         {
-            return Strings(rule["verbs"]).Any(v => v == "*" || v == request.Verb)
-                && Strings(rule["nonResourceURLs"]).Any(u => u == "*" || u == path || u.EndsWith('*') && path.StartsWith(u[..^1], StringComparison.Ordinal));
+            return rule.Verbs.Any(v => v == "*" || v == request.Verb)
+                && rule.NonResourceUrls.Any(u => u == "*" || u == path || u.EndsWith('*') && path.StartsWith(u[..^1], StringComparison.Ordinal));
         }
-        if (rule["nonResourceURLs"] is JsonArray { Count: > 0 }) return false;
+        if (rule.NonResourceUrls.Length > 0) return false;
         var resource = request.Subresource.Length == 0 ? request.Resource : $"{request.Resource}/{request.Subresource}";
-        var names = Strings(rule["resourceNames"]);
-        return Strings(rule["verbs"]).Any(v => v == "*" || v == request.Verb)
-            && Strings(rule["apiGroups"]).Any(g => g == "*" || g == request.ApiGroup)
-            && Strings(rule["resources"]).Any(r => r == resource || (r == "*" && request.Subresource.Length == 0) || r == $"*/{request.Subresource}" && request.Subresource.Length > 0)
-            && (names.Count == 0 || names.Contains(request.Name));
+        return rule.Verbs.Any(v => v == "*" || v == request.Verb)
+            && rule.ApiGroups.Any(g => g == "*" || g == request.ApiGroup)
+            && rule.Resources.Any(r => r == resource || (r == "*" && request.Subresource.Length == 0) || r == $"*/{request.Subresource}" && request.Subresource.Length > 0)
+            && (rule.ResourceNames.Length == 0 || rule.ResourceNames.Contains(request.Name));
     }
-
-    private static List<string> Strings(JsonNode? node) => [.. (node as JsonArray ?? []).Select(n => (string?)n ?? "")];
 }
