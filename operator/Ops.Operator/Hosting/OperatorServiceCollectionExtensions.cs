@@ -47,7 +47,8 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var pki = sp.GetRequiredService<OperatorPkiSource>().Current;
-            return new AgentChannels(pki.ClientCertificate, pki.Ca, sp.GetRequiredService<ILoggerFactory>(), new AgentCallMetrics(sp.GetRequiredService<Metrics.OperatorMetrics>()));
+            return new AgentChannels(pki.ClientCertificate, pki.Ca, sp.GetRequiredService<ILoggerFactory>(), new AgentCallMetrics(sp.GetRequiredService<Metrics.OperatorMetrics>()),
+                idleTimeout: Options(sp).AgentConnectionIdleTimeout);
         });
         services.AddSingleton(sp => new AgentRegistry(Options(sp).AgentPort));
         services.AddSingleton(new EventRecorderOptions(EventComponent));
@@ -56,7 +57,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton<IControllerMetrics, Metrics.ControllerMetrics>();
         services.AddControllerRuntime();
         // Only the agent pods are watched (the registry); a command reads its targets from the API when it starts.
-        services.AddInformer(client => ResourceSources.Pods(client, labelSelector: AgentRegistry.AgentLabel));
+        services.AddInformer(client => new TransformedSource<V1Pod>(ResourceSources.Pods(client, labelSelector: AgentRegistry.AgentLabel), AgentRegistry.Essentials));
         services.AddInformerObserver<V1Pod>(sp => sp.GetRequiredService<AgentRegistry>().Observe);
 
         services.AddSingleton(sp => new CommandPolicy(Options(sp).HeavyActionsDisabledNamespaces.ToHashSet(StringComparer.Ordinal)));
