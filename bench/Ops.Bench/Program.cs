@@ -34,12 +34,14 @@ internal static class Program
             var nodes = rest is ["--nodes", var count, ..] ? int.Parse(count, CultureInfo.InvariantCulture) : 200;
             return await RolloutBench.RunAsync(nodes, rest is [.., "--max-unavailable", var max] ? max : "10%");
         }
-        var iterations = args is ["--iterations", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 10;
+        var iterations = args.SkipWhile(a => a != "--iterations").Skip(1).FirstOrDefault() is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 10;
+        // --agent-dir DIR: the agent as published there (for example ReadyToRun: images/build.sh), instead of the build beside the bench.
+        var agentDirectory = args.SkipWhile(a => a != "--agent-dir").Skip(1).FirstOrDefault();
         var dotnetTrace = await DotnetTraceTool.EnsureAsync();
         using var pki = TestPki.Create("ops-bench-ca");
         await using var app = await SampleAppProcess.StartAsync();
         var starting = Stopwatch.StartNew();
-        await using var agent = await AgentProcess.StartAsync(pki, "bench-node");
+        await using var agent = await AgentProcess.StartAsync(pki, "bench-node", agentDirectory: agentDirectory);
         var startup = starting.Elapsed;
         using var channels = new AgentChannels(pki.OperatorCertificate, pki.Ca.Certificate, NullLoggerFactory.Instance);
         var client = channels.For(agent.Address);

@@ -24,7 +24,7 @@ public sealed class OperatorPermissionTests(ClusterFixture cluster)
         var original = role.Rules.Select(r => r.Verbs.ToList()).ToList();
         var operatorPod = await SandboxPods.OperatorAsync(cluster.Client, _ct);
         var restarts = operatorPod.Status.ContainerStatuses.Single().RestartCount;
-        // A command stores its plan in a ConfigMap of its namespace: without "create configmaps" it cannot start.
+        // A command stores its outputs in ConfigMaps of its namespace: without "create configmaps" it cannot finish.
         foreach (var rule in role.Rules.Where(r => r.Resources.Contains("configmaps"))) rule.Verbs = [.. rule.Verbs.Where(v => v != "create")];
         await cluster.Client.RbacAuthorizationV1.ReplaceClusterRoleAsync(role, role.Metadata.Name, cancellationToken: _ct);
         try

@@ -20,12 +20,13 @@ public sealed class AgentProcess : IAsyncDisposable
     public string DataDirectory { get; }
     public int Pid => _process.Id;
 
-    public static async Task<AgentProcess> StartAsync(TestPki pki, string node, string? dataDirectory = null, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>Starts the agent built beside the tests, or the one in <paramref name="agentDirectory"/> (a published build, for the bench).</summary>
+    public static async Task<AgentProcess> StartAsync(TestPki pki, string node, string? dataDirectory = null, IReadOnlyDictionary<string, string?>? settings = null, string? agentDirectory = null)
     {
         dataDirectory ??= TestWorkspace.CreateDirectory("agent-");
         var port = Ops.Sandbox.Hosting.LoopbackPorts.Free();
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ops.Agent.dll"));
+        start.ArgumentList.Add(Path.Combine(agentDirectory ?? AppContext.BaseDirectory, "Ops.Agent.dll"));
         foreach (var (key, value) in AgentSettings.For(node, "127.0.0.1", port, pki.AgentCertificatePath, pki.AgentKeyPath, pki.CaPath, dataDirectory, settings)) start.ArgumentList.Add($"--{key}={value}");
         var process = TestWorkspace.Start(start);
         process.OutputDataReceived += (_, _) => { };
