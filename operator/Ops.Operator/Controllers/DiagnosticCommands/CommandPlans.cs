@@ -78,25 +78,37 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
     }
 
     /// <summary>
-    /// Records the plan on the command together with the finalizer, provided the command has not changed since
-    /// this copy was read. Returns the command as stored, or null when it changed meanwhile or is gone: the
-    /// caller starts over from the fresh copy (which may carry a plan recorded by an earlier attempt).
+    /// Records the plan on the command together with the finalizer, each write conditional on the version of the command
+    /// it read (so it never overwrites a plan another attempt recorded). A conflict with someone else's write (a label,
+    /// an annotation) is tried again on a fresh read; a plan found recorded meanwhile is the one returned. Null when the
+    /// command is gone, its spec changed, or the conflicts go on: the caller resolves again later.
     /// </summary>
-    public async Task<V1Alpha1DiagnosticCommand?> RecordAsync(V1Alpha1DiagnosticCommand command, IReadOnlyList<CommandTarget> targets, string finalizer, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<(V1Alpha1DiagnosticCommand Stored, Plan Plan)?> RecordAsync(V1Alpha1DiagnosticCommand command, IReadOnlyList<CommandTarget> targets, string finalizer, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var compressed = await EncodeAsync(targets, cancellationToken);
         var inline = Inline + Convert.ToBase64String(compressed);
-        if (inline.Length > InlineLimit) await SaveConfigMapAsync(command, compressed, cancellationToken);
+        if (inline.Length > InlineLimit) targets = await SaveConfigMapAsync(command, compressed, targets, cancellationToken);
+        var plan = new Plan(targets, SpecHash(command.Spec), now);
         var annotations = new Dictionary<string, string>
         {
             [PlanAnnotation] = inline.Length > InlineLimit ? InConfigMap : inline,
-            [SpecHashAnnotation] = SpecHash(command.Spec),
+            [SpecHashAnnotation] = plan.SpecHash,
             [StartedAnnotation] = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
         };
-        return await commands.PatchMetadataAsync(command, annotations, finalizer, cancellationToken);
+        var current = command;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            if (await commands.PatchMetadataAsync(current, annotations, finalizer, cancellationToken) is { } stored) return (stored, plan);
+            var fresh = await commands.GetAsync(NamespacedName.Of(command), cancellationToken);
+            if (fresh is null || fresh.Metadata.Uid != command.Metadata.Uid || fresh.Metadata.Generation != command.Metadata.Generation) return null;
+            if (IsRecorded(fresh)) return await LoadAsync(fresh, cancellationToken) is { } recorded ? (fresh, recorded) : null;
+            current = fresh;
+        }
+        return null;
     }
 
-    private async Task SaveConfigMapAsync(V1Alpha1DiagnosticCommand command, byte[] compressed, CancellationToken cancellationToken)
+    /// <summary>Stores a large plan; one this command stored already (an earlier attempt) is kept and its targets returned.</summary>
+    private async Task<IReadOnlyList<CommandTarget>> SaveConfigMapAsync(V1Alpha1DiagnosticCommand command, byte[] compressed, IReadOnlyList<CommandTarget> targets, CancellationToken cancellationToken)
     {
         var map = new V1ConfigMap
         {
@@ -112,11 +124,16 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
         try
         {
             await client.CoreV1.CreateNamespacedConfigMapAsync(map, command.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+            return targets;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
-            // Left by an attempt that did not get as far as the annotation, or by an earlier command of the same name: this plan replaces it.
+            var existing = await client.CoreV1.ReadNamespacedConfigMapAsync(map.Metadata.Name, command.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+            if (existing.Metadata.OwnerReferences?.Any(o => o.Uid == command.Metadata.Uid) == true) return await DecodeAsync(existing.BinaryData[DataKey], cancellationToken);
+            // Left by an earlier command of the same name (its garbage collection not done yet): this command's plan replaces it.
+            map.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
             await client.CoreV1.ReplaceNamespacedConfigMapAsync(map, map.Metadata.Name, command.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+            return targets;
         }
     }
 

@@ -94,10 +94,9 @@ public sealed class DiagnosticCommandReconciler(
     {
         var resolved = policy.Refusal(command) ?? await targets.ResolveAsync(command, cancellationToken);
         if (!resolved.IsValid) return await RejectAsync(command, resolved.Reason!, resolved.Message!, cancellationToken);
-        var stored = await plans.RecordAsync(command, resolved.Targets, Finalizer, clock.GetUtcNow(), cancellationToken);
-        // Changed meanwhile (or gone): decide again from the fresh copy, which may carry a plan an earlier attempt recorded.
-        if (stored is null) return ReconcileResult.After(TimeSpan.FromSeconds(1));
-        runs.GetOrStart(stored, resolved.Targets);
+        // Null when gone, its spec changed or the conflicts went on: resolved again from the fresh copy a moment later.
+        if (await plans.RecordAsync(command, resolved.Targets, Finalizer, clock.GetUtcNow(), cancellationToken) is not { } recorded) return ReconcileResult.After(TimeSpan.FromSeconds(1));
+        runs.GetOrStart(recorded.Stored, recorded.Plan.Targets);
         return ReconcileResult.Done;
     }
 

@@ -33,7 +33,7 @@ public sealed class CommandPlansTests
     [Theory]
     [InlineData(3, "gzip:")]
     [InlineData(5000, "configmap")]
-    public async Task A_recorded_plan_loads_back_for_its_command_only_and_a_second_attempt_from_a_stale_copy_keeps_the_first(int count, string stored)
+    public async Task A_recorded_plan_loads_back_for_its_command_only_and_a_second_attempt_from_a_stale_copy_finds_and_keeps_the_first(int count, string stored)
     {
         await using var sandbox = await SandboxFixture.StartAsync(new Ops.Sandbox.Hosting.SandboxOptions());
         using var client = SandboxFixture.CreateClient(sandbox);
@@ -45,14 +45,16 @@ public sealed class CommandPlansTests
         List<CommandTarget> first = [.. Enumerable.Range(0, count).Select(i => new CommandTarget($"pod/default/p{i}/main", $"node-{i % 7}", "default", $"p{i}", Guid.NewGuid().ToString(), "main", $"containerd://{i:x12}", $"10.0.{i / 250}.{i % 250}"))];
         var started = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
-        var recorded = await plans.RecordAsync(command, first, "ops.dev/test", started, _ct);
-        var again = await plans.RecordAsync(command, [CommandTarget.ForNode("other")], "ops.dev/test", started, _ct);
-        var loaded = await plans.LoadAsync(recorded!, _ct);
-        var stranger = new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default", Uid = "someone-else", Annotations = recorded!.Metadata.Annotations }, Spec = Spec() };
+        var recorded = (await plans.RecordAsync(command, first, "ops.dev/test", started, _ct))!.Value.Stored;
+        // A second attempt from the stale copy meets the first's write: it finds that plan and keeps it.
+        var again = (await plans.RecordAsync(command, [CommandTarget.ForNode("other")], "ops.dev/test", started, _ct))!.Value;
+        var loaded = await plans.LoadAsync(recorded, _ct);
+        var stranger = new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default", Uid = "someone-else", Annotations = recorded.Metadata.Annotations }, Spec = Spec() };
 
         Assert.StartsWith(stored, recorded.Metadata.Annotations[CommandPlans.PlanAnnotation], StringComparison.Ordinal);
         Assert.Contains("ops.dev/test", recorded.Metadata.Finalizers!);
-        Assert.Null(again);
+        Assert.Equal(first, again.Plan.Targets);
+        Assert.Equal(recorded.Metadata.ResourceVersion, again.Stored.Metadata.ResourceVersion);
         Assert.Equal(first, loaded!.Targets);
         Assert.Equal(CommandPlans.SpecHash(command.Spec), loaded.SpecHash);
         Assert.Equal(started, loaded.StartedAt);
@@ -60,5 +62,25 @@ public sealed class CommandPlansTests
         Assert.False(CommandPlans.IsRecorded(command));
         // The ConfigMap of a large plan belongs to its command: a command of the same name with another uid does not find it.
         if (stored == "configmap") Assert.Null(await plans.LoadAsync(stranger, _ct));
+    }
+
+    [Fact]
+    public async Task Someone_elses_write_between_the_read_and_the_record_is_kept_and_the_plan_recorded_on_the_fresh_copy()
+    {
+        await using var sandbox = await SandboxFixture.StartAsync(new Ops.Sandbox.Hosting.SandboxOptions());
+        using var client = SandboxFixture.CreateClient(sandbox);
+        var plans = new CommandPlans(client, new Ops.ControllerRuntime.Client.CustomResourceClient<V1Alpha1DiagnosticCommand>(client));
+        var read = await client.CustomObjects.CreateNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(
+            new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default" }, Spec = Spec() },
+            ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, cancellationToken: _ct);
+        var touched = KubernetesJson.Deserialize<V1Alpha1DiagnosticCommand>(KubernetesJson.Serialize(read));
+        touched.Metadata.Labels = new Dictionary<string, string> { ["team"] = "shop" };
+        await client.CustomObjects.ReplaceNamespacedCustomObjectAsync(touched, ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, "c", cancellationToken: _ct);
+
+        var recorded = await plans.RecordAsync(read, [CommandTarget.ForNode("a")], "ops.dev/test", DateTimeOffset.UnixEpoch, _ct);
+
+        Assert.NotNull(recorded);
+        Assert.Equal("shop", recorded.Value.Stored.Metadata.Labels["team"]);
+        Assert.Equal([CommandTarget.ForNode("a")], (await plans.LoadAsync(recorded.Value.Stored, _ct))!.Targets);
     }
 }
