@@ -36,7 +36,11 @@ public sealed class OperatorPermissionTests(ClusterFixture cluster)
             var denied = Commands.Condition(waiting, ConditionTypes.PermissionDenied)!;
             Assert.Equal("Forbidden", denied.Reason);
             Assert.Contains($"configmaps is forbidden: User \"system:serviceaccount:{Ops}:{DemoCluster.OperatorDeployment}\" cannot create resource \"configmaps\" in API group \"\" in the namespace \"{Ops}\"", denied.Message);
-            Assert.Null(waiting.Status!.StartTime);
+            // Its target ran (the plan is an annotation, no ConfigMap needed to start); it cannot store the output and finish.
+            Assert.Null(waiting.Status!.CompletionTime);
+            // The Event is written after the condition: wait for it, then make sure it stays one while the refusals go on.
+            await Eventually.True(async () => (await cluster.Client.CoreV1.ListNamespacedEventAsync(Ops, fieldSelector: "involvedObject.name=needs-a-grant,reason=PermissionDenied", cancellationToken: _ct)).Items.Count > 0, "the PermissionDenied Event");
+            await Task.Delay(TimeSpan.FromSeconds(12), _ct);
             var events = await cluster.Client.CoreV1.ListNamespacedEventAsync(Ops, fieldSelector: "involvedObject.name=needs-a-grant,reason=PermissionDenied", cancellationToken: _ct);
             Assert.Single(events.Items);
         }
