@@ -20,7 +20,7 @@ namespace Ops.Bench;
 /// </summary>
 internal static class ScaleBench
 {
-    public sealed record Options(int Nodes, IReadOnlyList<int> Targets, int Commands, TimeSpan Latency, IReadOnlyDictionary<string, string> OperatorSettings, string? TraceDirectory = null);
+    public sealed record Options(int Nodes, IReadOnlyList<int> Targets, int Commands, TimeSpan Latency, IReadOnlyDictionary<string, string> OperatorSettings, string? ProfileDirectory = null);
 
     private sealed record FanOut(string Name, int Targets, TimeSpan Final, double P50, double P99, long Writes, long StatusWrites, double Cpu, long PeakBytes, long Executions, string Phase, double GcHeapBytes);
 
@@ -28,10 +28,10 @@ internal static class ScaleBench
     {
         var root = Ops.Sandbox.Hosting.RepositoryDirectory.Find("crds") ?? throw new InvalidOperationException("run the bench from the repository");
         var pid = 0;
-        if (options.TraceDirectory is not null) Directory.CreateDirectory(options.TraceDirectory);
+        if (options.ProfileDirectory is not null) Directory.CreateDirectory(options.ProfileDirectory);
         // A CPU profile of the operator over each phase, when asked (--profile DIR): sampling costs the operator a little CPU, so profiled figures are not the reference ones.
-        async Task<PerfProfile?> Trace(string name) => options.TraceDirectory is null ? null : await PerfProfile.StartAsync(pid, Path.Combine(options.TraceDirectory, $"{name}.perf.data"));
-        var operatorSettings = options.TraceDirectory is null ? options.OperatorSettings : options.OperatorSettings.Concat(PerfProfile.Environment).ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
+        async Task<PerfProfile?> Profile(string name) => options.ProfileDirectory is null ? null : await PerfProfile.StartAsync(pid, Path.Combine(options.ProfileDirectory, $"{name}.perf.data"));
+        var operatorSettings = options.ProfileDirectory is null ? options.OperatorSettings : options.OperatorSettings.Concat(PerfProfile.Environment).ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
         await using var agents = await SimulatedAgents.StartAsync(new AgentSimulationOptions { Latency = options.Latency });
         Console.Error.WriteLine($"scale: starting a sandbox of {options.Nodes} nodes with a simulated agent each ...");
         var starting = Stopwatch.StartNew();
@@ -51,12 +51,12 @@ internal static class ScaleBench
         {
             foreach (var run in new[] { "first", "second" })
             {
-                fanOuts.Add(await FanOutAsync(cluster, agents, pid, $"fanout-{targets}-{run}", targets, Trace));
+                fanOuts.Add(await FanOutAsync(cluster, agents, pid, $"fanout-{targets}-{run}", targets, Profile));
                 var last = fanOuts[^1];
                 Console.Error.WriteLine($"scale: {last.Name}: {last.Phase} in {last.Final.TotalSeconds:0.00} s, p50 {last.P50:0} ms, p99 {last.P99:0} ms, {last.Writes} writes, peak {last.PeakBytes / 1048576.0:0} MiB, GC heap {last.GcHeapBytes / 1048576.0:0} MiB");
             }
         }
-        var many = options.Commands > 0 ? await ManyCommandsAsync(cluster, pid, options.Commands, options.Nodes, Trace) : default;
+        var many = options.Commands > 0 ? await ManyCommandsAsync(cluster, pid, options.Commands, options.Nodes, Profile) : default;
 
         Console.WriteLine($"Measured {TimeProvider.System.GetUtcNow():yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}: {options.Nodes} nodes with a simulated agent each "
             + $"(action latency {options.Latency.TotalMilliseconds:0} ms), the operator a real process; the sandbox API server and the simulated agents share the machine with it.");
@@ -110,7 +110,7 @@ internal static class ScaleBench
         }
     }
 
-    private static async Task<FanOut> FanOutAsync(DemoCluster cluster, SimulatedAgents agents, int pid, string name, int targets, Func<string, Task<PerfProfile?>> trace)
+    private static async Task<FanOut> FanOutAsync(DemoCluster cluster, SimulatedAgents agents, int pid, string name, int targets, Func<string, Task<PerfProfile?>> profile)
     {
         var command = new V1Alpha1DiagnosticCommand
         {
@@ -125,7 +125,7 @@ internal static class ScaleBench
         var statusBefore = StatusWrites(cluster);
         var executionsBefore = agents.Stats.Executions;
         ProcessStats.ResetPeak(pid);
-        var tracing = await trace(name);
+        var profiling = await profile(name);
         var cpuBefore = ProcessStats.CpuSeconds(pid);
         var created = TimeProvider.System.GetUtcNow();
         var clock = Stopwatch.StartNew();
@@ -139,7 +139,7 @@ internal static class ScaleBench
             await Task.Delay(TimeSpan.FromMilliseconds(25));
         }
         var final = clock.Elapsed;
-        if (tracing is not null) Console.Error.WriteLine($"scale: {name}: profile in {await tracing.StopAsync()}");
+        if (profiling is not null) Console.Error.WriteLine($"scale: {name}: profile in {await profiling.StopAsync()}");
         // The operator's last writes (result shards, the finalizer) may follow the status; let them land before counting.
         await Task.Delay(TimeSpan.FromSeconds(2));
         // Each listed result must come from its own node's agent (the simulated output names the node that answered).
@@ -153,7 +153,7 @@ internal static class ScaleBench
 
     private readonly record struct Many(TimeSpan Created, TimeSpan Final, long Finished, double Reconciles, long Writes, long PeakBytes, double Cpu);
 
-    private static async Task<Many> ManyCommandsAsync(DemoCluster cluster, int pid, int count, int nodes, Func<string, Task<PerfProfile?>> trace)
+    private static async Task<Many> ManyCommandsAsync(DemoCluster cluster, int pid, int count, int nodes, Func<string, Task<PerfProfile?>> profile)
     {
         Console.Error.WriteLine($"scale: creating {count} one-target commands ...");
         var writesBefore = Writes(cluster);
@@ -161,7 +161,7 @@ internal static class ScaleBench
         var reconcilesBefore = Metric(before, "ops_reconcile_total{kind=\"DiagnosticCommand\"");
         var finishedBefore = Metric(before, "ops_commands_total{");
         ProcessStats.ResetPeak(pid);
-        var tracing = await trace("commands");
+        var profiling = await profile("commands");
         var cpuBefore = ProcessStats.CpuSeconds(pid);
         var clock = Stopwatch.StartNew();
         var next = -1;
@@ -192,7 +192,7 @@ internal static class ScaleBench
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
         var final = clock.Elapsed;
-        if (tracing is not null) Console.Error.WriteLine($"scale: commands: profile in {await tracing.StopAsync()}");
+        if (profiling is not null) Console.Error.WriteLine($"scale: commands: profile in {await profiling.StopAsync()}");
         var reconciles = Metric(await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None), "ops_reconcile_total{kind=\"DiagnosticCommand\"") - reconcilesBefore;
         return new Many(created, final, (long)finished, reconciles, Writes(cluster) - writesBefore, ProcessStats.PeakResidentBytes(pid), ProcessStats.CpuSeconds(pid) - cpuBefore);
     }

@@ -87,11 +87,7 @@ public sealed class CustomResourceClient<T>(IKubernetes client) where T : class,
             };
             try
             {
-                var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch);
-                var patched = _clusterScoped
-                    ? await client.CustomObjects.PatchClusterCustomObjectAsync<T>(patch, _entity.Group, _entity.ApiVersion, _entity.PluralName, current.Metadata.Name, cancellationToken: cancellationToken)
-                    : await client.CustomObjects.PatchNamespacedCustomObjectAsync<T>(patch, _entity.Group, _entity.ApiVersion,
-                        current.Metadata.NamespaceProperty, _entity.PluralName, current.Metadata.Name, cancellationToken: cancellationToken);
+                var patched = await MergePatchAsync(current, body, cancellationToken);
                 obj.Metadata.Finalizers = patched.Metadata.Finalizers;
                 obj.Metadata.ResourceVersion = patched.Metadata.ResourceVersion;
                 return;
@@ -127,15 +123,20 @@ public sealed class CustomResourceClient<T>(IKubernetes client) where T : class,
         }
         try
         {
-            var patch = new V1Patch(new JsonObject { ["metadata"] = metadata }.ToJsonString(), V1Patch.PatchType.MergePatch);
-            return _clusterScoped
-                ? await client.CustomObjects.PatchClusterCustomObjectAsync<T>(patch, _entity.Group, _entity.ApiVersion, _entity.PluralName, obj.Metadata.Name, cancellationToken: cancellationToken)
-                : await client.CustomObjects.PatchNamespacedCustomObjectAsync<T>(patch, _entity.Group, _entity.ApiVersion, obj.Metadata.NamespaceProperty, _entity.PluralName, obj.Metadata.Name, cancellationToken: cancellationToken);
+            return await MergePatchAsync(obj, new JsonObject { ["metadata"] = metadata }, cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
         {
             return null;
         }
+    }
+
+    private Task<T> MergePatchAsync(T obj, JsonObject body, CancellationToken cancellationToken)
+    {
+        var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch);
+        return _clusterScoped
+            ? client.CustomObjects.PatchClusterCustomObjectAsync<T>(patch, _entity.Group, _entity.ApiVersion, _entity.PluralName, obj.Metadata.Name, cancellationToken: cancellationToken)
+            : client.CustomObjects.PatchNamespacedCustomObjectAsync<T>(patch, _entity.Group, _entity.ApiVersion, obj.Metadata.NamespaceProperty, _entity.PluralName, obj.Metadata.Name, cancellationToken: cancellationToken);
     }
 
     /// <summary>Deletes the object (its owned objects go with it, by garbage collection); gone already is fine.</summary>

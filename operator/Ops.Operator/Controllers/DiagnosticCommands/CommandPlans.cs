@@ -39,7 +39,7 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
 
     public static string NameOf(string command) => $"{command}-plan";
 
-    public sealed record Plan(IReadOnlyList<CommandTarget> Targets, string SpecHash, DateTimeOffset? StartedAt = null);
+    public sealed record Plan(IReadOnlyList<CommandTarget> Targets, string SpecHash);
 
     /// <summary>Whether the command has been started (its plan is recorded), as far as this copy of it says.</summary>
     public static bool IsRecorded(V1Alpha1DiagnosticCommand command) => command.Metadata.Annotations?.ContainsKey(PlanAnnotation) == true;
@@ -61,8 +61,7 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
     {
         if (Annotation(command, PlanAnnotation) is not { } value) return null;
         var hash = Annotation(command, SpecHashAnnotation) ?? "";
-        var started = StartedAt(command);
-        if (value.StartsWith(Inline, StringComparison.Ordinal)) return new Plan(await DecodeAsync(Convert.FromBase64String(value[Inline.Length..]), cancellationToken), hash, started);
+        if (value.StartsWith(Inline, StringComparison.Ordinal)) return new Plan(await DecodeAsync(Convert.FromBase64String(value[Inline.Length..]), cancellationToken), hash);
         V1ConfigMap map;
         try
         {
@@ -74,7 +73,7 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
         }
         // A plan left by an earlier command of the same name is not this command's.
         if (map.Metadata.OwnerReferences?.Any(o => o.Uid == command.Metadata.Uid) != true) return null;
-        return new Plan(await DecodeAsync(map.BinaryData[DataKey], cancellationToken), hash, started);
+        return new Plan(await DecodeAsync(map.BinaryData[DataKey], cancellationToken), hash);
     }
 
     /// <summary>
@@ -88,7 +87,7 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
         var compressed = await EncodeAsync(targets, cancellationToken);
         var inline = Inline + Convert.ToBase64String(compressed);
         if (inline.Length > InlineLimit) targets = await SaveConfigMapAsync(command, compressed, targets, cancellationToken);
-        var plan = new Plan(targets, SpecHash(command.Spec), now);
+        var plan = new Plan(targets, SpecHash(command.Spec));
         var annotations = new Dictionary<string, string>
         {
             [PlanAnnotation] = inline.Length > InlineLimit ? InConfigMap : inline,

@@ -57,7 +57,7 @@ public sealed class CommandPlansTests
         Assert.Equal(recorded.Metadata.ResourceVersion, again.Stored.Metadata.ResourceVersion);
         Assert.Equal(first, loaded!.Targets);
         Assert.Equal(CommandPlans.SpecHash(command.Spec), loaded.SpecHash);
-        Assert.Equal(started, loaded.StartedAt);
+        Assert.Equal(started, CommandPlans.StartedAt(recorded));
         Assert.True(CommandPlans.IsRecorded(recorded));
         Assert.False(CommandPlans.IsRecorded(command));
         // The ConfigMap of a large plan belongs to its command: a command of the same name with another uid does not find it.
