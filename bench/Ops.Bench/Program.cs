@@ -12,7 +12,7 @@ namespace Ops.Bench;
 /// Measures, in one run on this machine: the agent's idle memory, the time to capture managed stacks
 /// through the agent, and a 5 s cpu-sampling trace through the agent against the official dotnet-trace
 /// tool on the same process. Prints a Markdown table for the README. With "rollout", measures an
-/// AgentVersion rollout over 200 simulated nodes instead (<see cref="RolloutBench"/>).
+/// AgentVersion rollout instead (200 nodes of real agents, or 5,000 simulated ones with --simulated: <see cref="RolloutBench"/>).
 /// </summary>
 internal static class Program
 {
@@ -31,8 +31,10 @@ internal static class Program
         }
         if (args is ["rollout", .. var rest])
         {
-            var nodes = rest is ["--nodes", var count, ..] ? int.Parse(count, CultureInfo.InvariantCulture) : 200;
-            return await RolloutBench.RunAsync(nodes, rest is [.., "--max-unavailable", var max] ? max : "10%");
+            string? Value(string name) => rest.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+            var simulated = rest.Contains("--simulated");
+            return await RolloutBench.RunAsync(new RolloutBench.Options(int.Parse(Value("--nodes") ?? (simulated ? "5000" : "200"), CultureInfo.InvariantCulture),
+                Value("--max-unavailable") ?? "10%", simulated));
         }
         var iterations = args.SkipWhile(a => a != "--iterations").Skip(1).FirstOrDefault() is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 10;
         // --agent-dir DIR: the agent as published there (for example ReadyToRun: images/build.sh), instead of the build beside the bench.

@@ -148,7 +148,7 @@ internal static class ScaleBench
         var latencies = agents.Stats.FinishedOf(stored.Metadata.Uid).Select(t => (t - created).TotalMilliseconds).ToList();
         return new FanOut(name, targets, final, ProcessStats.Percentile(latencies, 50), ProcessStats.Percentile(latencies, 99), Writes(cluster) - writesBefore,
             StatusWrites(cluster) - statusBefore, ProcessStats.CpuSeconds(pid) - cpuBefore, ProcessStats.PeakResidentBytes(pid), agents.Stats.Executions - executionsBefore, current.Status!.Phase!,
-            Metric(await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None), "dotnet_total_memory_bytes"));
+            Exposition.Sum(await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None), "dotnet_total_memory_bytes"));
     }
 
     private readonly record struct Many(TimeSpan Created, TimeSpan Final, long Finished, double Reconciles, long Writes, long PeakBytes, double Cpu);
@@ -158,8 +158,8 @@ internal static class ScaleBench
         Console.Error.WriteLine($"scale: creating {count} one-target commands ...");
         var writesBefore = Writes(cluster);
         var before = await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None);
-        var reconcilesBefore = Metric(before, "ops_reconcile_total{kind=\"DiagnosticCommand\"");
-        var finishedBefore = Metric(before, "ops_commands_total{");
+        var reconcilesBefore = Exposition.Sum(before, "ops_reconcile_total{kind=\"DiagnosticCommand\"");
+        var finishedBefore = Exposition.Sum(before, "ops_commands_total{");
         ProcessStats.ResetPeak(pid);
         var profiling = await profile("commands");
         var cpuBefore = ProcessStats.CpuSeconds(pid);
@@ -184,7 +184,7 @@ internal static class ScaleBench
         var created = clock.Elapsed;
         Console.Error.WriteLine($"scale: {count} commands created in {created.TotalSeconds:0.0} s; waiting for them to finish ...");
         double finished;
-        while ((finished = Metric(await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None), "ops_commands_total{") - finishedBefore) < count)
+        while ((finished = Exposition.Sum(await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None), "ops_commands_total{") - finishedBefore) < count)
         {
             if (clock.Elapsed > TimeSpan.FromMinutes(20)) throw new TimeoutException($"only {finished} of {count} commands finished in 20 minutes");
             // Once a second: each scrape costs the operator a walk of /proc/self/fd and /proc/self/task (prometheus-net's process_open_handles
@@ -193,13 +193,9 @@ internal static class ScaleBench
         }
         var final = clock.Elapsed;
         if (profiling is not null) Console.Error.WriteLine($"scale: commands: profile in {await profiling.StopAsync()}");
-        var reconciles = Metric(await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None), "ops_reconcile_total{kind=\"DiagnosticCommand\"") - reconcilesBefore;
+        var reconciles = Exposition.Sum(await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None), "ops_reconcile_total{kind=\"DiagnosticCommand\"") - reconcilesBefore;
         return new Many(created, final, (long)finished, reconciles, Writes(cluster) - writesBefore, ProcessStats.PeakResidentBytes(pid), ProcessStats.CpuSeconds(pid) - cpuBefore);
     }
-
-    /// <summary>The sum of the samples whose line starts with <paramref name="prefix"/>.</summary>
-    private static double Metric(string exposition, string prefix) =>
-        exposition.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
     /// <summary>The operator's writes but its leader lease's renewals (every few seconds whatever it does).</summary>
     private static long Writes(DemoCluster cluster) =>
