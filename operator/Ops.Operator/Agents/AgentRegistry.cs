@@ -19,28 +19,6 @@ public sealed class AgentRegistry(int agentPort)
     private readonly ConcurrentDictionary<string, AgentEndpoint> _byNode = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _nodeOfPod = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// What <see cref="Observe"/> reads of an agent pod, and all the informer keeps of it: a few hundred bytes instead of the
-    /// full pod (its spec, volumes, environment, managed fields), which at 5,000 nodes was about a third of the operator's live heap.
-    /// </summary>
-    public static V1Pod Essentials(V1Pod pod) => new()
-    {
-        ApiVersion = pod.ApiVersion,
-        Kind = pod.Kind,
-        Metadata = new V1ObjectMeta
-        {
-            Name = pod.Metadata.Name, NamespaceProperty = pod.Metadata.NamespaceProperty, Uid = pod.Metadata.Uid, ResourceVersion = pod.Metadata.ResourceVersion,
-            DeletionTimestamp = pod.Metadata.DeletionTimestamp,
-            Labels = pod.Metadata.Labels is { } labels && labels.TryGetValue(VersionLabel, out var version) ? new Dictionary<string, string> { [VersionLabel] = version } : null,
-        },
-        Spec = pod.Spec is null ? null : new V1PodSpec { NodeName = pod.Spec.NodeName, Containers = [] },
-        Status = pod.Status is null ? null : new V1PodStatus
-        {
-            Phase = pod.Status.Phase, PodIP = pod.Status.PodIP,
-            Conditions = pod.Status.Conditions?.Where(c => c.Type == "Ready").Select(c => new V1PodCondition { Type = c.Type, Status = c.Status }).ToList(),
-        },
-    };
-
     public AgentEndpoint? For(string node) => _byNode.GetValueOrDefault(node);
 
     public IReadOnlyCollection<AgentEndpoint> All => [.. _byNode.Values];

@@ -56,9 +56,11 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton<Metrics.OperatorMetrics>();
         services.AddSingleton<IControllerMetrics, Metrics.ControllerMetrics>();
         services.AddControllerRuntime();
-        // Only the agent pods are watched (the registry); a command reads its targets from the API when it starts.
-        services.AddInformer(client => new TransformedSource<V1Pod>(ResourceSources.Pods(client, labelSelector: AgentRegistry.AgentLabel), AgentRegistry.Essentials));
+        // Only the agent pods (the registry, rollouts) and the nodes (rollouts) are watched, each cut to what is read of it;
+        // a command reads its targets from the API when it starts.
+        services.AddInformer(client => new TransformedSource<V1Pod>(ResourceSources.Pods(client, labelSelector: AgentRegistry.AgentLabel), AgentPodEssentials.Of));
         services.AddInformerObserver<V1Pod>(sp => sp.GetRequiredService<AgentRegistry>().Observe);
+        services.AddInformer(client => new TransformedSource<V1Node>(ResourceSources.Nodes(client), NodeEssentials.Of));
 
         services.AddSingleton(sp => new CommandPolicy(Options(sp).HeavyActionsDisabledNamespaces.ToHashSet(StringComparer.Ordinal)));
         services.AddSingleton(sp => new TargetResolver(Options(sp).NodeTargetNamespaces.ToHashSet(StringComparer.Ordinal)));
@@ -74,6 +76,9 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton(sp => new AgentHealthGate(sp.GetRequiredService<AgentChannels>(), Options(sp).AgentPort,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AgentHealthGate>>()));
         services.AddSingleton<RolloutMetrics>();
+        services.AddSingleton<FleetAssessor>();
+        services.AddSingleton<AgentPodDeletions>();
+        services.AddInformerObserver<V1Pod>(sp => sp.GetRequiredService<AgentPodDeletions>().Observe);
         services.AddController<V1Alpha1AgentVersion, AgentVersionReconciler>();
 
         services.AddSingleton(sp =>

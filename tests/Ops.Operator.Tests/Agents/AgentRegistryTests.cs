@@ -63,7 +63,7 @@ public sealed class AgentRegistryTests
         var kept = new AgentRegistry(7443);
 
         whole.Observe(new ResourceEvent<V1Pod>(WatchEventType.Added, pod));
-        var essentials = AgentRegistry.Essentials(pod);
+        var essentials = AgentPodEssentials.Of(pod);
         kept.Observe(new ResourceEvent<V1Pod>(WatchEventType.Added, essentials));
 
         Assert.Equal(whole.For("node-a"), kept.For("node-a"));
