@@ -55,7 +55,9 @@ internal static class RolloutBench
         var idleBytes = ProcessStats.ResidentBytes(pid);
         Console.Error.WriteLine($"rollout: {nodes} agents ready after {startup.TotalSeconds:0} s, operator {idleBytes / 1048576.0:0} MiB; rolling 1.1.0 in 4 steps, maxUnavailable {options.MaxUnavailable} ...");
         var callsBefore = Calls(cluster);
-        var reconcilesBefore = Exposition.Sum(await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None), "ops_reconcile_total{kind=\"AgentVersion\"");
+        var metricsBefore = await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None);
+        var reconcilesBefore = Exposition.Sum(metricsBefore, "ops_reconcile_total{kind=\"AgentVersion\"");
+        var reconcilingBefore = Exposition.Sum(metricsBefore, "ops_reconcile_duration_seconds_sum{kind=\"AgentVersion\"");
         ProcessStats.ResetPeak(pid);
         var cpuBefore = ProcessStats.CpuSeconds(pid);
         var rolling = Stopwatch.StartNew();
@@ -77,7 +79,9 @@ internal static class RolloutBench
         var elapsed = rolling.Elapsed;
         var cpu = ProcessStats.CpuSeconds(pid) - cpuBefore;
         var peak = ProcessStats.PeakResidentBytes(pid);
-        var reconciles = Exposition.Sum(await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None), "ops_reconcile_total{kind=\"AgentVersion\"") - reconcilesBefore;
+        var metricsAfter = await SandboxPods.OperatorMetricsAsync(cluster, CancellationToken.None);
+        var reconciles = Exposition.Sum(metricsAfter, "ops_reconcile_total{kind=\"AgentVersion\"") - reconcilesBefore;
+        var reconciling = Exposition.Sum(metricsAfter, "ops_reconcile_duration_seconds_sum{kind=\"AgentVersion\"") - reconcilingBefore;
         var calls = Calls(cluster).Select(c => (c.Key, Count: c.Value - callsBefore.GetValueOrDefault(c.Key))).Where(c => c.Count > 0).OrderByDescending(c => c.Count).ToList();
 
         Console.WriteLine($"Measured {TimeProvider.System.GetUtcNow():yyyy-MM-dd} on {Environment.ProcessorCount} cores, .NET {Environment.Version}: {nodes} simulated nodes, {agents}; the sandbox API server shares the machine with the operator:");
@@ -89,7 +93,7 @@ internal static class RolloutBench
         Console.WriteLine($"| time from apply to Succeeded | {elapsed.TotalSeconds:0.0} s |");
         Console.WriteLine($"| most agents unavailable at once (limit {options.MaxUnavailable}) | {watch.MaxUnavailable} |");
         Console.WriteLine($"| agent pod watch events counted | {watch.Events} |");
-        Console.WriteLine($"| reconciles of the AgentVersion | {reconciles:N0} |");
+        Console.WriteLine($"| reconciles of the AgentVersion, time in them | {reconciles:N0}, {reconciling:0.0} s |");
         Console.WriteLine($"| operator CPU through the rollout | {cpu:0.0} s ({cpu * 1000 / nodes:0.0} ms per node) |");
         Console.WriteLine($"| operator resident memory before / peak through the rollout | {idleBytes / 1048576.0:0} / {peak / 1048576.0:0} MiB |");
         Console.WriteLine($"| operator API calls (but lease renewals) | {calls.Sum(c => c.Count):N0} ({calls.Sum(c => c.Count) / (double)nodes:0.00} per node): {string.Join(", ", calls.Select(c => $"{c.Key} {c.Count:N0}"))} |");

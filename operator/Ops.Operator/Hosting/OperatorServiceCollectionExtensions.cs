@@ -56,11 +56,10 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton<Metrics.OperatorMetrics>();
         services.AddSingleton<IControllerMetrics, Metrics.ControllerMetrics>();
         services.AddControllerRuntime();
-        // Only the agent pods (the registry, rollouts) and the nodes (rollouts) are watched, each cut to what is read of it;
-        // a command reads its targets from the API when it starts.
+        // Only the agent pods are watched (the registry, rollouts), cut to what is read of them; a command reads its targets
+        // from the API when it starts. A node informer was tried for rollouts: it cost every operator idle memory (bench/README.md).
         services.AddInformer(client => new TransformedSource<V1Pod>(ResourceSources.Pods(client, labelSelector: AgentRegistry.AgentLabel), AgentPodEssentials.Of));
         services.AddInformerObserver<V1Pod>(sp => sp.GetRequiredService<AgentRegistry>().Observe);
-        services.AddInformer(client => new TransformedSource<V1Node>(ResourceSources.Nodes(client), NodeEssentials.Of));
 
         services.AddSingleton(sp => new CommandPolicy(Options(sp).HeavyActionsDisabledNamespaces.ToHashSet(StringComparer.Ordinal)));
         services.AddSingleton(sp => new TargetResolver(Options(sp).NodeTargetNamespaces.ToHashSet(StringComparer.Ordinal)));

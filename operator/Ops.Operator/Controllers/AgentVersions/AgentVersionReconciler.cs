@@ -21,14 +21,13 @@ namespace Ops.Operator.Controllers.AgentVersions;
 /// unavailable than maxUnavailable. An updated node counts once its agent has been Ready for
 /// minReadySeconds, reports the new version over gRPC and passes agent.selftest; more failed nodes than
 /// maxFailedNodes fail the rollout, which with autoRollback restores the previous image and replaces the
-/// updated pods. Level-triggered: the step in progress is read from the status, the nodes and agent pods
-/// from the informers' caches (no list per reconcile: at 5,000 nodes that was two lists of 5,000 objects
-/// each time an agent changed), with the pods it deleted and the cache has not yet seen go taken as gone.
+/// updated pods. Level-triggered: the step in progress is read from the status, the nodes from the API in
+/// pages, the agent pods from the operator's informer (listing them too cost a list of 5,000 pods at each
+/// agent change at 5,000 nodes), with the pods it deleted and the cache has not yet seen go taken as gone.
 /// </summary>
 public sealed class AgentVersionReconciler(
     CustomResourceClient<V1Alpha1AgentVersion> versions,
     ResourceInformer<V1Alpha1AgentVersion> informer,
-    ResourceInformer<V1Node> nodeCache,
     ResourceInformer<V1Pod> podCache,
     AgentPodDeletions deletions,
     IKubernetes client,
@@ -41,16 +40,13 @@ public sealed class AgentVersionReconciler(
 {
     /// <summary>
     /// What wakes a rollout besides its own spec: an approval annotation; any agent pod's change (a rollout
-    /// moves with its agents); a node added or removed (not a node's status updates, thousands a minute in a
-    /// large cluster: a label change is seen at the next wake); and the deletion of an AgentVersion (the one
-    /// before it owns the fleet again).
+    /// moves with its agents); and the deletion of an AgentVersion (the one before it owns the fleet again).
     /// One worker: rollouts of one fleet are decided one at a time.
     /// </summary>
     public static void Setup(ControllerBuilder<V1Alpha1AgentVersion> controller) => controller
         .Workers(1)
         .WakesOnAnnotation(RolloutConditions.ApprovedStepAnnotation)
         .Watches<V1Pod>((_, versions) => versions.Select(NamespacedName.Of))
-        .Watches<V1Node>((change, versions) => change.Type is WatchEventType.Added or WatchEventType.Deleted ? versions.Select(NamespacedName.Of) : [])
         .Watches<V1Alpha1AgentVersion>((change, versions) => change.Type == WatchEventType.Deleted ? versions.Select(NamespacedName.Of) : []);
 
     /// <summary>
@@ -113,7 +109,12 @@ public sealed class AgentVersionReconciler(
 
         var pods = podCache.Items;
         assessor.Forget(pods.Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal));
-        var fleet = Fleet.Of(daemonSet, nodeCache.Items, pods.Where(p => !deletions.IsPending(p.Metadata.Uid)), templateNow, av.Spec.Strategy?.Canary?.NodeSelector);
+        var nodes = await ListPages.AllAsync<V1Node>(async next =>
+        {
+            var page = await client.CoreV1.ListNodeAsync(continueParameter: next, limit: ListPages.Size, cancellationToken: cancellationToken);
+            return (page.Items, page.Metadata.ContinueProperty);
+        });
+        var fleet = Fleet.Of(daemonSet, nodes, pods.Where(p => !deletions.IsPending(p.Metadata.Uid)), templateNow, av.Spec.Strategy?.Canary?.NodeSelector);
         var health = await assessor.AssessAsync(av, fleet, templateNow, RolloutMachine.IsRollingBack(state), now, cancellationToken);
         var decision = RolloutMachine.Decide(new RolloutInput(av.Metadata.Name, av.Metadata.Generation, av.Spec,
             RolloutConditions.ApprovedStep(av.Metadata.Annotations), state, fleet, health, now));

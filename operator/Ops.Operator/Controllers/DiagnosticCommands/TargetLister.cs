@@ -50,9 +50,9 @@ public sealed class TargetLister(IKubernetes client, TargetResolver resolver)
     {
         if (command.Spec.Target.Pods is not { } target) return [];
         var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
-        return await AllPagesAsync<V1Pod>(async next =>
+        return await ListPages.AllAsync<V1Pod>(async next =>
         {
-            var page = await client.CoreV1.ListNamespacedPodAsync(command.Metadata.NamespaceProperty, continueParameter: next, labelSelector: selector, limit: ListPageSize, cancellationToken: cancellationToken);
+            var page = await client.CoreV1.ListNamespacedPodAsync(command.Metadata.NamespaceProperty, continueParameter: next, labelSelector: selector, limit: ListPages.Size, cancellationToken: cancellationToken);
             return (page.Items, page.Metadata.ContinueProperty);
         });
     }
@@ -82,28 +82,10 @@ public sealed class TargetLister(IKubernetes client, TargetResolver resolver)
             return nodes;
         }
         var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
-        return await AllPagesAsync<V1Node>(async next =>
+        return await ListPages.AllAsync<V1Node>(async next =>
         {
-            var page = await client.CoreV1.ListNodeAsync(continueParameter: next, labelSelector: selector, limit: ListPageSize, cancellationToken: cancellationToken);
+            var page = await client.CoreV1.ListNodeAsync(continueParameter: next, labelSelector: selector, limit: ListPages.Size, cancellationToken: cancellationToken);
             return (page.Items, page.Metadata.ContinueProperty);
         });
-    }
-
-    /// <summary>Objects per list page: a large namespace or cluster is read in pages, not one response.</summary>
-    private const int ListPageSize = 500;
-
-    /// <summary>Every item of a list, page after page until the API gives no continue token.</summary>
-    private static async Task<List<T>> AllPagesAsync<T>(Func<string?, Task<(IList<T> Items, string? Continue)>> listPage)
-    {
-        var items = new List<T>();
-        string? next = null;
-        do
-        {
-            var (page, continueToken) = await listPage(next);
-            items.AddRange(page);
-            next = continueToken;
-        }
-        while (!string.IsNullOrEmpty(next));
-        return items;
     }
 }

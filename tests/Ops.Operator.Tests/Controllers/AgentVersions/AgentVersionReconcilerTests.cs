@@ -14,9 +14,9 @@ using Ops.TestSupport;
 namespace Ops.Operator.Tests.Controllers.AgentVersions;
 
 /// <summary>
-/// The rollout reconciler against a sandbox API server, its nodes and agent pods read from informers whose
-/// watch never delivers: what it deleted still looks Ready in its cache, as it does for a moment after
-/// every deletion in a real cluster.
+/// The rollout reconciler against a sandbox API server, its agent pods read from an informer whose watch
+/// never delivers: what it deleted still looks Ready in its cache, as it does for a moment after every
+/// deletion in a real cluster.
 /// </summary>
 public sealed class AgentVersionReconcilerTests : IAsyncLifetime
 {
@@ -62,8 +62,7 @@ public sealed class AgentVersionReconcilerTests : IAsyncLifetime
             },
         }, Ns, cancellationToken: _ct);
         // The sandbox's DaemonSet controller creates an agent pod on each node (no kubelet runs them; the cache below says they are Ready).
-        var nodes = new List<V1Node>();
-        for (var i = 1; i <= NodeCount; i++) nodes.Add(await _client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = $"n{i}" } }, cancellationToken: _ct));
+        for (var i = 1; i <= NodeCount; i++) await _client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = $"n{i}" } }, cancellationToken: _ct);
         var pods = await Eventually.Get(async () => (await _client.CoreV1.ListNamespacedPodAsync(Ns, cancellationToken: _ct)).Items is { Count: NodeCount } all ? all : null,
             "an agent pod on every node", TimeSpan.FromSeconds(30));
         var readySince = DateTime.UtcNow.AddMinutes(-10);
@@ -83,7 +82,7 @@ public sealed class AgentVersionReconcilerTests : IAsyncLifetime
             },
         }, ApiGroup.Name, ApiGroup.Version, V1Alpha1AgentVersion.Plural, cancellationToken: _ct);
         var deletions = new AgentPodDeletions(TimeProvider.System);
-        var reconciler = await ReconcilerAsync(versions, [.. nodes.Select(NodeEssentials.Of)], cached, deletions);
+        var reconciler = await ReconcilerAsync(versions, cached, deletions);
         long Deletes() => _sandbox.Accesses.CountOf("", a => a.Verb == "delete" && a.Resource == "pods");
 
         await reconciler.ReconcileAsync(new NamespacedName("", "to-2-0-0"), _ct);
@@ -106,14 +105,13 @@ public sealed class AgentVersionReconcilerTests : IAsyncLifetime
         Assert.Equal(0, deletions.Count);
     }
 
-    private async Task<AgentVersionReconciler> ReconcilerAsync(CustomResourceClient<V1Alpha1AgentVersion> versions, List<V1Node> nodes, List<V1Pod> pods, AgentPodDeletions deletions)
+    private async Task<AgentVersionReconciler> ReconcilerAsync(CustomResourceClient<V1Alpha1AgentVersion> versions, List<V1Pod> pods, AgentPodDeletions deletions)
     {
         var clock = TimeProvider.System;
         ResourceInformer<T> Frozen<T>(string kind, IReadOnlyList<T> items) where T : IKubernetesObject<V1ObjectMeta> => new(new FrozenSource<T>(kind, items), new InformerOptions(), clock, NullLogger.Instance);
         var versionCache = Frozen<V1Alpha1AgentVersion>("AgentVersion", []);
-        var nodeCache = Frozen("Node", nodes);
         var podCache = Frozen("Pod", pods);
-        foreach (var informer in new IInformer[] { versionCache, nodeCache, podCache })
+        foreach (var informer in new IInformer[] { versionCache, podCache })
         {
             _ = informer.RunAsync(_informers.Token);
             await informer.ReadyAsync(_ct);
@@ -121,7 +119,7 @@ public sealed class AgentVersionReconcilerTests : IAsyncLifetime
         var channels = new AgentChannels(_pki.OperatorCertificate, _pki.Ca.Certificate, NullLoggerFactory.Instance);
         var operatorMetrics = new Ops.Operator.Metrics.OperatorMetrics();
         var options = Microsoft.Extensions.Options.Options.Create(new OperatorOptions { Namespace = Ns, AgentDaemonSet = "ops-agent" });
-        return new AgentVersionReconciler(versions, versionCache, nodeCache, podCache, deletions, _client,
+        return new AgentVersionReconciler(versions, versionCache, podCache, deletions, _client,
             new FleetAssessor(new AgentHealthGate(channels, 7443, clock, NullLogger<AgentHealthGate>.Instance)), new RolloutMetrics(operatorMetrics, new AgentRegistry(7443)),
             new EventRecorder(_client, new EventRecorderOptions("ops-operator"), clock, NullLogger<EventRecorder>.Instance), options, clock, NullLogger<AgentVersionReconciler>.Instance);
     }
