@@ -1,16 +1,17 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
 /// <summary>
 /// check.http: an HTTP GET answers with an expected status (default 200-399). The URL is the url
-/// parameter, or http://POD_IP:port/path for pod targets. Redirects are not followed.
+/// parameter, or http://POD_IP:port/path for pod targets; for a pod target the URL's host must be that
+/// pod (<see cref="CheckDestination"/>). The connection goes to the address that was checked, never
+/// through a proxy, and redirects are not followed: each would be a way to somewhere else.
 /// </summary>
-public sealed class CheckHttpAction : IAgentAction, IDisposable
+public sealed class CheckHttpAction : IAgentAction
 {
-    private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
-
     public ActionDefinition Definition => ActionCatalogue.CheckHttp.Definition;
 
     public async Task<ActionOutcome> RunAsync(ActionContext context, CancellationToken cancellationToken)
@@ -22,7 +23,28 @@ public sealed class CheckHttpAction : IAgentAction, IDisposable
         var watch = Stopwatch.StartNew();
         try
         {
-            using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, attempt.Token);
+            var address = await CheckDestination.ResolveAsync(Definition.Name, context.Target, url.DnsSafeHost, attempt.Token);
+            // One connection per check, to the checked address: a pooled connection opened for another check could lead elsewhere.
+            using var http = new HttpClient(new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = async (connection, token) =>
+                {
+                    var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                    try
+                    {
+                        await socket.ConnectAsync(address, connection.DnsEndPoint.Port, token);
+                        return new NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                },
+            });
+            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, attempt.Token);
             var code = (int)response.StatusCode;
             return code >= low && code <= high
                 ? ActionOutcome.Success($"GET {url} -> {code} in {watch.ElapsedMilliseconds} ms")
@@ -45,8 +67,7 @@ public sealed class CheckHttpAction : IAgentAction, IDisposable
         var port = context.Integer(ActionCatalogue.CheckHttp.Port);
         var path = context.Required(ActionCatalogue.CheckHttp.Path);
         var scheme = context.Required(ActionCatalogue.CheckHttp.Scheme);
-        return new Uri($"{scheme}://{ip}:{port}{path}");
+        var host = System.Net.IPAddress.TryParse(ip, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{ip}]" : ip;
+        return new Uri($"{scheme}://{host}:{port}{path}");
     }
-
-    public void Dispose() => _http.Dispose();
 }

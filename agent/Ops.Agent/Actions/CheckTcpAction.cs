@@ -4,7 +4,10 @@ using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
 
-/// <summary>check.tcp: is a TCP port open? On the pod's IP by default, or on the host parameter.</summary>
+/// <summary>
+/// check.tcp: is a TCP port open? On the pod's IP by default, or on the host parameter: for a pod target,
+/// only an address of that pod (<see cref="CheckDestination"/>).
+/// </summary>
 public sealed class CheckTcpAction : IAgentAction
 {
     public ActionDefinition Definition => ActionCatalogue.CheckTcp.Definition;
@@ -14,13 +17,14 @@ public sealed class CheckTcpAction : IAgentAction
         var port = context.Integer(ActionCatalogue.CheckTcp.Port);
         var host = context.Text(ActionCatalogue.CheckTcp.Host) ?? (context.Target.PodIp is { Length: > 0 } ip ? ip : throw new ActionParameterException("parameter \"host\" is required for a target without a pod IP"));
         var timeout = TimeSpan.FromMilliseconds(context.Integer(ActionCatalogue.CheckTcp.TimeoutMs));
-        using var client = new TcpClient();
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(timeout);
         var watch = Stopwatch.StartNew();
+        var address = await CheckDestination.ResolveAsync(Definition.Name, context.Target, host, attempt.Token);
+        using var client = new TcpClient(address.AddressFamily);
         try
         {
-            await client.ConnectAsync(host, port, attempt.Token);
+            await client.ConnectAsync(address, port, attempt.Token);
             return ActionOutcome.Success($"{host}:{port} open ({watch.ElapsedMilliseconds} ms)");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
