@@ -115,8 +115,9 @@ public sealed class SampleCommandTests(ClusterFixture cluster)
             return list.Items.Any(e => e.Reason == "Succeeded") ? list.Items : null;
         }, "the Succeeded event");
         Assert.Contains(events, e => e.Reason == "Succeeded" && e.Type == "Normal" && e.Message == "all 3 targets succeeded");
-        // Done within the first status pass: no Started event (nor a Running status) was written for it; a longer command has one (LifecycleTests).
-        Assert.DoesNotContain(events, e => e.Reason == "Started");
+        // A command done within the first progress pass writes no Started Event (SimulatedFleetTests counts its writes), one that outlasts it
+        // writes one (LifecycleTests); which of the two this one is depends on the machine's load, but never more than one.
+        Assert.True(events.Count(e => e.Reason == "Started") <= 1, string.Join("; ", events.Select(e => $"{e.Reason}: {e.Message}")));
         var command = (await Commands.GetAsync(cluster.Client, DemoCluster.ShopNamespace, "events-probe"))!;
         Assert.Null(command.Metadata.Finalizers);
     }

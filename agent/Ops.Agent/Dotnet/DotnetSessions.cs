@@ -4,7 +4,7 @@ using Ops.Agent.Actions;
 namespace Ops.Agent.Dotnet;
 
 /// <summary>Connects to a .NET process's diagnostics socket, with the errors a user can act on.</summary>
-public sealed class DotnetSessions(Processes.ProcessLocator locator, ListenModeEndpoints listen)
+public sealed class DotnetSessions(Processes.ProcessLocator locator, ListenModeEndpoints listen, TimeProvider clock)
 {
     /// <summary>
     /// Runs a capture; when the process goes away in the middle (the socket closes, the stream ends
@@ -20,9 +20,23 @@ public sealed class DotnetSessions(Processes.ProcessLocator locator, ListenModeE
         }
         catch (Exception e) when (e is DiagnosticsClientException or IOException or EndOfStreamException or System.Net.Sockets.SocketException)
         {
-            if (!IsAlive(process)) throw new ActionParameterException($"process {process.Pid} exited during the {what}");
+            if (await ExitedAsync(process)) throw new ActionParameterException($"process {process.Pid} exited during the {what}");
             throw new ActionParameterException($"the diagnostics socket of process {process.Pid} did not answer: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Whether the process is gone, given the moment an exiting process needs: it closes its diagnostics socket
+    /// while exiting, a little before /proc shows it gone or a zombie (seen under load as a wrong "did not answer").
+    /// </summary>
+    private async Task<bool> ExitedAsync(DotnetProcess process)
+    {
+        for (var look = 0; look < 20; look++)
+        {
+            if (!IsAlive(process)) return true;
+            await Task.Delay(TimeSpan.FromMilliseconds(50), clock);
+        }
+        return false;
     }
 
     private bool IsAlive(DotnetProcess process) => locator.Proc.Read(process.Pid) is { State: not 'Z' and not 'X' };
