@@ -36,7 +36,7 @@ public sealed class SimulatedFleetTests : IAsyncLifetime
     /// <summary>The operator's writes but its lease renewals.</summary>
     private long OperatorWrites() => _cluster.Server.Accesses.CountOf(OperatorServiceCollectionExtensions.UserAgent, a => AccessLog.WriteVerbs.Contains(a.Verb) && a.Resource != "leases");
 
-    /// <summary>The operator's writes once they have stopped for a second: a finished command's last writes (an Event, its finalizer) may trail its status.</summary>
+    /// <summary>The operator's writes once they have stopped for a second: a finished command's last writes (its Events) may trail its status and finalizer.</summary>
     private async Task<long> SettledWritesAsync()
     {
         var (last, now) = (-1L, OperatorWrites());
@@ -70,10 +70,11 @@ public sealed class SimulatedFleetTests : IAsyncLifetime
             else Assert.Equal($"simulated failure of node.info on {r.Target.Node}", r.Message);
         });
         // Plan, finalizer on and off, a few status writes, result shards and two Events: not one write per target.
-        Assert.InRange(OperatorWrites() - writesBefore, 5, NodeCount / 4);
+        var settled = await SettledWritesAsync();
+        Assert.InRange(settled - writesBefore, 5, NodeCount / 4);
 
         // A one-target command: its plan with the finalizer, its result ConfigMap, the finalizer off, its final status and Event.
-        writesBefore = await SettledWritesAsync();
+        writesBefore = settled;
         await Commands.CreateAsync(_cluster.Client, DemoCluster.OpsNamespace, "one-node",
             new V1Alpha1DiagnosticCommand.CommandSpec { Action = "node.info", Target = new V1Alpha1DiagnosticCommand.TargetSpec { Nodes = new V1Alpha1DiagnosticCommand.NodeTarget { Names = ["node-3"] } } });
         await Commands.FinishedAsync(_cluster.Client, DemoCluster.OpsNamespace, "one-node");
