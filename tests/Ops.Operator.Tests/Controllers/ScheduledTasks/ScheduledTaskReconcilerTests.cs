@@ -55,8 +55,9 @@ public sealed class ScheduledTaskReconcilerTests : IAsyncLifetime
             },
         };
         var created = await _client.CustomObjects.CreateNamespacedCustomObjectAsync<V1Alpha1ScheduledTask>(task, ApiGroup.Name, ApiGroup.Version, Ns, "scheduledtasks", cancellationToken: _ct);
-        // The fake clock starts just after the (real) creation time, so the next whole minute is always a run after it.
-        var afterCreation = new DateTimeOffset(DateTime.SpecifyKind(created.Metadata.CreationTimestamp!.Value, DateTimeKind.Utc)).AddSeconds(1);
+        // The fake clock starts just after the creation time (whole seconds), so the next whole minute is always a run after it. Half a
+        // second, not a whole one: a task created at hh:mm:59 had its clock start at the next minute, a run already due.
+        var afterCreation = new DateTimeOffset(DateTime.SpecifyKind(created.Metadata.CreationTimestamp!.Value, DateTimeKind.Utc)).AddMilliseconds(500);
         if (afterCreation > _clock.GetUtcNow()) _clock.SetUtcNow(afterCreation);
         return created;
     }
