@@ -92,6 +92,10 @@ internal static class SchemaBuilder
         {
             values.MaxLength = mapValue.MaxLength;
         }
+        if (property.GetCustomAttribute<ItemPatternAttribute>() is { } item && schema.Items is V1JSONSchemaProps items)
+        {
+            (items.Pattern, items.MaxLength) = (item.Pattern, item.MaxLength);
+        }
         return schema;
     }
 

@@ -14,4 +14,10 @@ public static class Patterns
 
     /// <summary>A DNS-1123 label: container and node names.</summary>
     public const string DnsLabel = @"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
+    /// <summary>A DNS-1123 subdomain (at most 253 characters): the names of nodes.</summary>
+    public const string DnsSubdomain = @"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+    /// <summary>The longest DNS-1123 subdomain.</summary>
+    public const int DnsSubdomainMaxLength = 253;
 }

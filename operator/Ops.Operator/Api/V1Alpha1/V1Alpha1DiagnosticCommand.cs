@@ -118,6 +118,7 @@ public sealed partial class V1Alpha1DiagnosticCommand() : CustomResource<V1Alpha
         [JsonPropertyName("selector")] public V1LabelSelector? Selector { get; set; }
 
         /// <summary>Nodes by name.</summary>
+        [ItemPattern(Patterns.DnsSubdomain, Patterns.DnsSubdomainMaxLength)]
         [JsonPropertyName("names")] public List<string>? Names { get; set; }
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using k8s.Models;
 using Ops.ControllerRuntime.Client;
 using Ops.Operator.Api.V1Alpha1;
@@ -30,8 +31,16 @@ public sealed class TargetResolver(IReadOnlySet<string> nodeTargetNamespaces)
             return LabelSelectors.Problem(podTarget.Selector) is { } problem ? TargetPlan.Invalid("InvalidSelector", $"spec.target.pods.selector: {problem}") : null;
         }
         if (!nodeTargetNamespaces.Contains(ns)) return TargetPlan.Invalid("NodeTargetsForbidden", $"node targets are not allowed from namespace {ns}; the operator allows them from: {(nodeTargetNamespaces.Count == 0 ? "no namespace" : string.Join(", ", nodeTargetNamespaces.Order(StringComparer.Ordinal)))}");
-        return LabelSelectors.Problem(target.Nodes!.Selector) is { } nodeProblem ? TargetPlan.Invalid("InvalidSelector", $"spec.target.nodes.selector: {nodeProblem}") : null;
+        if (target.Nodes!.Names?.Select((name, i) => (name, i)).FirstOrDefault(n => !IsNodeName(n.name)) is { name: { } badName } bad)
+        {
+            // The CRD refuses these at create; checked again because a name like ../node-1 would become another API path.
+            return TargetPlan.Invalid("InvalidTarget", $"spec.target.nodes.names[{bad.i}]: \"{badName}\" is not a node name (a DNS-1123 subdomain)");
+        }
+        return LabelSelectors.Problem(target.Nodes.Selector) is { } nodeProblem ? TargetPlan.Invalid("InvalidSelector", $"spec.target.nodes.selector: {nodeProblem}") : null;
     }
+
+    private static bool IsNodeName(string? name) =>
+        name is { Length: > 0 and <= Patterns.DnsSubdomainMaxLength } && Regex.IsMatch(name, Patterns.DnsSubdomain, RegexOptions.CultureInvariant);
 
     /// <summary>The targets among these pods and nodes, or why there are none (the spec's own problems first).</summary>
     public TargetPlan Resolve(V1Alpha1DiagnosticCommand command, IEnumerable<V1Pod> pods, IEnumerable<V1Node> nodes)

@@ -76,4 +76,19 @@ public sealed class TargetListerTests : IAsyncLifetime
 
         Assert.Equal("NodeTargetsForbidden", plan.Reason);
     }
+
+    [Theory]
+    [InlineData("../node-a", 0)]
+    [InlineData("NODE-B", 1)]
+    [InlineData("", 1)]
+    public async Task A_name_that_is_not_a_node_name_fails_the_command_naming_it_and_nothing_is_read(string name, int index)
+    {
+        // ../node-a was read as GET /api/v1/node-a: a path for another resource, which RBAC forbade, so the command stayed Pending.
+        _faults.Throw(request => new InvalidOperationException($"read {request.RequestUri}"));
+        List<string> names = index == 0 ? [name, "node-a"] : ["node-a", name];
+
+        var plan = await _lister.ResolveAsync(Command(new() { Nodes = new() { Names = names } }), _ct);
+
+        Assert.Equal(("InvalidTarget", $"spec.target.nodes.names[{index}]: \"{name}\" is not a node name (a DNS-1123 subdomain)"), (plan.Reason, plan.Message));
+    }
 }
