@@ -31,4 +31,11 @@ public sealed record LeaderElectionOptions
             throw new ArgumentException($"the retry period ({RetryPeriod}) plus the renew deadline ({RenewDeadline}) must be shorter than the lease duration ({LeaseDuration})");
         }
     }
+
+    /// <summary>These options, once <see cref="Validate"/> has passed.</summary>
+    public LeaderElectionOptions Validated()
+    {
+        Validate();
+        return this;
+    }
 }
