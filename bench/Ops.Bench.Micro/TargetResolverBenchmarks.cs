@@ -9,7 +9,7 @@ namespace Ops.Bench.Micro;
 [MemoryDiagnoser]
 public class TargetResolverBenchmarks
 {
-    private readonly TargetResolver _resolver = new(new HashSet<string> { "ops-system" });
+    private readonly TargetResolver _resolver = new();
     private List<V1Node> _nodes = [];
 
     [GlobalSetup]

@@ -18,6 +18,15 @@ public sealed class DemoCluster : IAsyncDisposable
     public const string OpsNamespace = "ops-system";
     public const string ShopNamespace = "shop";
 
+    /// <summary>The kinds of Ops that the release and the workload hold, for the YAML reader.</summary>
+    private static readonly Dictionary<string, Type> OpsKinds = new(StringComparer.Ordinal)
+    {
+        [$"{Ops.Operator.Api.V1Alpha1.ApiGroup.ApiVersion}/{Ops.Operator.Api.V1Alpha1.V1Alpha1DiagnosticPolicy.KindName}"] = typeof(Ops.Operator.Api.V1Alpha1.V1Alpha1DiagnosticPolicy),
+    };
+
+    /// <summary>The shop team's DiagnosticPolicy, in samples/.</summary>
+    public const string ShopPolicySample = "diagnosticpolicy-shop.yaml";
+
     private DemoCluster(SandboxServer server, int agentPort, int operatorPort, int agentMetricsPort, string? imageRegistry)
     {
         ArtifactsPort = LoopbackPorts.Free();
@@ -80,8 +89,10 @@ public sealed class DemoCluster : IAsyncDisposable
             server.ApplyYaml($"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {OpsNamespace}\n");
             var chart = new ChartRenderer(options.ChartDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.CrdsDirectory))!, "charts", "ops"), ReleaseName, OpsNamespace);
             var release = chart.RenderManifest(cluster.ChartSettings(options), [SandboxValues]);
-            var workload = options.Workload ? await File.ReadAllTextAsync(Path.Combine(ManifestsDirectory, "20-shop.yaml"), cancellationToken) : "";
-            foreach (var obj in KubernetesYaml.LoadAllFromString(workload.Length == 0 ? release : release + "---\n" + cluster.Fill(workload)))
+            // The shop team's DiagnosticPolicy is the sample an application team would start from.
+            var workload = options.Workload ? await File.ReadAllTextAsync(Path.Combine(ManifestsDirectory, "20-shop.yaml"), cancellationToken) + "---\n"
+                + await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.CrdsDirectory))!, "samples", ShopPolicySample), cancellationToken) : "";
+            foreach (var obj in KubernetesYaml.LoadAllFromString(workload.Length == 0 ? release : release + "---\n" + cluster.Fill(workload), OpsKinds))
             {
                 if (!Wanted(obj, options)) continue;
                 if (obj is V1DaemonSet { Metadata.Name: AgentDaemonSet } agents) AddSettings(agents, options.AgentSettings);
@@ -133,6 +144,7 @@ public sealed class DemoCluster : IAsyncDisposable
             ["agent.metricsPort"] = AgentMetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["operator.replicas"] = options.OperatorReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        foreach (var (path, value) in options.ChartValues) settings[path] = value;
         if (_imageRegistry is not null)
         {
             settings["operator.image.repository"] = $"{_imageRegistry}/ops-operator";

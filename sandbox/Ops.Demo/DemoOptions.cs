@@ -53,4 +53,7 @@ public sealed record DemoOptions
 
     /// <summary>Extra environment of the operator (Operator__AgentGrace, for example).</summary>
     public IReadOnlyDictionary<string, string> OperatorSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>More chart values, as <c>helm install --set</c> takes them (<c>platformPolicy.scripts={mark}</c>).</summary>
+    public IReadOnlyDictionary<string, string> ChartValues { get; init; } = new Dictionary<string, string>();
 }

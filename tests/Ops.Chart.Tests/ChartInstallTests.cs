@@ -27,6 +27,7 @@ public sealed class ChartInstallTests
             "roles.rbac.authorization.k8s.io/ops-operator", "rolebindings.rbac.authorization.k8s.io/ops-operator", "services/ops-operator",
             "daemonsets.apps/ops-agent", "deployments.apps/ops-operator",
             "servicemonitors.monitoring.coreos.com/ops-operator", "podmonitors.monitoring.coreos.com/ops-agent", "prometheusrules.monitoring.coreos.com/ops-alerts",
+            "diagnosticpolicies.ops.dev/ops-platform",
         ], applied);
         using var client = SandboxFixture.CreateClient(server);
         var rule = await client.CustomObjects.GetNamespacedCustomObjectAsync<System.Text.Json.Nodes.JsonObject>("monitoring.coreos.com", "v1", "ops-system", "prometheusrules", "ops-alerts", cancellationToken: TestContext.Current.CancellationToken);

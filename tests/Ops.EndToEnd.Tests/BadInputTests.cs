@@ -57,12 +57,14 @@ public sealed class BadInputTests(ClusterFixture cluster)
             Assert.All(escape.Status.Results!, r => Assert.Equal("/../../../../etc/hostname does not exist in the target", r.Message));
 
             var nodeNamespace = await Commands.FinishedAsync(cluster.Client, shop, "bad-node-namespace");
-            Assert.Equal("NodeTargetsForbidden", Commands.Condition(nodeNamespace, ConditionTypes.Accepted)!.Reason);
-            Assert.Equal($"node targets are not allowed from namespace {shop}; the operator allows them from: ops-system", Commands.Condition(nodeNamespace, ConditionTypes.Accepted)!.Message);
+            Assert.Equal("PolicyDenied", Commands.Condition(nodeNamespace, ConditionTypes.Accepted)!.Reason);
+            Assert.Equal($"DiagnosticPolicy shop-team does not allow node targets from namespace {shop} (nodeTargets is false): target the namespace's own pods", Commands.Condition(nodeNamespace, ConditionTypes.Accepted)!.Message);
 
+            // The release namespace's policy names the scripts its commands may run: one it does not name never reaches an agent.
             var script = await Commands.FinishedAsync(cluster.Client, ops, "bad-script");
             Assert.Equal(CommandPhase.Failed, script.Status!.Phase);
-            Assert.All(script.Status.Results!, r => Assert.Equal($"script \"rm-rf\" is not configured; configured scripts: {ClusterFixture.MarkScript}", r.Message));
+            Assert.Equal(("PolicyDenied", $"DiagnosticPolicy ops-platform does not allow script \"rm-rf\" in namespace {ops}: its scripts are {ClusterFixture.MarkScript}"),
+                (Commands.Condition(script, ConditionTypes.Accepted)!.Reason, Commands.Condition(script, ConditionTypes.Accepted)!.Message));
 
             var ghost = await Commands.FinishedAsync(cluster.Client, ops, "bad-node");
             Assert.Equal(CommandPhase.Failed, ghost.Status!.Phase);
@@ -79,7 +81,7 @@ public sealed class BadInputTests(ClusterFixture cluster)
     }
 
     [Fact]
-    public async Task A_heavy_capture_in_a_namespace_that_disables_them_is_refused()
+    public async Task A_heavy_capture_in_a_namespace_whose_policy_does_not_allow_them_is_refused_naming_the_policy_and_rule()
     {
         await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ClusterFixture.NoHeavyActionsNamespace } }, cancellationToken: _ct);
         await Commands.CreateAsync(cluster.Client, ClusterFixture.NoHeavyActionsNamespace, "dump-it", Commands.OnPods("dotnet.dump", null, "checkout"));
@@ -87,8 +89,9 @@ public sealed class BadInputTests(ClusterFixture cluster)
         var refused = await Commands.FinishedAsync(cluster.Client, ClusterFixture.NoHeavyActionsNamespace, "dump-it");
 
         Assert.Equal(CommandPhase.Failed, refused.Status!.Phase);
-        Assert.Equal("HeavyActionsDisabled", Commands.Condition(refused, ConditionTypes.Accepted)!.Reason);
-        Assert.Equal($"dotnet.dump is a heavy capture, and the operator does not allow heavy captures in namespace {ClusterFixture.NoHeavyActionsNamespace}", Commands.Condition(refused, ConditionTypes.Accepted)!.Message);
+        Assert.Equal("PolicyDenied", Commands.Condition(refused, ConditionTypes.Accepted)!.Reason);
+        Assert.Equal($"DiagnosticPolicy no-heavy does not allow dotnet.dump (group dotnet-heavy) in namespace {ClusterFixture.NoHeavyActionsNamespace}: its actionGroups and actions allow group read-only, group dotnet-light",
+            Commands.Condition(refused, ConditionTypes.Accepted)!.Message);
     }
 
     [Fact]

@@ -14,8 +14,37 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>script.run "mark" (<see cref="TestSupport.MarkScript"/>).</summary>
     public const string MarkScript = TestSupport.MarkScript.Name;
 
-    /// <summary>A namespace where the operator refuses heavy captures.</summary>
+    /// <summary>A namespace whose DiagnosticPolicy refuses heavy captures.</summary>
     public const string NoHeavyActionsNamespace = "no-heavy";
+
+    /// <summary>
+    /// The tests' DiagnosticPolicies: the namespaces tests create (<see cref="TestNamespaces"/>) may run every action on
+    /// their own pods and the mark script; <see cref="NoHeavyActionsNamespace"/> only what the default allows.
+    /// </summary>
+    private static readonly string Policies = $"""
+        apiVersion: ops.dev/v1alpha1
+        kind: DiagnosticPolicy
+        metadata:
+          name: test-namespaces
+        spec:
+          namespaceSelector:
+            matchLabels:
+              {TestNamespaces.Label}: "true"
+          actionGroups: [read-only, dotnet-light, dotnet-heavy, scripts]
+          scripts: [{MarkScript}]
+          maxDumpType: full
+          maxTargetsPerCommand: 1000
+          maxConcurrentCommands: 100
+        ---
+        apiVersion: ops.dev/v1alpha1
+        kind: DiagnosticPolicy
+        metadata:
+          name: no-heavy
+        spec:
+          namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {NoHeavyActionsNamespace}
+        """;
 
     private DemoCluster? _cluster;
 
@@ -39,12 +68,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             CrdsDirectory = RepositoryPaths.Crds,
             AgentSettings = TestSupport.MarkScript.AgentSettings(),
-            OperatorSettings = new Dictionary<string, string>
-            {
-                ["Operator__AgentGrace"] = AgentGrace.ToString("c"),
-                ["Operator__HeavyActionsDisabledNamespaces__0"] = NoHeavyActionsNamespace,
-            },
+            OperatorSettings = new Dictionary<string, string> { ["Operator__AgentGrace"] = AgentGrace.ToString("c") },
+            ChartValues = new Dictionary<string, string> { ["platformPolicy.scripts"] = $"{{{MarkScript}}}" },
         });
+        _cluster.Server.ApplyYaml(Policies);
     }
 
     public Task<string> CreateNamespaceAsync(string prefix = "t") => TestNamespaces.CreateAsync(Client, prefix);

@@ -63,19 +63,19 @@ public static class ActionCatalogue
     public static class ScriptRun
     {
         public static readonly ActionParameter Script = new("script", ParameterKind.Text, "The name of a script the agents are configured with.") { Required = true };
-        public static readonly ActionDefinition Definition = new("script.run", "Runs a named script configured on the agents, with the parameters its definition declares.", [Script], OpenParameters: true);
+        public static readonly ActionDefinition Definition = new("script.run", "Runs a named script configured on the agents, with the parameters its definition declares.", [Script], Group: ActionGroups.Scripts, OpenParameters: true);
     }
 
     public static class DotnetStacks
     {
         public static readonly ActionParameter Format = new("format", ParameterKind.Choice, "text, json or both.") { Default = "both", Choices = ["text", "json", "both"] };
-        public static readonly ActionDefinition Definition = new("dotnet.stacks", "The managed stacks of every thread of the target's .NET process.", [Format]);
+        public static readonly ActionDefinition Definition = new("dotnet.stacks", "The managed stacks of every thread of the target's .NET process.", [Format], Group: ActionGroups.DotnetLight);
     }
 
     public static class DotnetCounters
     {
         public static readonly ActionParameter Duration = new("duration", ParameterKind.Duration, "How long to sample.") { Default = "5s", Min = 1, Max = 600 };
-        public static readonly ActionDefinition Definition = new("dotnet.counters", "The runtime's counters over a short interval.", [Duration]);
+        public static readonly ActionDefinition Definition = new("dotnet.counters", "The runtime's counters over a short interval.", [Duration], Group: ActionGroups.DotnetLight);
     }
 
     public static class DotnetTrace
@@ -83,19 +83,19 @@ public static class ActionCatalogue
         public static readonly ActionParameter Duration = new("duration", ParameterKind.Duration, "How long to trace.") { Default = "5s", Min = 0.1, Max = 600 };
         public static readonly ActionParameter Profile = new("profile", ParameterKind.Choice, "A named set of providers.") { Default = "cpu-sampling", Choices = ["cpu-sampling", "gc"] };
         public static readonly ActionParameter Providers = new("providers", ParameterKind.Text, "Providers instead of a profile: Name[:keywords-hex[:level]], comma-separated.");
-        public static readonly ActionDefinition Definition = new("dotnet.trace", "An EventPipe trace (.nettrace) stored as an artifact.", [Duration, Profile, Providers], Heavy: true);
+        public static readonly ActionDefinition Definition = new("dotnet.trace", "An EventPipe trace (.nettrace) stored as an artifact.", [Duration, Profile, Providers], Group: ActionGroups.DotnetHeavy);
     }
 
     public static class DotnetGcDump
     {
         public static readonly ActionParameter Top = new("top", ParameterKind.Integer, "How many types to list, by size.") { Default = "20", Min = 1, Max = 1000 };
-        public static readonly ActionDefinition Definition = new("dotnet.gcdump", "A heap snapshot (.gcdump) stored as an artifact, with the largest types.", [Top], Heavy: true);
+        public static readonly ActionDefinition Definition = new("dotnet.gcdump", "A heap snapshot (.gcdump) stored as an artifact, with the largest types.", [Top], Group: ActionGroups.DotnetHeavy);
     }
 
     public static class DotnetDump
     {
         public static readonly ActionParameter Type = new("type", ParameterKind.Choice, "mini, heap or full.") { Default = "mini", Choices = ["mini", "heap", "full"] };
-        public static readonly ActionDefinition Definition = new("dotnet.dump", "A process dump stored as an artifact.", [Type], Heavy: true);
+        public static readonly ActionDefinition Definition = new("dotnet.dump", "A process dump stored as an artifact.", [Type], Group: ActionGroups.DotnetHeavy);
     }
 
     public static readonly IReadOnlyList<ActionDefinition> All =

@@ -1,9 +1,12 @@
 namespace Ops.Agent.V1.Actions;
 
-/// <summary>An action of the catalogue: its name, the parameters it takes, whether it is a heavy capture.</summary>
+/// <summary>An action of the catalogue: its name, the parameters it takes, its group (<see cref="ActionGroups"/>).</summary>
 /// <param name="OpenParameters">Takes parameters besides its own, checked by the agent alone (a script's declared parameters).</param>
-public sealed record ActionDefinition(string Name, string Description, IReadOnlyList<ActionParameter> Parameters, bool Heavy = false, bool OpenParameters = false)
+public sealed record ActionDefinition(string Name, string Description, IReadOnlyList<ActionParameter> Parameters, string Group = ActionGroups.ReadOnly, bool OpenParameters = false)
 {
+    /// <summary>A capture stored as an artifact, which may pause its process or hold its memory.</summary>
+    public bool Heavy => Group == ActionGroups.DotnetHeavy;
+
     public IReadOnlyList<string> ParameterNames => [.. Parameters.Select(p => p.Name)];
 
     public ActionParameter? Parameter(string name) => Parameters.FirstOrDefault(p => p.Name == name);

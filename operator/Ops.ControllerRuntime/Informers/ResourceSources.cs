@@ -14,6 +14,8 @@ public static class ResourceSources
 
     public static IResourceSource<V1Node> Nodes(Kubernetes client) => new NodeSource(client);
 
+    public static IResourceSource<V1Namespace> Namespaces(Kubernetes client) => new NamespaceSource(client);
+
     private sealed class CustomSource<T>(Kubernetes client) : IResourceSource<T> where T : IKubernetesObject<V1ObjectMeta>
     {
         private readonly KubernetesEntityAttribute _entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()
@@ -59,5 +61,19 @@ public static class ResourceSources
 
         public IAsyncEnumerable<(WatchEventType Type, V1Node Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action onOpened, Action<Exception> onError, CancellationToken cancellationToken) =>
             WatchStream.ReadAsync<V1Node>(client, "api/v1/nodes", new WatchQuery(resourceVersion, timeoutSeconds), onOpened, onError, cancellationToken);
+    }
+
+    private sealed class NamespaceSource(Kubernetes client) : IResourceSource<V1Namespace>
+    {
+        public string Kind => "Namespace";
+
+        public async Task<ResourcePage<V1Namespace>> ListPageAsync(string? continueToken, int limit, CancellationToken cancellationToken)
+        {
+            var list = await client.CoreV1.ListNamespaceAsync(continueParameter: continueToken, limit: limit, cancellationToken: cancellationToken);
+            return new ResourcePage<V1Namespace>(list.Items, list.Metadata.ContinueProperty, list.Metadata.ResourceVersion);
+        }
+
+        public IAsyncEnumerable<(WatchEventType Type, V1Namespace Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action onOpened, Action<Exception> onError, CancellationToken cancellationToken) =>
+            WatchStream.ReadAsync<V1Namespace>(client, "api/v1/namespaces", new WatchQuery(resourceVersion, timeoutSeconds), onOpened, onError, cancellationToken);
     }
 }

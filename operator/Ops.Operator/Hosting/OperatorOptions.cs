@@ -10,11 +10,8 @@ public sealed class OperatorOptions
     /// <summary>The namespace the operator runs in: its Lease, the CA and the agents' certificate live here.</summary>
     [Required, RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")] public string Namespace { get; set; } = "ops-system";
 
-    /// <summary>Namespaces whose DiagnosticCommands may target nodes (pod targets are always limited to the command's namespace).</summary>
-    public List<string> NodeTargetNamespaces { get; set; } = ["ops-system"];
-
-    /// <summary>Namespaces whose commands may not run heavy captures (dotnet.trace, dotnet.gcdump, dotnet.dump).</summary>
-    public List<string> HeavyActionsDisabledNamespaces { get; set; } = [];
+    /// <summary>Settings of earlier versions that DiagnosticPolicy replaced: the operator refuses to start with them, rather than ignore what they asked.</summary>
+    public static readonly IReadOnlyList<string> Replaced = [$"{Section}:NodeTargetNamespaces", $"{Section}:HeavyActionsDisabledNamespaces"];
 
     /// <summary>The agent DaemonSet, in <see cref="Namespace"/>, whose template AgentVersions roll out.</summary>
     [Required, RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")] public string AgentDaemonSet { get; set; } = "ops-agent";

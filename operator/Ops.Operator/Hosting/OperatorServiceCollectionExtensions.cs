@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,9 @@ using Ops.Operator.Agents.Pki;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.AgentVersions;
 using Ops.Operator.Controllers.DiagnosticCommands;
+using Ops.Operator.Controllers.DiagnosticPolicies;
 using Ops.Operator.Controllers.ScheduledTasks;
+using Ops.Operator.Policies;
 
 namespace Ops.Operator.Hosting;
 
@@ -29,7 +32,10 @@ public static class OperatorServiceCollectionExtensions
     /// <summary>The operator's services. <see cref="IKubernetes"/> is registered only when absent, so tests can bring their own.</summary>
     public static IServiceCollection AddOpsOperator(this IServiceCollection services)
     {
-        services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations()
+            .Validate<IConfiguration>((_, configuration) => OperatorOptions.Replaced.All(key => !configuration.GetSection(key).Exists()),
+                $"{string.Join(" and ", OperatorOptions.Replaced)} are replaced by DiagnosticPolicy objects (docs/policies.md): remove them and create a policy for those namespaces")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKubernetes>(sp =>
         {
@@ -61,9 +67,16 @@ public static class OperatorServiceCollectionExtensions
         services.AddInformer(client => new TransformedSource<V1Pod>(ResourceSources.Pods(client, labelSelector: AgentRegistry.AgentLabel), AgentPodEssentials.Of));
         services.AddInformerObserver<V1Pod>(sp => sp.GetRequiredService<AgentRegistry>().Observe);
 
-        services.AddSingleton(sp => new CommandPolicy(Options(sp).HeavyActionsDisabledNamespaces.ToHashSet(StringComparer.Ordinal)));
-        services.AddSingleton(sp => new TargetResolver(Options(sp).NodeTargetNamespaces.ToHashSet(StringComparer.Ordinal)));
+        // Policies and namespaces are few and small (a namespace cut to its labels): watched, so a start reads them from memory.
+        services.AddInformer(client => ResourceSources.Custom<V1Alpha1DiagnosticPolicy>(client));
+        services.AddInformer(client => new TransformedSource<V1Namespace>(ResourceSources.Namespaces(client), NamespacePolicies.Essentials));
+        services.AddSingleton<NamespacePolicies>();
+        services.AddSingleton<CommandPolicy>();
+        services.AddSingleton<TargetResolver>();
         services.AddSingleton<TargetLister>();
+        services.AddSingleton<CommandAdmission>();
+        services.AddSingleton<CommandStartGate>();
+        services.AddSingleton<CommandPermissionDenied>();
         services.AddSingleton(sp => new CommandFanOut(sp.GetRequiredService<AgentChannels>(), sp.GetRequiredService<AgentRegistry>().For,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CommandFanOut>>()) { AgentGrace = Options(sp).AgentGrace });
         services.AddSingleton<CommandPlans>();
@@ -71,6 +84,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddController<V1Alpha1DiagnosticCommand, DiagnosticCommandReconciler>();
 
         services.AddController<V1Alpha1ScheduledTask, ScheduledTaskReconciler>();
+        services.AddController<V1Alpha1DiagnosticPolicy, DiagnosticPolicyReconciler>();
 
         services.AddSingleton(sp => new AgentHealthGate(sp.GetRequiredService<AgentChannels>(), Options(sp).AgentPort,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AgentHealthGate>>()));

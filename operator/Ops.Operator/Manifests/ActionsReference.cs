@@ -19,11 +19,12 @@ internal static class ActionsReference
         text.Append("What a DiagnosticCommand's `spec.action` may name, with the `spec.parameters` each takes (every value is a\n");
         text.Append("string). The operator refuses a command whose parameters these rules reject before any target runs\n");
         text.Append("(condition `Accepted=False`, reason `InvalidParameters`, naming each parameter); the agents check them again.\n");
-        text.Append("Heavy captures can be disabled per namespace (`Operator:HeavyActionsDisabledNamespaces`).\n");
+        text.Append("Each action is in a group (read-only, dotnet-light, dotnet-heavy, scripts) by which a namespace's DiagnosticPolicies\n");
+        text.Append("allow it (docs/policies.md); where no policy applies, only read-only and dotnet-light actions run.\n");
         foreach (var action in ActionCatalogue.All)
         {
             text.Append(CultureInfo.InvariantCulture, $"\n## {action.Name}\n\n{action.Description}");
-            if (action.Heavy) text.Append(" A heavy capture.");
+            text.Append(CultureInfo.InvariantCulture, $" Group: {action.Group}.");
             text.Append('\n');
             if (action.Parameters.Count == 0)
             {

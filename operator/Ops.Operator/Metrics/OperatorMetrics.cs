@@ -22,6 +22,7 @@ public sealed class OperatorMetrics
     public Gauge WorkqueueWaiting { get; }
     public Counter Commands { get; }
     public Histogram CommandDuration { get; }
+    public Counter CommandsRefusedByPolicy { get; }
     public Histogram AgentRpcDuration { get; }
     public Gauge Leader { get; }
 
@@ -34,6 +35,7 @@ public sealed class OperatorMetrics
         WorkqueueWaiting = factory.CreateGauge("ops_workqueue_waiting", "Keys waiting to come back to a controller's work queue at a time of their own (requeue after, backoff).", new GaugeConfiguration { LabelNames = ["kind"] });
         Commands = factory.CreateCounter("ops_commands_total", "DiagnosticCommands finished, by action and final phase.", new CounterConfiguration { LabelNames = ["action", "phase"] });
         CommandDuration = factory.CreateHistogram("ops_command_duration_seconds", "Time from a DiagnosticCommand's start to its final phase.", new HistogramConfiguration { LabelNames = ["action"], Buckets = DurationBuckets });
+        CommandsRefusedByPolicy = factory.CreateCounter("ops_commands_refused_by_policy_total", "DiagnosticCommands a DiagnosticPolicy refused, by the rule that refused them.", new CounterConfiguration { LabelNames = ["rule"] });
         AgentRpcDuration = factory.CreateHistogram("ops_agent_rpc_duration_seconds", "Calls to agents, by gRPC method and status code.", new HistogramConfiguration { LabelNames = ["method", "code"], Buckets = DurationBuckets });
         Leader = factory.CreateGauge("ops_leader", "1 while this replica leads (runs the controllers), else 0.");
         // The process's memory, CPU, threads and GC (process_*, dotnet_*): what a memory limit and the scale figures are judged by.

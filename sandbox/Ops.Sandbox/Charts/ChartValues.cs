@@ -43,6 +43,8 @@ public static class ChartValues
         }
         map[parts[^1]] = value switch
         {
+            // Helm's list syntax: --set a={x,y}.
+            ['{', .., '}'] => value[1..^1].Split(',', StringSplitOptions.RemoveEmptyEntries).Cast<object>().ToList(),
             "true" => true,
             "false" => false,
             "null" => null!,

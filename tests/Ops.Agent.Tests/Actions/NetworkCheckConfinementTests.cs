@@ -42,7 +42,8 @@ public sealed class NetworkCheckConfinementTests : IAsyncLifetime
         _harness.ExecuteAsync(_agent, AgentHarness.Request(action, target, Guid.NewGuid().ToString(), parameters: parameters), _ct);
 
     private string Refusal(string action, string named) =>
-        $"{action} of a pod reaches only that pod ({PodIp}); {named} is elsewhere and was refused. Leave out the host to check the pod, or target nodes from a namespace allowed to";
+        $"{action} of a pod reaches only that pod ({PodIp}); {named} is elsewhere and was refused (the namespace's policies allow no other destination). " +
+        "Leave out the host to check the pod, or ask for the destination in the namespace's DiagnosticPolicy (networkCheckDestinations)";
 
     [Fact]
     public async Task Check_tcp_of_a_pod_opens_the_pod_and_refuses_every_other_address_without_connecting()
@@ -90,5 +91,28 @@ public sealed class NetworkCheckConfinementTests : IAsyncLifetime
             Assert.StartsWith("check.http of a pod reaches only that pod (127.0.0.2); ", refused.Message);
         }
         Assert.False(_elsewhere.Pending(), "a refused check or a redirect reached elsewhere");
+    }
+
+    [Fact]
+    public async Task A_destination_the_namespaces_policies_list_is_reached_and_one_they_do_not_is_refused_naming_the_list()
+    {
+        var listed = Pod.Clone();
+        listed.NetworkDestinations.Add("127.0.0.0/30");
+        var other = Pod.Clone();
+        other.NetworkDestinations.Add("10.0.0.0/8");
+        var byName = Pod.Clone();
+        byName.NetworkDestinations.Add("localhost");
+
+        var allowed = await RunAsync("check.tcp", listed, ("host", "127.0.0.1"), ("port", ElsewherePort.ToString()));
+        var refused = await RunAsync("check.tcp", other, ("host", "127.0.0.1"), ("port", ElsewherePort.ToString()));
+        var named = await RunAsync("check.tcp", byName, ("host", "localhost"), ("port", ElsewherePort.ToString()));
+        var literal = await RunAsync("check.tcp", byName, ("host", "127.0.0.1"), ("port", ElsewherePort.ToString()));
+
+        Assert.Equal(ExecutionPhase.Succeeded, allowed.Phase);
+        Assert.Equal(ExecutionPhase.Failed, refused.Phase);
+        Assert.Contains("127.0.0.1 is elsewhere and was refused (the namespace's policies allow only 10.0.0.0/8 besides)", refused.Message);
+        Assert.Equal(ExecutionPhase.Succeeded, named.Phase);
+        // A name in the list allows that name, not whatever address it resolves to when asked for by address.
+        Assert.Equal(ExecutionPhase.Failed, literal.Phase);
     }
 }

@@ -51,6 +51,7 @@ public sealed class FaultCluster : IAsyncLifetime
             OperatorReplicas = 2,
             AgentSettings = new Dictionary<string, string>(MarkScript.AgentSettings()) { ["Agent__Port"] = served.ToString(CultureInfo.InvariantCulture) },
             OperatorSettings = new Dictionary<string, string> { ["Operator__AgentGrace"] = AgentGrace.ToString("c") },
+            ChartValues = new Dictionary<string, string> { ["platformPolicy.scripts"] = $"{{{MarkScript.Name}}}" },
             // The proxies stand at each node's address, known before the agents start: the agents join their nodes' network.
             AdjustRelease = obj =>
             {

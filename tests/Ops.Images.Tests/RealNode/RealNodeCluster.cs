@@ -1,3 +1,5 @@
+using Ops.Agent.V1.Actions;
+using Ops.Operator.Api.V1Alpha1;
 using Ops.Demo;
 using Ops.Sandbox.Containers;
 using Ops.TestSupport;
@@ -32,6 +34,14 @@ public sealed class RealNodeCluster : IAsyncDisposable
                 {
                     [$"Agent__Scripts__{Script}__Path"] = "/lib64/ld-linux-x86-64.so.2",
                     [$"Agent__Scripts__{Script}__Arguments__0"] = "--version",
+                },
+                // Every action on the shop's pods is tried here, a script and a full dump among them: the shop's policy allows them.
+                AdjustRelease = obj =>
+                {
+                    if (obj is not V1Alpha1DiagnosticPolicy { Metadata.Name: "shop-team" } shop) return;
+                    shop.Spec.ActionGroups = [.. ActionGroups.All];
+                    shop.Spec.Scripts = [Script];
+                    shop.Spec.MaxDumpType = "full";
                 },
             });
         }

@@ -179,6 +179,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
                 Node = target.IsNode,
             },
         };
+        if (!target.IsNode) execute.Target.NetworkDestinations.AddRange(request.NetworkDestinations);
         foreach (var (name, value) in request.Spec.Parameters ?? []) execute.Parameters[name] = value;
         return execute;
     }

@@ -82,7 +82,8 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
     /// an annotation) is tried again on a fresh read; a plan found recorded meanwhile is the one returned. Null when the
     /// command is gone, its spec changed, or the conflicts go on: the caller resolves again later.
     /// </summary>
-    public async Task<(V1Alpha1DiagnosticCommand Stored, Plan Plan)?> RecordAsync(V1Alpha1DiagnosticCommand command, IReadOnlyList<CommandTarget> targets, string finalizer, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<(V1Alpha1DiagnosticCommand Stored, Plan Plan)?> RecordAsync(V1Alpha1DiagnosticCommand command, IReadOnlyList<CommandTarget> targets, string finalizer, DateTimeOffset now,
+        IReadOnlyDictionary<string, string> decided, CancellationToken cancellationToken)
     {
         var compressed = await EncodeAsync(targets, cancellationToken);
         var inline = Inline + Convert.ToBase64String(compressed);
@@ -94,6 +95,7 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
             [SpecHashAnnotation] = plan.SpecHash,
             [StartedAnnotation] = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
         };
+        foreach (var (key, value) in decided) annotations[key] = value;
         var current = command;
         for (var attempt = 0; attempt < 5; attempt++)
         {

@@ -4,11 +4,11 @@ using Ops.Operator.Api.V1Alpha1;
 namespace Ops.Operator.Controllers.DiagnosticCommands;
 
 /// <summary>
-/// What a command may ask for, decided once before any target is listed: an action of the catalogue, with
-/// parameters its definition accepts (the agents check them again), and no heavy capture where the
-/// operator's configuration disables them.
+/// What any command may ask for, decided once before any target is listed: an action of the catalogue, with
+/// parameters its definition accepts (the agents check them again). What a namespace may ask for is its
+/// DiagnosticPolicies' to say (<see cref="Policies.PolicyEvaluator"/>).
 /// </summary>
-public sealed record CommandPolicy(IReadOnlySet<string> HeavyActionsDisabledNamespaces)
+public sealed class CommandPolicy
 {
     /// <summary>Null when the command may run; else why not, as the reason and message of its refusal.</summary>
     public TargetPlan? Refusal(V1Alpha1DiagnosticCommand command)
@@ -22,8 +22,6 @@ public sealed record CommandPolicy(IReadOnlySet<string> HeavyActionsDisabledName
         {
             return TargetPlan.Invalid("InvalidParameters", $"spec.parameters of {action}: {string.Join("; ", problems)}");
         }
-        return definition.Heavy && HeavyActionsDisabledNamespaces.Contains(command.Metadata.NamespaceProperty ?? "")
-            ? TargetPlan.Invalid("HeavyActionsDisabled", $"{action} is a heavy capture, and the operator does not allow heavy captures in namespace {command.Metadata.NamespaceProperty}")
-            : null;
+        return null;
     }
 }

@@ -13,6 +13,12 @@ internal static class CommandSummary
         _ => $"{counts.Failed} of {counts.Total} targets failed",
     };
 
+    /// <summary>" (allowed by DiagnosticPolicy a, b)", from what the start recorded; empty for a command started before policies.</summary>
+    public static string AllowedBy(V1Alpha1DiagnosticCommand command) =>
+        command.Metadata.Annotations is { } annotations && annotations.TryGetValue(CommandAnnotations.Policies, out var names) && names.Length > 0
+            ? names == Policies.NamedPolicy.Default.Name ? " (allowed by the default policy: no DiagnosticPolicy selects the namespace)" : $" (allowed by DiagnosticPolicy {names.Replace(",", ", ", StringComparison.Ordinal)})"
+            : "";
+
     public static string Targets(int count) => count == 1 ? "1 target" : $"{count} targets";
 
     public static string FirstFailure(IEnumerable<TargetRecord> records) =>

@@ -23,4 +23,7 @@ public static class ConditionTypes
 
     /// <summary>True when the spec was edited after the start; the edit is not acted on (except cancel).</summary>
     public const string SpecChangeIgnored = "SpecChangeIgnored";
+
+    /// <summary>True while the command waits to start: its namespace runs as many commands as its policy allows at once.</summary>
+    public const string Queued = "Queued";
 }

@@ -20,8 +20,8 @@ namespace Ops.Operator.Controllers.DiagnosticCommands;
 /// </summary>
 public sealed class DiagnosticCommandReconciler(
     ResourceInformer<V1Alpha1DiagnosticCommand> commands,
-    TargetLister targets,
-    CommandPolicy policy,
+    CommandStartGate gate,
+    CommandPermissionDenied permissionDenied,
     CommandPlans plans,
     CommandRuns runs,
     CommandFanOut fanOut,
@@ -55,49 +55,46 @@ public sealed class DiagnosticCommandReconciler(
         }
         catch (Exception e) when (ApiErrors.IsForbidden(e))
         {
-            return await PermissionDeniedAsync(command, ApiErrors.MessageOf(e), cancellationToken);
+            return await permissionDenied.ReportAsync(command, ApiErrors.MessageOf(e), cancellationToken);
         }
     }
 
     /// <summary>
-    /// A call the command needs was refused by the operator's own RBAC: not the command's fault, and no crash either.
-    /// The command says so in a condition and an Event, and is tried again 10 seconds later (a grant may be added).
-    /// </summary>
-    private async Task<ReconcileResult> PermissionDeniedAsync(V1Alpha1DiagnosticCommand command, string message, CancellationToken cancellationToken)
-    {
-        CommandLog.PermissionDenied(logger, command.Metadata.NamespaceProperty, command.Metadata.Name, message);
-        var text = $"the operator's service account may not make a call this command needs ({message}); grant it in the operator's ClusterRole (charts/ops/templates/rbac.yaml)";
-        var already = Conditions.Find(command.Status?.Conditions, ConditionTypes.PermissionDenied)?.Message == text;
-        try
-        {
-            var written = await WriteStatusAsync(command, status =>
-            {
-                status.Phase ??= CommandPhase.Pending;
-                Conditions.Set(status.Conditions!, ConditionTypes.PermissionDenied, true, "Forbidden", text, command.Metadata.Generation, clock.GetUtcNow());
-            }, cancellationToken);
-            if (written is not null && !already) await events.RecordAsync(written, EventRecorder.Warning, "PermissionDenied", text, cancellationToken);
-        }
-        catch (Exception e) when (ApiErrors.IsForbidden(e))
-        {
-            // Not even its status may be written: the log line above is all there is to say.
-        }
-        return ReconcileResult.After(TimeSpan.FromSeconds(10));
-    }
-
-    /// <summary>
-    /// Resolves the targets and records them on the command with the finalizer, in one write, then starts the fan-out.
-    /// Nothing else is written before the first target runs: the status says Running at the first progress pass (at most
-    /// a second later), and a command that finishes sooner goes straight to its final status, so a one-target command
-    /// costs five writes in all (plan and finalizer, result ConfigMap, finalizer off, status, Event).
+    /// Decides the start (<see cref="CommandStartGate"/>) and records the targets on the command with the finalizer and
+    /// what its policies allowed, in one write, then starts the fan-out. Nothing else is written before the first target
+    /// runs: the status says Running at the first progress pass (at most a second later), and a command that finishes
+    /// sooner goes straight to its final status, so a one-target command costs five writes in all (plan and finalizer,
+    /// result ConfigMap, finalizer off, status, Event).
     /// </summary>
     private async Task<ReconcileResult> StartAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {
-        var resolved = policy.Refusal(command) ?? await targets.ResolveAsync(command, cancellationToken);
-        if (!resolved.IsValid) return await RejectAsync(command, resolved.Reason!, resolved.Message!, cancellationToken);
-        // Null when gone, its spec changed or the conflicts went on: resolved again from the fresh copy a moment later.
-        if (await plans.RecordAsync(command, resolved.Targets, Finalizer, clock.GetUtcNow(), cancellationToken) is not { } recorded) return ReconcileResult.After(TimeSpan.FromSeconds(1));
-        runs.GetOrStart(recorded.Stored, recorded.Plan.Targets);
+        var decision = await gate.DecideAsync(command, cancellationToken);
+        if (decision.IsWaiting) return await QueuedAsync(command, decision.Waiting, decision.RetryAfter, cancellationToken);
+        if (!decision.Plan.IsValid) return await RejectAsync(command, decision.Plan.Reason!, decision.Plan.Message!, cancellationToken);
+        using (decision.Place)
+        {
+            // Null when gone, its spec changed or the conflicts went on: resolved again from the fresh copy a moment later.
+            if (await plans.RecordAsync(command, decision.Plan.Targets, Finalizer, clock.GetUtcNow(), CommandAnnotations.OfPolicies(decision.Policies), cancellationToken) is not { } recorded)
+            {
+                return ReconcileResult.After(TimeSpan.FromSeconds(1));
+            }
+            runs.GetOrStart(recorded.Stored, recorded.Plan.Targets);
+        }
         return ReconcileResult.Done;
+    }
+
+    /// <summary>Waits to start; says why in condition Queued (written when the reason changes), and looks again later.</summary>
+    private async Task<ReconcileResult> QueuedAsync(V1Alpha1DiagnosticCommand command, string? why, TimeSpan after, CancellationToken cancellationToken)
+    {
+        if (why is not null && Conditions.Find(command.Status?.Conditions, ConditionTypes.Queued)?.Message != why)
+        {
+            await WriteStatusAsync(command, status =>
+            {
+                status.Phase ??= CommandPhase.Pending;
+                Conditions.Set(status.Conditions!, ConditionTypes.Queued, true, "ConcurrencyLimit", why, command.Metadata.Generation, clock.GetUtcNow());
+            }, cancellationToken);
+        }
+        return ReconcileResult.After(after);
     }
 
     private async Task<ReconcileResult> RejectAsync(V1Alpha1DiagnosticCommand command, string reason, string message, CancellationToken cancellationToken)
@@ -181,7 +178,8 @@ public sealed class DiagnosticCommandReconciler(
             if (firstWrite)
             {
                 status.StartTime = Conditions.Truncate(CommandPlans.StartedAt(command) ?? now);
-                Conditions.Set(status.Conditions!, ConditionTypes.Accepted, true, "TargetsResolved", $"running {command.Spec.Action} on {CommandSummary.Targets(records.Count)}", command.Metadata.Generation, now);
+                Conditions.Set(status.Conditions!, ConditionTypes.Accepted, true, "TargetsResolved", $"running {command.Spec.Action} on {CommandSummary.Targets(records.Count)}{CommandSummary.AllowedBy(command)}", command.Metadata.Generation, now);
+                Conditions.Remove(status.Conditions!, ConditionTypes.Queued);
             }
             status.Phase = phase == CommandPhase.Pending ? CommandPhase.Running : phase;
             status.Targets = counts;

@@ -8,20 +8,19 @@ using Ops.Operator.Api.V1Alpha1;
 namespace Ops.Operator.Controllers.DiagnosticCommands;
 
 /// <summary>
-/// Resolves a command's targets. Pods come only from the command's own namespace; node targets only
-/// from namespaces the operator allows. Sampling is stable: targets are ordered by a hash of the
+/// Resolves a command's targets. Pods come only from the command's own namespace; node targets only where the
+/// namespace's DiagnosticPolicies allow (decided before, by <see cref="CommandStartGate"/>). Sampling is stable: targets are ordered by a hash of the
 /// command uid and the target key, so the same command picks the same targets after a restart.
 /// </summary>
-public sealed class TargetResolver(IReadOnlySet<string> nodeTargetNamespaces)
+public sealed class TargetResolver
 {
     /// <summary>
-    /// Why the spec's targets cannot be resolved whatever the cluster holds (target shape, namespace, selectors),
+    /// Why the spec's targets cannot be resolved whatever the cluster holds (target shape, node names, selectors),
     /// or null. Checked before anything is listed: a selector the API server refuses would fail every list (400).
     /// </summary>
     public TargetPlan? SpecProblem(V1Alpha1DiagnosticCommand command)
     {
         var target = command.Spec.Target;
-        var ns = command.Metadata.NamespaceProperty ?? "";
         if ((target.Pods is null) == (target.Nodes is null))
         {
             return TargetPlan.Invalid("InvalidTarget", "set exactly one of spec.target.pods and spec.target.nodes");
@@ -30,7 +29,6 @@ public sealed class TargetResolver(IReadOnlySet<string> nodeTargetNamespaces)
         {
             return LabelSelectors.Problem(podTarget.Selector) is { } problem ? TargetPlan.Invalid("InvalidSelector", $"spec.target.pods.selector: {problem}") : null;
         }
-        if (!nodeTargetNamespaces.Contains(ns)) return TargetPlan.Invalid("NodeTargetsForbidden", $"node targets are not allowed from namespace {ns}; the operator allows them from: {(nodeTargetNamespaces.Count == 0 ? "no namespace" : string.Join(", ", nodeTargetNamespaces.Order(StringComparer.Ordinal)))}");
         if (target.Nodes!.Names?.Select((name, i) => (name, i)).FirstOrDefault(n => !IsNodeName(n.name)) is { name: { } badName } bad)
         {
             // The CRD refuses these at create; checked again because a name like ../node-1 would become another API path.

@@ -45,9 +45,9 @@ public sealed class CommandPlansTests
         List<CommandTarget> first = [.. Enumerable.Range(0, count).Select(i => new CommandTarget($"pod/default/p{i}/main", $"node-{i % 7}", "default", $"p{i}", Guid.NewGuid().ToString(), "main", $"containerd://{i:x12}", $"10.0.{i / 250}.{i % 250}"))];
         var started = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
-        var recorded = (await plans.RecordAsync(command, first, "ops.dev/test", started, _ct))!.Value.Stored;
+        var recorded = (await plans.RecordAsync(command, first, "ops.dev/test", started, new Dictionary<string, string>(), _ct))!.Value.Stored;
         // A second attempt from the stale copy meets the first's write: it finds that plan and keeps it.
-        var again = (await plans.RecordAsync(command, [CommandTarget.ForNode("other")], "ops.dev/test", started, _ct))!.Value;
+        var again = (await plans.RecordAsync(command, [CommandTarget.ForNode("other")], "ops.dev/test", started, new Dictionary<string, string>(), _ct))!.Value;
         var loaded = await plans.LoadAsync(recorded, _ct);
         var stranger = new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default", Uid = "someone-else", Annotations = recorded.Metadata.Annotations }, Spec = Spec() };
 
@@ -77,7 +77,7 @@ public sealed class CommandPlansTests
         touched.Metadata.Labels = new Dictionary<string, string> { ["team"] = "shop" };
         await client.CustomObjects.ReplaceNamespacedCustomObjectAsync(touched, ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, "c", cancellationToken: _ct);
 
-        var recorded = await plans.RecordAsync(read, [CommandTarget.ForNode("a")], "ops.dev/test", DateTimeOffset.UnixEpoch, _ct);
+        var recorded = await plans.RecordAsync(read, [CommandTarget.ForNode("a")], "ops.dev/test", DateTimeOffset.UnixEpoch, new Dictionary<string, string>(), _ct);
 
         Assert.NotNull(recorded);
         Assert.Equal("shop", recorded.Value.Stored.Metadata.Labels["team"]);

@@ -21,7 +21,7 @@ public sealed class TargetListerTests : IAsyncLifetime
     {
         _sandbox = await SandboxFixture.StartAsync(new SandboxOptions(), applyCrds: false);
         _client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_sandbox.KubeconfigPath), _faults);
-        _lister = new TargetLister(_client, new TargetResolver(new HashSet<string> { "ops-system" }));
+        _lister = new TargetLister(_client, new TargetResolver());
         foreach (var (name, pool) in new[] { ("node-a", "gpu"), ("node-b", "cpu"), ("node-c", "gpu") })
         {
             await _client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["pool"] = pool } } }, cancellationToken: _ct);
@@ -69,12 +69,11 @@ public sealed class TargetListerTests : IAsyncLifetime
     public async Task A_problem_of_the_spec_is_found_before_anything_is_listed()
     {
         _faults.Throw(request => new InvalidOperationException($"listed {request.RequestUri}"));
-        var command = Command(new() { Nodes = new() { Selector = Pool("gpu") } });
-        command.Metadata.NamespaceProperty = "shop";
+        var command = Command(new() { Nodes = new() { Selector = Pool("gpu") }, Pods = new() { Selector = Pool("gpu") } });
 
         var plan = await _lister.ResolveAsync(command, _ct);
 
-        Assert.Equal("NodeTargetsForbidden", plan.Reason);
+        Assert.Equal("InvalidTarget", plan.Reason);
     }
 
     [Theory]

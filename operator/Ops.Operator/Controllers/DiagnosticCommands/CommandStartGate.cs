@@ -1,0 +1,52 @@
+using Ops.Operator.Policies;
+
+namespace Ops.Operator.Controllers.DiagnosticCommands;
+
+/// <summary>
+/// Decides a command's start, cheapest check first: the catalogue (action, parameters) and the target's shape, the policies of its namespace
+/// (action, script, dump type, target kind), the namespace's running commands against its limit, then its targets
+/// (listed from the API) against the most a command may have. The reconciler acts on the decision.
+/// </summary>
+public sealed class CommandStartGate(CommandPolicy catalogue, NamespacePolicies policies, CommandAdmission admission, TargetResolver resolver, TargetLister targets, Metrics.OperatorMetrics metrics)
+{
+    public const string PolicyDenied = "PolicyDenied";
+
+    public async Task<StartDecision> DecideAsync(Api.V1Alpha1.V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
+    {
+        if ((catalogue.Refusal(command) ?? resolver.SpecProblem(command)) is { } invalid) return StartDecision.Refused(invalid);
+        var ns = command.Metadata.NamespaceProperty ?? "";
+        // The namespace is not in the informer's cache yet (created a moment ago): its labels decide which policies apply.
+        if (policies.For(ns) is not { } applying) return StartDecision.Later(null, TimeSpan.FromSeconds(1));
+        if (PolicyEvaluator.Refusal(command, applying) is { } denial) return Denied(denial);
+        var (limit, limiting) = PolicyEvaluator.ConcurrencyLimit(applying);
+        var (place, running) = admission.TryEnter(ns, command.Metadata.Uid, limit);
+        if (place is null)
+        {
+            return StartDecision.Later($"namespace {ns} runs {running} commands, the most {limiting.Describe(ns)} allows at once (maxConcurrentCommands {limit}); this one starts when one of them finishes", TimeSpan.FromSeconds(2));
+        }
+        try
+        {
+            var plan = await targets.ResolveAsync(command, cancellationToken);
+            if (!plan.IsValid) return Release(place, StartDecision.Refused(plan));
+            if (PolicyEvaluator.TargetsRefusal(ns, plan.Targets.Count, applying) is { } tooMany) return Release(place, Denied(tooMany));
+            return new StartDecision(plan, applying, place);
+        }
+        catch
+        {
+            place.Dispose();
+            throw;
+        }
+    }
+
+    private StartDecision Denied(PolicyDenial denial)
+    {
+        metrics.CommandsRefusedByPolicy.WithLabels(denial.Rule).Inc();
+        return StartDecision.Refused(TargetPlan.Invalid(PolicyDenied, denial.Message));
+    }
+
+    private static StartDecision Release(IDisposable place, StartDecision decision)
+    {
+        place.Dispose();
+        return decision;
+    }
+}

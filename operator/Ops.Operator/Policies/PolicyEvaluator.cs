@@ -1,0 +1,78 @@
+using Ops.Agent.V1.Actions;
+using Ops.Operator.Api.V1Alpha1;
+
+namespace Ops.Operator.Policies;
+
+/// <summary>
+/// What the policies that apply to a namespace allow a command, as pure functions. Several policies combine as
+/// the most restrictive: each rule is asked of every policy (in name order) and the first that refuses is named,
+/// so a refusal always says which policy and which rule decided.
+/// </summary>
+public static class PolicyEvaluator
+{
+    /// <summary>The dump types in increasing size; a policy's maxDumpType allows those up to its own.</summary>
+    public static readonly IReadOnlyList<string> DumpTypes = ["none", "mini", "heap", "full"];
+
+    /// <summary>Why the command may not run as asked (its action, script, dump type, target kind), or null; checked before any target is listed.</summary>
+    public static PolicyDenial? Refusal(V1Alpha1DiagnosticCommand command, IReadOnlyList<NamedPolicy> applying)
+    {
+        var ns = command.Metadata.NamespaceProperty ?? "";
+        var spec = command.Spec;
+        if (ActionCatalogue.Find(spec.Action) is not { } action) return null; // the catalogue's refusal comes first
+        foreach (var policy in applying)
+        {
+            if (!AllowsAction(policy.Spec, action))
+            {
+                var granted = string.Join(", ", [.. policy.Spec.ActionGroupsOrDefault.Select(g => $"group {g}"), .. policy.Spec.Actions ?? []]);
+                return new(policy.Name, PolicyDenial.Rules.Actions,
+                    $"{policy.Describe(ns)} does not allow {action.Name} (group {action.Group}) in namespace {ns}: its actionGroups and actions allow {(granted.Length == 0 ? "nothing" : granted)}");
+            }
+        }
+        if (action.Name == ActionCatalogue.ScriptRun.Definition.Name && spec.Parameters?.GetValueOrDefault(ActionCatalogue.ScriptRun.Script.Name) is { } script)
+        {
+            foreach (var policy in applying.Where(p => !(p.Spec.Scripts ?? []).Contains(script, StringComparer.Ordinal)))
+            {
+                return new(policy.Name, PolicyDenial.Rules.Scripts,
+                    $"{policy.Describe(ns)} does not allow script \"{script}\" in namespace {ns}: its scripts are {(policy.Spec.Scripts is { Count: > 0 } s ? string.Join(", ", s) : "none")}");
+            }
+        }
+        if (action.Name == ActionCatalogue.DotnetDump.Definition.Name)
+        {
+            var type = spec.Parameters?.GetValueOrDefault(ActionCatalogue.DotnetDump.Type.Name) ?? ActionCatalogue.DotnetDump.Type.Default!;
+            foreach (var policy in applying.Where(p => Rank(type) > Rank(p.Spec.MaxDumpTypeOrDefault)))
+            {
+                return new(policy.Name, PolicyDenial.Rules.MaxDumpType,
+                    $"{policy.Describe(ns)} allows dumps up to maxDumpType {policy.Spec.MaxDumpTypeOrDefault} in namespace {ns}; a {type} dump was asked for");
+            }
+        }
+        if (spec.Target.Nodes is not null && applying.FirstOrDefault(p => p.Spec.NodeTargets != true) is { } forbidding)
+        {
+            return new(forbidding.Name, PolicyDenial.Rules.NodeTargets,
+                $"{forbidding.Describe(ns)} does not allow node targets from namespace {ns} (nodeTargets is false): target the namespace's own pods");
+        }
+        return null;
+    }
+
+    /// <summary>Why <paramref name="count"/> targets are too many for one command, or null.</summary>
+    public static PolicyDenial? TargetsRefusal(string ns, int count, IReadOnlyList<NamedPolicy> applying) =>
+        applying.Where(p => count > p.Spec.MaxTargetsPerCommandOrDefault).OrderBy(p => p.Spec.MaxTargetsPerCommandOrDefault).FirstOrDefault() is { } policy
+            ? new(policy.Name, PolicyDenial.Rules.MaxTargetsPerCommand,
+                $"the command matches {count} targets and {policy.Describe(ns)} allows at most {policy.Spec.MaxTargetsPerCommandOrDefault} per command (maxTargetsPerCommand); narrow the selector or sample the targets")
+            : null;
+
+    /// <summary>The most commands the namespace runs at once, and the policy that says so (the lowest limit).</summary>
+    public static (int Limit, NamedPolicy Policy) ConcurrencyLimit(IReadOnlyList<NamedPolicy> applying)
+    {
+        var policy = applying.OrderBy(p => p.Spec.MaxConcurrentCommandsOrDefault).ThenBy(p => p.Name, StringComparer.Ordinal).First();
+        return (policy.Spec.MaxConcurrentCommandsOrDefault, policy);
+    }
+
+    private static bool AllowsAction(V1Alpha1DiagnosticPolicy.PolicySpec spec, ActionDefinition action) =>
+        spec.ActionGroupsOrDefault.Contains(action.Group, StringComparer.Ordinal) || (spec.Actions ?? []).Contains(action.Name, StringComparer.Ordinal);
+
+    private static int Rank(string dumpType)
+    {
+        var rank = DumpTypes.ToList().IndexOf(dumpType);
+        return rank < 0 ? int.MaxValue : rank;
+    }
+}

@@ -1,0 +1,131 @@
+using k8s.Models;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Policies;
+
+namespace Ops.Operator.Tests.Policies;
+
+/// <summary>What policies allow, alone, combined (the most restrictive, naming the one that refused) and by default.</summary>
+public sealed class PolicyEvaluatorTests
+{
+    private static V1Alpha1DiagnosticCommand Command(string action, Dictionary<string, string>? parameters = null, bool nodes = false) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "shop", Uid = "u" },
+        Spec = new V1Alpha1DiagnosticCommand.CommandSpec
+        {
+            Action = action,
+            Parameters = parameters,
+            Target = nodes ? new() { Nodes = new() { Names = ["node-1"] } } : new() { Pods = new() { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "x" } } } },
+        },
+    };
+
+    private static NamedPolicy Policy(string name, Action<V1Alpha1DiagnosticPolicy.PolicySpec>? set = null)
+    {
+        var spec = new V1Alpha1DiagnosticPolicy.PolicySpec();
+        set?.Invoke(spec);
+        return new NamedPolicy(name, spec);
+    }
+
+    private static readonly NamedPolicy Heavy = Policy("heavy", s => (s.ActionGroups, s.MaxDumpType) = (["read-only", "dotnet-light", "dotnet-heavy"], "heap"));
+    private static readonly NamedPolicy Platform = Policy("platform", s => (s.ActionGroups, s.MaxDumpType, s.NodeTargets, s.Scripts) = ([.. Agent.V1.Actions.ActionGroups.All], "full", true, ["restart"]));
+
+    [Theory]
+    [InlineData("processes", null, false, null)]
+    [InlineData("dotnet.stacks", null, false, null)]
+    [InlineData("dotnet.trace", null, false, "actions")]
+    [InlineData("dotnet.dump", null, false, "actions")]
+    [InlineData("script.run", "restart", false, "actions")]
+    [InlineData("node.info", null, true, "nodeTargets")]
+    public void The_default_allows_light_actions_on_own_pods_only(string action, string? script, bool nodes, string? refusedBy)
+    {
+        var denial = PolicyEvaluator.Refusal(Command(action, script is null ? null : new() { ["script"] = script }, nodes), [NamedPolicy.Default]);
+
+        Assert.Equal(refusedBy, denial?.Rule);
+        if (denial is not null) Assert.Contains("the default policy (no DiagnosticPolicy selects namespace shop)", denial.Message);
+    }
+
+    [Theory]
+    [InlineData("mini", null)]
+    [InlineData("heap", null)]
+    [InlineData("full", "maxDumpType")]
+    public void Dumps_are_allowed_up_to_the_largest_type(string type, string? refusedBy) =>
+        Assert.Equal(refusedBy, PolicyEvaluator.Refusal(Command("dotnet.dump", new() { ["type"] = type }), [Heavy])?.Rule);
+
+    [Fact]
+    public void A_dump_without_a_type_is_a_mini_dump_and_the_default_allows_no_dump_at_all()
+    {
+        var granted = Policy("dump-only", s => (s.Actions, s.MaxDumpType) = (["dotnet.dump"], "none"));
+
+        var denial = PolicyEvaluator.Refusal(Command("dotnet.dump"), [granted]);
+
+        Assert.Equal(("dump-only", "maxDumpType"), (denial?.Policy, denial?.Rule));
+        Assert.Equal("DiagnosticPolicy dump-only allows dumps up to maxDumpType none in namespace shop; a mini dump was asked for", denial!.Message);
+    }
+
+    [Fact]
+    public void Scripts_must_be_named_as_well_as_allowed_as_a_group()
+    {
+        Assert.Null(PolicyEvaluator.Refusal(Command("script.run", new() { ["script"] = "restart" }), [Platform]));
+        var denial = PolicyEvaluator.Refusal(Command("script.run", new() { ["script"] = "wipe-disk" }), [Platform]);
+
+        Assert.Equal("scripts", denial?.Rule);
+        Assert.Equal("DiagnosticPolicy platform does not allow script \"wipe-disk\" in namespace shop: its scripts are restart", denial!.Message);
+    }
+
+    [Fact]
+    public void Policies_combine_as_the_most_restrictive_and_the_refusal_names_the_one_that_refused()
+    {
+        var noHeavy = Policy("audit");
+
+        Assert.Null(PolicyEvaluator.Refusal(Command("dotnet.trace"), [Platform]));
+        var denial = PolicyEvaluator.Refusal(Command("dotnet.trace"), [noHeavy, Platform]);
+        var nodes = PolicyEvaluator.Refusal(Command("node.info", nodes: true), [Heavy, Platform]);
+
+        Assert.Equal(("audit", "actions"), (denial?.Policy, denial?.Rule));
+        Assert.Equal("DiagnosticPolicy audit does not allow dotnet.trace (group dotnet-heavy) in namespace shop: its actionGroups and actions allow group read-only, group dotnet-light", denial!.Message);
+        Assert.Equal(("heavy", "nodeTargets"), (nodes?.Policy, nodes?.Rule));
+    }
+
+    [Fact]
+    public void An_action_allowed_by_name_is_allowed_without_its_group()
+    {
+        var traceOnly = Policy("trace-only", s => s.Actions = ["dotnet.trace"]);
+
+        Assert.Null(PolicyEvaluator.Refusal(Command("dotnet.trace"), [traceOnly]));
+        Assert.Equal("actions", PolicyEvaluator.Refusal(Command("dotnet.gcdump"), [traceOnly])?.Rule);
+    }
+
+    [Fact]
+    public void Limits_are_the_lowest_of_the_applying_policies()
+    {
+        var small = Policy("small", s => (s.MaxTargetsPerCommand, s.MaxConcurrentCommands) = (5, 2));
+
+        var tooMany = PolicyEvaluator.TargetsRefusal("shop", 6, [Platform, small]);
+        var (limit, limiting) = PolicyEvaluator.ConcurrencyLimit([Platform, small]);
+
+        Assert.Null(PolicyEvaluator.TargetsRefusal("shop", 5, [Platform, small]));
+        Assert.Equal("the command matches 6 targets and DiagnosticPolicy small allows at most 5 per command (maxTargetsPerCommand); narrow the selector or sample the targets", tooMany!.Message);
+        Assert.Equal((2, "small"), (limit, limiting.Name));
+        Assert.Equal(V1Alpha1DiagnosticPolicy.PolicySpec.DefaultMaxConcurrentCommands, PolicyEvaluator.ConcurrencyLimit([NamedPolicy.Default]).Limit);
+    }
+
+    [Fact]
+    public void Network_destinations_are_those_every_policy_allows()
+    {
+        var wide = Policy("wide", s => s.NetworkCheckDestinations = ["10.0.0.0/8", "db.shop.svc", "192.168.1.7"]);
+        var narrow = Policy("narrow", s => s.NetworkCheckDestinations = ["10.1.0.0/16", "DB.shop.svc."]);
+
+        Assert.Equal(["10.1.0.0/16", "DB.shop.svc.", "db.shop.svc"], NetworkDestinations.Combine([wide, narrow]));
+        Assert.Equal(["10.0.0.0/8", "192.168.1.7", "db.shop.svc"], NetworkDestinations.Combine([wide]));
+        Assert.Empty(NetworkDestinations.Combine([wide, NamedPolicy.Default]));
+    }
+
+    [Fact]
+    public void A_policy_applies_where_its_selector_matches_and_the_default_only_where_none_does()
+    {
+        var shop = new V1Alpha1DiagnosticPolicy { Metadata = new V1ObjectMeta { Name = "shop-team" }, Spec = new() { NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["team"] = "shop" } } } };
+        var broken = new V1Alpha1DiagnosticPolicy { Metadata = new V1ObjectMeta { Name = "broken" }, Spec = new() { NamespaceSelector = new V1LabelSelector { MatchExpressions = [new V1LabelSelectorRequirement { Key = "team", OperatorProperty = "Bogus" }] } } };
+
+        Assert.Equal(["shop-team"], NamespacePolicies.Selecting([shop, broken], new Dictionary<string, string> { ["team"] = "shop" }).Select(p => p.Name));
+        Assert.Same(NamedPolicy.Default, Assert.Single(NamespacePolicies.Selecting([shop, broken], new Dictionary<string, string> { ["team"] = "web" })));
+    }
+}
