@@ -63,7 +63,7 @@ public static class ActionCatalogue
     public static class ScriptRun
     {
         public static readonly ActionParameter Script = new("script", ParameterKind.Text, "The name of a script the agents are configured with.") { Required = true };
-        public static readonly ActionDefinition Definition = new("script.run", "Runs a named script configured on the agents, with the parameters its definition declares.", [Script], Group: ActionGroups.Scripts, OpenParameters: true);
+        public static readonly ActionDefinition Definition = new("script.run", "Runs a named script configured on the agents, with the parameters its definition declares, on the target kinds it declares (nodes unless it says pods too; on a pod, as an unprivileged user unless it says otherwise).", [Script], Group: ActionGroups.Scripts, OpenParameters: true);
     }
 
     public static class DotnetStacks

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Ops.Agent.Hosting;
+using Ops.Agent.Processes;
 using Ops.Agent.V1.Actions;
 
 namespace Ops.Agent.Actions;
@@ -10,9 +11,12 @@ namespace Ops.Agent.Actions;
 /// <summary>
 /// script.run: runs a script named in the agent's configuration. Parameters are checked against the
 /// script's declared types and patterns, unknown ones are refused, and values are substituted into
-/// separate argv entries of a directly started process: no shell ever sees them.
+/// separate argv entries of a directly started process: no shell ever sees them. A script runs only on the
+/// target kinds it declares (nodes by default); on a pod target it learns the target process ({pid}, {root})
+/// and runs as an unprivileged user (Agent:ScriptUser) unless it says otherwise: a team that may run a script
+/// on its own pod must not get the agent's root on the node with it.
 /// </summary>
-public sealed class ScriptRunAction(IOptions<AgentOptions> options) : IAgentAction
+public sealed class ScriptRunAction(IOptions<AgentOptions> options, ProcessLocator locator) : IAgentAction
 {
     public ActionDefinition Definition => ActionCatalogue.ScriptRun.Definition;
 
@@ -25,7 +29,20 @@ public sealed class ScriptRunAction(IOptions<AgentOptions> options) : IAgentActi
             throw new ActionParameterException($"script \"{name}\" is not configured; configured scripts: {(scripts.Count == 0 ? "none" : string.Join(", ", scripts.Keys.Order(StringComparer.Ordinal)))}");
         }
         var values = Bind(script, context.Parameters.Where(p => p.Key != "script").ToDictionary());
+        var kind = context.Target.Node ? ScriptDefinition.NodeTargets : ScriptDefinition.PodTargets;
+        if (!script.TargetsOrDefault.Contains(kind, StringComparer.Ordinal))
+        {
+            throw new ActionParameterException($"script \"{name}\" runs on {string.Join(" and ", script.TargetsOrDefault)} only (its Targets), not on {kind}");
+        }
         var start = new ProcessStartInfo(script.Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (!context.Target.Node)
+        {
+            var target = locator.Select(context.Target);
+            values["pid"] = target.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            values["root"] = locator.Proc.RootOf(target.Pid);
+            // Switching users needs root; an agent that is not root already runs scripts unprivileged.
+            if (UserFor(script) is { } user && Environment.IsPrivilegedProcess) start.UserName = user;
+        }
         foreach (var argument in script.Arguments)
         {
             start.ArgumentList.Add(Regex.Replace(argument, @"\{([A-Za-z0-9_]+)\}", m => values.GetValueOrDefault(m.Groups[1].Value) ?? "", RegexOptions.None, TimeSpan.FromSeconds(1)));
@@ -61,6 +78,13 @@ public sealed class ScriptRunAction(IOptions<AgentOptions> options) : IAgentActi
             ? ActionOutcome.Success(text, process.Id)
             : ActionOutcome.Failure($"script \"{name}\" exited with {process.ExitCode}", text, process.ExitCode);
     }
+
+    private string? UserFor(ScriptDefinition script) => script.RunAs switch
+    {
+        ScriptDefinition.AgentUser => null,
+        { Length: > 0 } user => user,
+        _ => options.Value.ScriptUser,
+    };
 
     private static Dictionary<string, string> Bind(ScriptDefinition script, Dictionary<string, string> given)
     {

@@ -35,6 +35,12 @@ public sealed class AgentOptions
     /// <summary>The scripts script.run may run, by name; free-form commands are never accepted.</summary>
     public Dictionary<string, Actions.ScriptDefinition> Scripts { get; set; } = [];
 
+    /// <summary>
+    /// The user scripts run as on pod targets unless one says otherwise (RunAs): a script run "on" a team's pod must not
+    /// run as the agent's root on the node. Used when the agent may switch users (it runs as root); else scripts run as the agent.
+    /// </summary>
+    [Required] public string ScriptUser { get; set; } = "nobody";
+
     /// <summary>Full output kept per target; more is cut and flagged as truncated.</summary>
     [Range(1024, 16 * 1024 * 1024)] public int MaxOutputBytes { get; set; } = 256 * 1024;
 

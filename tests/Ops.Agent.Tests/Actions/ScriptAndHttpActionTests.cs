@@ -25,6 +25,16 @@ public sealed class ScriptAndHttpActionTests : IAsyncLifetime
         ["Agent:Scripts:nap:Parameters:seconds:Type"] = "integer",
         ["Agent:Scripts:nap:Parameters:seconds:Default"] = "1",
         ["Agent:Scripts:fails:Path"] = "/bin/false",
+        ["Agent:Scripts:inspect:Path"] = "/bin/sh",
+        ["Agent:Scripts:inspect:Arguments:0"] = "-c",
+        ["Agent:Scripts:inspect:Arguments:1"] = "echo \"$(id -u) $0 $1\"",
+        ["Agent:Scripts:inspect:Arguments:2"] = "{pid}",
+        ["Agent:Scripts:inspect:Arguments:3"] = "{root}",
+        ["Agent:Scripts:inspect:Targets:0"] = "pods",
+        ["Agent:Scripts:inspect-as-agent:Path"] = "/usr/bin/id",
+        ["Agent:Scripts:inspect-as-agent:Arguments:0"] = "-u",
+        ["Agent:Scripts:inspect-as-agent:Targets:0"] = "pods",
+        ["Agent:Scripts:inspect-as-agent:RunAs"] = "agent",
     };
 
     public async ValueTask InitializeAsync() => _agent = await _harness.StartAgentAsync(settings: Scripts);
@@ -44,7 +54,8 @@ public sealed class ScriptAndHttpActionTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("rm", "", "script \"rm\" is not configured; configured scripts: fails, greet, loose, nap")]
+    [InlineData("rm", "", "script \"rm\" is not configured; configured scripts: fails, greet, inspect, inspect-as-agent, loose, nap")]
+    [InlineData("inspect", "", "script \"inspect\" runs on pods only (its Targets), not on nodes")]
     [InlineData("greet", "who=a;rm -rf /", "script parameter \"who\" does not match ^[A-Za-z0-9._/:=-]{0,256}$")]
     [InlineData("greet", "", "script parameter \"who\" is required")]
     [InlineData("greet", "who=x,extra=1", "script parameter \"extra\" is not declared; declared: who")]
@@ -106,5 +117,31 @@ public sealed class ScriptAndHttpActionTests : IAsyncLifetime
         Assert.StartsWith($"GET http://127.0.0.1:{port}/healthz -> 200", healthy.Output.ToStringUtf8());
         Assert.Equal($"GET http://127.0.0.1:{port}/ returned 503, expected 200-399", unhealthy.Message);
         Assert.Equal("parameter \"url\" must be an absolute http or https URL, not \"file:///etc/passwd\"", badUrl.Message);
+    }
+
+    [Fact]
+    public async Task On_a_pod_target_a_script_learns_the_target_process_and_runs_unprivileged_unless_it_says_otherwise()
+    {
+        using var app = System.Diagnostics.Process.Start("/bin/sleep", "30");
+        try
+        {
+            var pod = new Target { Namespace = "shop", Pod = "checkout-1", Container = "api", ContainerId = $"sandbox://{app.Id}" };
+
+            var inspected = await RunAsync("script.run", target: pod, parameters: [("script", "inspect")]);
+            var asAgent = await RunAsync("script.run", target: pod, parameters: [("script", "inspect-as-agent")]);
+            var nodeOnly = await RunAsync("script.run", target: pod, parameters: [("script", "greet"), ("who", "x")]);
+
+            // This machine's tests run as root, so the agent can switch: nobody (65534) on Debian.
+            var own = File.ReadLines("/proc/self/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
+            var unprivileged = Environment.IsPrivilegedProcess ? "65534" : own;
+            Assert.Equal(ExecutionPhase.Succeeded, inspected.Phase);
+            Assert.Equal($"{unprivileged} {app.Id} /proc/{app.Id}/root\n", inspected.Output.ToStringUtf8());
+            Assert.Equal($"{own}\n", asAgent.Output.ToStringUtf8());
+            Assert.Equal(("script \"greet\" runs on nodes only (its Targets), not on pods", ExecutionPhase.Failed), (nodeOnly.Message, nodeOnly.Phase));
+        }
+        finally
+        {
+            app.Kill();
+        }
     }
 }

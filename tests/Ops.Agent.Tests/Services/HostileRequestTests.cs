@@ -27,13 +27,16 @@ public sealed class HostileRequestTests : IAsyncDisposable
     /// <summary>
     /// Scripts the agent is configured with, so hostile values reach script.run's real path: one that passes its
     /// parameter to a program as an argument, one that hands it to a shell as a positional parameter (quoted, as a
-    /// careful admin writes it). If the agent ever spliced a value into a command line, a payload would run.
+    /// careful admin writes it). If the agent ever spliced a value into a command line, a payload would run. Both are
+    /// for nodes and pods, so that requests on either kind reach the script (on a pod, as the unprivileged user).
     /// </summary>
     private static readonly Dictionary<string, string?> Scripts = new()
     {
         ["Agent:Scripts:echo:Path"] = "/bin/echo",
         ["Agent:Scripts:echo:Arguments:0"] = "{text}",
         ["Agent:Scripts:echo:Parameters:text:Pattern"] = "^[^\\n]{0,20000}$",
+        ["Agent:Scripts:echo:Targets:0"] = "nodes",
+        ["Agent:Scripts:echo:Targets:1"] = "pods",
         ["Agent:Scripts:quoted:Path"] = "/bin/sh",
         ["Agent:Scripts:quoted:Arguments:0"] = "-c",
         ["Agent:Scripts:quoted:Arguments:1"] = "printf '%s\\n' \"$1\"",
@@ -41,6 +44,8 @@ public sealed class HostileRequestTests : IAsyncDisposable
         ["Agent:Scripts:quoted:Arguments:3"] = "{text}",
         ["Agent:Scripts:quoted:Parameters:text:Pattern"] = "^[^\\n]{0,20000}$",
         ["Agent:Scripts:quoted:Parameters:text:Required"] = "true",
+        ["Agent:Scripts:quoted:Targets:0"] = "nodes",
+        ["Agent:Scripts:quoted:Targets:1"] = "pods",
     };
 
     private static readonly string[] ScriptNames = ["echo", "quoted"];
