@@ -77,6 +77,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton<CommandAdmission>();
         services.AddSingleton<CommandStartGate>();
         services.AddSingleton<CommandPermissionDenied>();
+        services.AddSingleton<CommandAudit>();
         services.AddSingleton(sp => new CommandFanOut(sp.GetRequiredService<AgentChannels>(), sp.GetRequiredService<AgentRegistry>().For,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CommandFanOut>>()) { AgentGrace = Options(sp).AgentGrace });
         services.AddSingleton<CommandPlans>();

@@ -22,6 +22,7 @@ public sealed class DiagnosticCommandReconciler(
     ResourceInformer<V1Alpha1DiagnosticCommand> commands,
     CommandStartGate gate,
     CommandPermissionDenied permissionDenied,
+    CommandAudit audit,
     CommandPlans plans,
     CommandRuns runs,
     CommandFanOut fanOut,
@@ -79,6 +80,7 @@ public sealed class DiagnosticCommandReconciler(
                 return ReconcileResult.After(TimeSpan.FromSeconds(1));
             }
             runs.GetOrStart(recorded.Stored, recorded.Plan.Targets);
+            audit.Started(recorded.Stored, recorded.Plan.Targets.Count);
         }
         return ReconcileResult.Done;
     }
@@ -101,6 +103,7 @@ public sealed class DiagnosticCommandReconciler(
     {
         var now = clock.GetUtcNow();
         CommandLog.Rejected(logger, command.Metadata.NamespaceProperty, command.Metadata.Name, reason, message);
+        audit.Refused(command, reason);
         var written = await WriteStatusAsync(command, status =>
         {
             status.Phase = CommandPhase.Failed;
@@ -204,6 +207,7 @@ public sealed class DiagnosticCommandReconciler(
 
         await events.RecordAsync(written, phase == CommandPhase.Succeeded ? EventRecorder.Normal : EventRecorder.Warning, phase, CommandSummary.Of(counts, phase) + CommandSummary.FirstFailure(records), cancellationToken);
         Finished(written, phase);
+        audit.Finished(written);
         runs.Forget(command.Metadata.Uid);
         return TtlAfter(written);
     }
