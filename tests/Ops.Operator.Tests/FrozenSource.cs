@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using k8s;
 using Ops.ControllerRuntime.Informers;
 
-namespace Ops.Operator.Tests.Controllers.AgentVersions;
+namespace Ops.Operator.Tests;
 
 /// <summary>A source whose list is fixed and whose watch never delivers: an informer's cache at its stalest.</summary>
 internal sealed class FrozenSource<T>(string kind, IReadOnlyList<T> items) : IResourceSource<T>

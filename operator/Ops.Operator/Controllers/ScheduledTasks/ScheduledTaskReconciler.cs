@@ -24,6 +24,7 @@ public sealed class ScheduledTaskReconciler(
     CustomResourceClient<V1Alpha1ScheduledTask> tasks,
     CustomResourceClient<V1Alpha1DiagnosticCommand> commands,
     CommandPolicy policy,
+    Policies.NamespacePolicies namespacePolicies,
     IKubernetes client,
     EventRecorder events,
     TimeProvider clock,
@@ -42,10 +43,12 @@ public sealed class ScheduledTaskReconciler(
         if (await tasks.GetAsync(key, cancellationToken) is not { } task || task.Metadata.DeletionTimestamp is not null) return ReconcileResult.Done;
         var now = clock.GetUtcNow();
         var schedule = TaskSchedule.Parse(task.Spec.Schedule, task.Spec.TimeZone, out var problem);
-        // A template every run would fail with (an unknown action, a bad parameter, a disabled heavy capture) starts no run.
+        // A template every run would fail with (an unknown action, a bad parameter, what the namespace's policies forbid) starts no run.
+        var template = new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { NamespaceProperty = task.Metadata.NamespaceProperty }, Spec = task.Spec.Template.Spec };
         var invalid = schedule is null ? ("InvalidSchedule", problem!)
-            : policy.Refusal(new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { NamespaceProperty = task.Metadata.NamespaceProperty }, Spec = task.Spec.Template.Spec }) is { } refused
-                ? (refused.Reason!, $"spec.template: {refused.Message}")
+            : policy.Refusal(template) is { } refused ? (refused.Reason!, $"spec.template: {refused.Message}")
+            : namespacePolicies.For(template.Metadata.NamespaceProperty ?? "") is { } applying && Policies.PolicyEvaluator.Refusal(template, applying) is { } denied
+                ? (CommandStartGate.PolicyDenied, $"spec.template: {denied.Message}")
                 : ((string Reason, string Message)?)null;
         if (schedule is null || invalid is not null)
         {

@@ -4,10 +4,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Ops.ControllerRuntime.Client;
 using Ops.ControllerRuntime.Controllers;
+using Ops.ControllerRuntime.Informers;
 using Ops.Operator.Api;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.DiagnosticCommands;
 using Ops.Operator.Controllers.ScheduledTasks;
+using Ops.Operator.Policies;
 using Ops.Sandbox.Hosting;
 using Ops.TestSupport;
 
@@ -21,21 +23,45 @@ public sealed class ScheduledTaskReconcilerTests : IAsyncLifetime
     private SandboxServer _sandbox = null!;
     private Kubernetes _client = null!;
     private const string Ns = "default";
+    private readonly CancellationTokenSource _informers = new();
+    private NamespacePolicies _policies = null!;
+
+    /// <summary>The namespace's policy: everything but dumps larger than heap.</summary>
+    private static readonly V1Alpha1DiagnosticPolicy Policy = new()
+    {
+        Metadata = new V1ObjectMeta { Name = "tests" },
+        Spec = new()
+        {
+            NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = Ns } },
+            ActionGroups = [.. Agent.V1.Actions.ActionGroups.All], NodeTargets = true, MaxDumpType = "heap",
+        },
+    };
 
     public async ValueTask InitializeAsync()
     {
         _sandbox = await SandboxFixture.StartAsync(new SandboxOptions());
         _client = SandboxFixture.CreateClient(_sandbox);
+        var ns = new V1Namespace { Metadata = new V1ObjectMeta { Name = Ns, Labels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = Ns } } };
+        var policies = new ResourceInformer<V1Alpha1DiagnosticPolicy>(new FrozenSource<V1Alpha1DiagnosticPolicy>("DiagnosticPolicy", [Policy]), new InformerOptions(), TimeProvider.System, NullLogger.Instance);
+        var namespaces = new ResourceInformer<V1Namespace>(new FrozenSource<V1Namespace>("Namespace", [ns]), new InformerOptions(), TimeProvider.System, NullLogger.Instance);
+        foreach (var informer in new IInformer[] { policies, namespaces })
+        {
+            _ = informer.RunAsync(_informers.Token);
+            await informer.ReadyAsync(_ct);
+        }
+        _policies = new NamespacePolicies(policies, namespaces);
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _informers.CancelAsync();
+        _informers.Dispose();
         _client.Dispose();
         await _sandbox.DisposeAsync();
     }
 
     private ScheduledTaskReconciler Reconciler() => new(new CustomResourceClient<V1Alpha1ScheduledTask>(_client), new CustomResourceClient<V1Alpha1DiagnosticCommand>(_client),
-        new CommandPolicy(), _client,
+        new CommandPolicy(), _policies, _client,
         new EventRecorder(_client, new EventRecorderOptions("ops-operator"), _clock, NullLogger<EventRecorder>.Instance), _clock, NullLogger<ScheduledTaskReconciler>.Instance);
 
     private async Task<V1Alpha1ScheduledTask> CreateAsync(string name, string schedule = "* * * * *", string policy = "Allow", bool suspend = false, string? zone = null,
@@ -197,6 +223,7 @@ public sealed class ScheduledTaskReconcilerTests : IAsyncLifetime
     [Theory]
     [InlineData("dotnet.nothing", null, "UnknownAction", "spec.template: spec.action \"dotnet.nothing\" is not an action of the catalogue")]
     [InlineData("log.grep", "maxLines=0", "InvalidParameters", "spec.template: spec.parameters of log.grep: parameter \"path\" is required")]
+    [InlineData("dotnet.dump", "type=full", "PolicyDenied", "spec.template: DiagnosticPolicy tests allows dumps up to maxDumpType heap in namespace default; a full dump was asked for")]
     public async Task A_template_every_run_would_fail_with_is_a_condition_and_creates_nothing(string action, string? parameter, string reason, string message)
     {
         var parameters = parameter?.Split('=') is [var key, var value] ? new Dictionary<string, string> { [key] = value } : null;
