@@ -34,6 +34,8 @@ public sealed class RealNodeCluster : IAsyncDisposable
                 {
                     [$"Agent__Scripts__{Script}__Path"] = "/lib64/ld-linux-x86-64.so.2",
                     [$"Agent__Scripts__{Script}__Arguments__0"] = "--version",
+                    // Run on the app's pod: in the agent's container, as its unprivileged user (nobody).
+                    [$"Agent__Scripts__{Script}__Targets__0"] = "pods",
                 },
                 // Every action on the shop's pods is tried here, a script and a full dump among them: the shop's policy allows them.
                 AdjustRelease = obj =>
