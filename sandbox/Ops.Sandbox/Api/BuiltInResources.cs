@@ -129,6 +129,18 @@ internal static class BuiltInResources
             ShortNames = ["crd", "crds"], HasStatusSubresource = true, HasGeneration = true, ReturnsDeletedObject = true,
             Columns = [Path("Created At", ".metadata.creationTimestamp")],
         },
+        new()
+        {
+            Group = "admissionregistration.k8s.io", Version = "v1", Kind = "ValidatingWebhookConfiguration", Plural = "validatingwebhookconfigurations", Namespaced = false,
+            HasGeneration = true,
+            Columns = [Computed("Webhooks", o => Count(o["webhooks"]), "integer"), Age()],
+        },
+        new()
+        {
+            Group = "admissionregistration.k8s.io", Version = "v1", Kind = "MutatingWebhookConfiguration", Plural = "mutatingwebhookconfigurations", Namespaced = false,
+            HasGeneration = true,
+            Columns = [Computed("Webhooks", o => Count(o["webhooks"]), "integer"), Age()],
+        },
     ];
 
     private static JsonNode? NodeStatus(JsonObject node)

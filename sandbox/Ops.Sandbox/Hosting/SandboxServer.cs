@@ -106,6 +106,9 @@ public sealed partial class SandboxServer : IAsyncDisposable
         services.AddSingleton<WatchStreamer>();
         services.AddSingleton<PodLogs>();
         services.AddSingleton<ScaleSubresource>();
+        services.AddSingleton<Admission.WebhookCaller>();
+        services.AddSingleton<Admission.AdmissionChain>();
+        services.AddSingleton<AdmittedWrites>();
         services.AddSingleton<ApiEndpoint>();
         var serviceAccountKey = ServiceAccountTokens.LoadOrCreateKey(options.DataDirectory is null ? null : Path.Combine(options.DataDirectory, "pki"));
         var serviceAccountTokens = new ServiceAccountTokens(store, clock, serviceAccountKey);

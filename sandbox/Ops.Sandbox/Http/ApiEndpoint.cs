@@ -11,7 +11,7 @@ namespace Ops.Sandbox.Http;
 /// The one request handler of the sandbox API server: routes discovery and resource paths, maps
 /// HTTP verbs onto <see cref="ResourceService"/>, and turns every failure into a metav1.Status.
 /// </summary>
-internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches, PodLogs logs, Security.AccessReviews reviews, Security.TokenRequests tokenRequests, ScaleSubresource scales, Security.AccessLog access, ILogger<ApiEndpoint> logger)
+internal sealed class ApiEndpoint(ResourceService service, AdmittedWrites writes, WatchStreamer watches, PodLogs logs, Security.AccessReviews reviews, Security.TokenRequests tokenRequests, ScaleSubresource scales, Security.AccessLog access, ILogger<ApiEndpoint> logger)
 {
     /// <summary>The API server's request body limit (3 MiB).</summary>
     public const int MaxBodyBytes = RequestBodies.MaxBytes;
@@ -159,13 +159,13 @@ internal sealed class ApiEndpoint(ResourceService service, WatchStreamer watches
                 return;
             case ("POST", true):
                 if (type.Namespaced && apiPath.Namespace is null) throw ApiException.MethodNotAllowed("create of a namespaced resource needs a namespace in the path");
-                await WriteResultAsync(context, service.Create(scope, QueryOptions.ParseJson(await RequestBodies.ReadAsync(context)), QueryOptions.Write(context.Request)), type);
+                await WriteResultAsync(context, await writes.CreateAsync(context, scope, QueryOptions.ParseJson(await RequestBodies.ReadAsync(context)), QueryOptions.Write(context.Request)), type);
                 return;
             case ("PUT", false):
-                await WriteResultAsync(context, service.Update(scope, QueryOptions.ParseJson(await RequestBodies.ReadAsync(context)), QueryOptions.Write(context.Request)), type);
+                await WriteResultAsync(context, await writes.UpdateAsync(context, scope, QueryOptions.ParseJson(await RequestBodies.ReadAsync(context)), QueryOptions.Write(context.Request)), type);
                 return;
             case ("PATCH", false):
-                await WriteResultAsync(context, service.Patch(scope, context.Request.ContentType, await RequestBodies.ReadAsync(context), QueryOptions.Write(context.Request)), type);
+                await WriteResultAsync(context, await writes.PatchAsync(context, scope, context.Request.ContentType, await RequestBodies.ReadAsync(context), QueryOptions.Write(context.Request)), type);
                 return;
             case ("DELETE", false):
                 var deleteBody = QueryOptions.ParseJson(await RequestBodies.ReadAsync(context));

@@ -71,22 +71,11 @@ internal sealed class RbacPolicy
         if (kind == "ClusterRole" && parsed["aggregationRule"]?["clusterRoleSelectors"] is JsonArray selectors)
         {
             var members = snapshot.Of($"clusterroles.{Group}").Values.Select(r => r.Parse())
-                .Where(r => r["aggregationRule"] is null && selectors.OfType<JsonObject>().Any(s => Selects(s, r["metadata"]?["labels"] as JsonObject)));
+                .Where(r => r["aggregationRule"] is null && selectors.OfType<JsonObject>().Any(s => Selection.JsonLabelSelector.Selects(s, r["metadata"]?["labels"] as JsonObject)));
             return [.. members.SelectMany(r => (r["rules"] as JsonArray ?? []).OfType<JsonObject>())];
         }
         return (parsed["rules"] as JsonArray ?? []).OfType<JsonObject>();
     }
-
-    private static bool Selects(JsonObject selector, JsonObject? labels) =>
-        (selector["matchLabels"] as JsonObject ?? []).All(l => (string?)labels?[l.Key] == (string?)l.Value)
-        && (selector["matchExpressions"] as JsonArray ?? []).OfType<JsonObject>().All(e => (string?)e["operator"] switch
-        {
-            "In" => Strings(e["values"]).Contains((string?)labels?[(string?)e["key"] ?? ""] ?? "\0"),
-            "NotIn" => !Strings(e["values"]).Contains((string?)labels?[(string?)e["key"] ?? ""] ?? "\0"),
-            "Exists" => labels?.ContainsKey((string?)e["key"] ?? "") == true,
-            "DoesNotExist" => labels?.ContainsKey((string?)e["key"] ?? "") != true,
-            _ => false,
-        });
 
     private static string[] Strings(JsonNode? node) => [.. (node as JsonArray ?? []).Select(n => (string?)n ?? "")];
 }
