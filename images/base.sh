@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the base image the local images are published on: a minimal root file system made from Debian's
-# packages (base-files, libc, libstdc++, libgcc, OpenSSL, zlib, CA certificates, time zones) and the
-# non-root user Microsoft's .NET images use (app, uid 1654), then pushes it to a registry as
-# REGISTRY/ops-base:TAG. The tag is a hash of the package versions, so an up-to-date base is reused.
+# packages (base-files, libc, libstdc++, libgcc, OpenSSL, zlib, CA certificates, time zones), the
+# non-root user Microsoft's .NET images use (app, uid 1654) and Debian's nobody (65534, the user the agent
+# runs scripts as on pod targets), then pushes it to a registry as REGISTRY/ops-base:TAG. The tag is a hash
+# of the package versions and of this script, so an up-to-date base is reused.
 # Needs root: the files keep their owners (root, and the app user's home).
 # usage: images/base.sh REGISTRY        prints the image reference on its last line
 set -euo pipefail
@@ -16,7 +17,7 @@ work=$(mktemp -d /tmp/ops-images-base.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # As root, apt would hand the download to its sandbox user, who cannot write into this directory.
 (cd "$work" && apt-get download -o APT::Sandbox::User=root "${packages[@]}" >/dev/null)
-tag=$(ls "$work"/*.deb | xargs -n1 basename | sort | sha256sum | cut -c1-16)
+tag=$( (ls "$work"/*.deb | xargs -n1 basename | sort; cat "$0") | sha256sum | cut -c1-16)
 image="$registry/ops-base:$tag"
 if skopeo inspect --tls-verify=false "docker://$image" >/dev/null 2>&1; then
   echo "base image up to date" >&2
@@ -29,8 +30,8 @@ mkdir -p "$rootfs"
 for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$rootfs"; done
 # What the packages' maintainer scripts would have made.
 cat /dev/null "$rootfs"/usr/share/ca-certificates/mozilla/*.crt > "$rootfs/etc/ssl/certs/ca-certificates.crt"
-printf 'root:x:0:0:root:/root:/usr/sbin/nologin\napp:x:1654:1654:app:/home/app:/usr/sbin/nologin\n' > "$rootfs/etc/passwd"
-printf 'root:x:0:\napp:x:1654:\n' > "$rootfs/etc/group"
+printf 'root:x:0:0:root:/root:/usr/sbin/nologin\napp:x:1654:1654:app:/home/app:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' > "$rootfs/etc/passwd"
+printf 'root:x:0:\napp:x:1654:\nnogroup:x:65534:\n' > "$rootfs/etc/group"
 mkdir -p "$rootfs/home/app" "$rootfs/root" "$rootfs/tmp" "$rootfs/app"
 chown 1654:1654 "$rootfs/home/app"
 chmod 1777 "$rootfs/tmp"

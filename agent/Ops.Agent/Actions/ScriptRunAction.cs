@@ -47,7 +47,7 @@ public sealed class ScriptRunAction(IOptions<AgentOptions> options, ProcessLocat
         {
             start.ArgumentList.Add(Regex.Replace(argument, @"\{([A-Za-z0-9_]+)\}", m => values.GetValueOrDefault(m.Groups[1].Value) ?? "", RegexOptions.None, TimeSpan.FromSeconds(1)));
         }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{script.Path} did not start");
+        using var process = Start(name, start);
         var output = new StringBuilder();
         var outputLock = new Lock();
         void Collect(object _, DataReceivedEventArgs e)
@@ -77,6 +77,19 @@ public sealed class ScriptRunAction(IOptions<AgentOptions> options, ProcessLocat
         return process.ExitCode == 0
             ? ActionOutcome.Success(text, process.Id)
             : ActionOutcome.Failure($"script \"{name}\" exited with {process.ExitCode}", text, process.ExitCode);
+    }
+
+    private static Process Start(string name, ProcessStartInfo start)
+    {
+        try
+        {
+            return Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start");
+        }
+        catch (Exception e) when (start.UserName.Length > 0 && e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            // A user the node's agent does not know (an image without it): the administrator's setting, said as such.
+            throw new ActionParameterException($"script \"{name}\" runs on pods as user {start.UserName} (Agent:ScriptUser, or its RunAs), which the agent cannot run it as: {e.Message}");
+        }
     }
 
     private string? UserFor(ScriptDefinition script) => script.RunAs switch

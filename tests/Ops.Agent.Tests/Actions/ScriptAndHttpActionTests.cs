@@ -35,6 +35,9 @@ public sealed class ScriptAndHttpActionTests : IAsyncLifetime
         ["Agent:Scripts:inspect-as-agent:Arguments:0"] = "-u",
         ["Agent:Scripts:inspect-as-agent:Targets:0"] = "pods",
         ["Agent:Scripts:inspect-as-agent:RunAs"] = "agent",
+        ["Agent:Scripts:inspect-as-ghost:Path"] = "/usr/bin/id",
+        ["Agent:Scripts:inspect-as-ghost:Targets:0"] = "pods",
+        ["Agent:Scripts:inspect-as-ghost:RunAs"] = "ghost-user-of-ops",
     };
 
     public async ValueTask InitializeAsync() => _agent = await _harness.StartAgentAsync(settings: Scripts);
@@ -54,7 +57,7 @@ public sealed class ScriptAndHttpActionTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("rm", "", "script \"rm\" is not configured; configured scripts: fails, greet, inspect, inspect-as-agent, loose, nap")]
+    [InlineData("rm", "", "script \"rm\" is not configured; configured scripts: fails, greet, inspect, inspect-as-agent, inspect-as-ghost, loose, nap")]
     [InlineData("inspect", "", "script \"inspect\" runs on pods only (its Targets), not on nodes")]
     [InlineData("greet", "who=a;rm -rf /", "script parameter \"who\" does not match ^[A-Za-z0-9._/:=-]{0,256}$")]
     [InlineData("greet", "", "script parameter \"who\" is required")]
@@ -130,6 +133,7 @@ public sealed class ScriptAndHttpActionTests : IAsyncLifetime
             var inspected = await RunAsync("script.run", target: pod, parameters: [("script", "inspect")]);
             var asAgent = await RunAsync("script.run", target: pod, parameters: [("script", "inspect-as-agent")]);
             var nodeOnly = await RunAsync("script.run", target: pod, parameters: [("script", "greet"), ("who", "x")]);
+            var ghost = await RunAsync("script.run", target: pod, parameters: [("script", "inspect-as-ghost")]);
 
             // This machine's tests run as root, so the agent can switch: nobody (65534) on Debian.
             var own = File.ReadLines("/proc/self/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
@@ -138,6 +142,8 @@ public sealed class ScriptAndHttpActionTests : IAsyncLifetime
             Assert.Equal($"{unprivileged} {app.Id} /proc/{app.Id}/root\n", inspected.Output.ToStringUtf8());
             Assert.Equal($"{own}\n", asAgent.Output.ToStringUtf8());
             Assert.Equal(("script \"greet\" runs on nodes only (its Targets), not on pods", ExecutionPhase.Failed), (nodeOnly.Message, nodeOnly.Phase));
+            // A user the node does not have (an agent image without it) is the reason, not a crash of the action.
+            if (Environment.IsPrivilegedProcess) Assert.StartsWith("script \"inspect-as-ghost\" runs on pods as user ghost-user-of-ops (Agent:ScriptUser, or its RunAs), which the agent cannot run it as: ", ghost.Message);
         }
         finally
         {
