@@ -12,9 +12,17 @@ public static class ResourceSources
 
     public static IResourceSource<V1Pod> Pods(Kubernetes client, string? labelSelector = null, string? fieldSelector = null) => new PodSource(client, labelSelector, fieldSelector);
 
-    public static IResourceSource<V1Node> Nodes(Kubernetes client) => new NodeSource(client);
+    public static IResourceSource<V1Node> Nodes(Kubernetes client) => new BuiltInSource<V1Node>(client, "Node", "api/v1/nodes", async (next, limit, ct) =>
+    {
+        var list = await client.CoreV1.ListNodeAsync(continueParameter: next, limit: limit, cancellationToken: ct);
+        return (list.Items, list.Metadata);
+    });
 
-    public static IResourceSource<V1Namespace> Namespaces(Kubernetes client) => new NamespaceSource(client);
+    public static IResourceSource<V1Namespace> Namespaces(Kubernetes client) => new BuiltInSource<V1Namespace>(client, "Namespace", "api/v1/namespaces", async (next, limit, ct) =>
+    {
+        var list = await client.CoreV1.ListNamespaceAsync(continueParameter: next, limit: limit, cancellationToken: ct);
+        return (list.Items, list.Metadata);
+    });
 
     private sealed class CustomSource<T>(Kubernetes client) : IResourceSource<T> where T : IKubernetesObject<V1ObjectMeta>
     {
@@ -49,31 +57,18 @@ public static class ResourceSources
             WatchStream.ReadAsync<V1Pod>(client, "api/v1/pods", new WatchQuery(resourceVersion, timeoutSeconds, labelSelector, fieldSelector), onOpened, onError, cancellationToken);
     }
 
-    private sealed class NodeSource(Kubernetes client) : IResourceSource<V1Node>
+    /// <summary>A built-in kind listed and watched cluster-wide without selectors.</summary>
+    private sealed class BuiltInSource<T>(Kubernetes client, string kind, string path, Func<string?, int, CancellationToken, Task<(IList<T> Items, V1ListMeta Metadata)>> list) : IResourceSource<T>
     {
-        public string Kind => "Node";
+        public string Kind => kind;
 
-        public async Task<ResourcePage<V1Node>> ListPageAsync(string? continueToken, int limit, CancellationToken cancellationToken)
+        public async Task<ResourcePage<T>> ListPageAsync(string? continueToken, int limit, CancellationToken cancellationToken)
         {
-            var list = await client.CoreV1.ListNodeAsync(continueParameter: continueToken, limit: limit, cancellationToken: cancellationToken);
-            return new ResourcePage<V1Node>(list.Items, list.Metadata.ContinueProperty, list.Metadata.ResourceVersion);
+            var (items, metadata) = await list(continueToken, limit, cancellationToken);
+            return new ResourcePage<T>(items, metadata.ContinueProperty, metadata.ResourceVersion);
         }
 
-        public IAsyncEnumerable<(WatchEventType Type, V1Node Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action onOpened, Action<Exception> onError, CancellationToken cancellationToken) =>
-            WatchStream.ReadAsync<V1Node>(client, "api/v1/nodes", new WatchQuery(resourceVersion, timeoutSeconds), onOpened, onError, cancellationToken);
-    }
-
-    private sealed class NamespaceSource(Kubernetes client) : IResourceSource<V1Namespace>
-    {
-        public string Kind => "Namespace";
-
-        public async Task<ResourcePage<V1Namespace>> ListPageAsync(string? continueToken, int limit, CancellationToken cancellationToken)
-        {
-            var list = await client.CoreV1.ListNamespaceAsync(continueParameter: continueToken, limit: limit, cancellationToken: cancellationToken);
-            return new ResourcePage<V1Namespace>(list.Items, list.Metadata.ContinueProperty, list.Metadata.ResourceVersion);
-        }
-
-        public IAsyncEnumerable<(WatchEventType Type, V1Namespace Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action onOpened, Action<Exception> onError, CancellationToken cancellationToken) =>
-            WatchStream.ReadAsync<V1Namespace>(client, "api/v1/namespaces", new WatchQuery(resourceVersion, timeoutSeconds), onOpened, onError, cancellationToken);
+        public IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action onOpened, Action<Exception> onError, CancellationToken cancellationToken) =>
+            WatchStream.ReadAsync<T>(client, path, new WatchQuery(resourceVersion, timeoutSeconds), onOpened, onError, cancellationToken);
     }
 }
