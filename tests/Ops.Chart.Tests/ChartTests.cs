@@ -103,7 +103,7 @@ public sealed class ChartTests
         Assert.Equal("ops-agent", pod.PriorityClassName);
         Assert.Equal(["data", "tls", "tmp"], pod.Volumes.Select(v => v.Name).Order(StringComparer.Ordinal));
         Assert.Equal(["/var/lib/ops-agent"], pod.Volumes.Where(v => v.HostPath is not null).Select(v => v.HostPath.Path));
-        Assert.Equal(["DAC_OVERRIDE", "SYS_PTRACE"], pod.Containers.Single().SecurityContext.Capabilities.Add.Order(StringComparer.Ordinal));
+        Assert.Equal(["DAC_OVERRIDE", "SETGID", "SETUID", "SYS_PTRACE"], pod.Containers.Single().SecurityContext.Capabilities.Add.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(Documents(), d => (string)d.Document["kind"] is "ClusterRoleBinding" or "RoleBinding"
             && Serialize(d.Document).Contains("name: ops-agent", StringComparison.Ordinal));
     }
