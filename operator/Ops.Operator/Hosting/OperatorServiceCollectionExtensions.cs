@@ -80,6 +80,8 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton<CommandAudit>();
         services.AddSingleton(sp => new CommandFanOut(sp.GetRequiredService<AgentChannels>(), sp.GetRequiredService<AgentRegistry>().For,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CommandFanOut>>()) { AgentGrace = Options(sp).AgentGrace });
+        // Keyed by the Ops CA's key, which only the operator reads: a namespace's users can edit the plan, not forge its seal.
+        services.AddSingleton(sp => new PlanSeal(() => sp.GetRequiredService<OperatorPkiSource>().Current.Authority.KeyPem));
         services.AddSingleton<CommandPlans>();
         services.AddSingleton<CommandRuns>();
         services.AddController<V1Alpha1DiagnosticCommand, DiagnosticCommandReconciler>();

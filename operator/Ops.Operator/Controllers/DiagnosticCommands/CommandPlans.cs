@@ -20,7 +20,7 @@ namespace Ops.Operator.Controllers.DiagnosticCommands;
 /// target runs. A plan too large for an annotation (thousands of targets) goes to an owned ConfigMap
 /// ("NAME-plan") first and the annotation points to it.
 /// </summary>
-public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alpha1DiagnosticCommand> commands)
+public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alpha1DiagnosticCommand> commands, PlanSeal seal)
 {
     /// <summary>The plan: "gzip:" and the base64 of the gzip-compressed JSON, or "configmap" when it is in NAME-plan.</summary>
     public const string PlanAnnotation = "ops.dev/plan";
@@ -39,7 +39,10 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
 
     public static string NameOf(string command) => $"{command}-plan";
 
-    public sealed record Plan(IReadOnlyList<CommandTarget> Targets, string SpecHash);
+    /// <param name="Targets">The targets the command was started on.</param>
+    /// <param name="SpecHash">The hash of the spec it was started with.</param>
+    /// <param name="Intact">False when its seal does not hold: changed since the operator recorded it (<see cref="PlanSeal"/>).</param>
+    public sealed record Plan(IReadOnlyList<CommandTarget> Targets, string SpecHash, bool Intact = true);
 
     /// <summary>Whether the command has been started (its plan is recorded), as far as this copy of it says.</summary>
     public static bool IsRecorded(V1Alpha1DiagnosticCommand command) => command.Metadata.Annotations?.ContainsKey(PlanAnnotation) == true;
@@ -61,7 +64,7 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
     {
         if (Annotation(command, PlanAnnotation) is not { } value) return null;
         var hash = Annotation(command, SpecHashAnnotation) ?? "";
-        if (value.StartsWith(Inline, StringComparison.Ordinal)) return new Plan(await DecodeAsync(Convert.FromBase64String(value[Inline.Length..]), cancellationToken), hash);
+        if (value.StartsWith(Inline, StringComparison.Ordinal)) return await OpenAsync(command, hash, Convert.FromBase64String(value[Inline.Length..]), cancellationToken);
         V1ConfigMap map;
         try
         {
@@ -73,8 +76,11 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
         }
         // A plan left by an earlier command of the same name is not this command's.
         if (map.Metadata.OwnerReferences?.Any(o => o.Uid == command.Metadata.Uid) != true) return null;
-        return new Plan(await DecodeAsync(map.BinaryData[DataKey], cancellationToken), hash);
+        return await OpenAsync(command, hash, map.BinaryData[DataKey], cancellationToken);
     }
+
+    private async Task<Plan> OpenAsync(V1Alpha1DiagnosticCommand command, string hash, byte[] compressed, CancellationToken cancellationToken) =>
+        new(await DecodeAsync(compressed, cancellationToken), hash, seal.Holds(Annotation(command, PlanSeal.Annotation), command.Metadata.Uid, hash, compressed));
 
     /// <summary>
     /// Records the plan on the command together with the finalizer, each write conditional on the version of the command
@@ -87,13 +93,14 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
     {
         var compressed = await EncodeAsync(targets, cancellationToken);
         var inline = Inline + Convert.ToBase64String(compressed);
-        if (inline.Length > InlineLimit) targets = await SaveConfigMapAsync(command, compressed, targets, cancellationToken);
+        if (inline.Length > InlineLimit) (targets, compressed) = await SaveConfigMapAsync(command, targets, compressed, cancellationToken);
         var plan = new Plan(targets, SpecHash(command.Spec));
         var annotations = new Dictionary<string, string>
         {
             [PlanAnnotation] = inline.Length > InlineLimit ? InConfigMap : inline,
             [SpecHashAnnotation] = plan.SpecHash,
             [StartedAnnotation] = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            [PlanSeal.Annotation] = seal.Of(command.Metadata.Uid, plan.SpecHash, compressed),
         };
         foreach (var (key, value) in decided) annotations[key] = value;
         var current = command;
@@ -108,8 +115,13 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
         return null;
     }
 
-    /// <summary>Stores a large plan; one this command stored already (an earlier attempt) is kept and its targets returned.</summary>
-    private async Task<IReadOnlyList<CommandTarget>> SaveConfigMapAsync(V1Alpha1DiagnosticCommand command, byte[] compressed, IReadOnlyList<CommandTarget> targets, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a large plan, replacing what NAME-plan holds (left by an earlier command of the same name, or written by the
+    /// namespace's users before the start) unless this command's start is already recorded: then the plan an earlier
+    /// attempt stored and sealed is the one, and it is returned.
+    /// </summary>
+    private async Task<(IReadOnlyList<CommandTarget> Targets, byte[] Compressed)> SaveConfigMapAsync(V1Alpha1DiagnosticCommand command, IReadOnlyList<CommandTarget> targets,
+        byte[] compressed, CancellationToken cancellationToken)
     {
         var map = new V1ConfigMap
         {
@@ -125,16 +137,19 @@ public sealed class CommandPlans(IKubernetes client, CustomResourceClient<V1Alph
         try
         {
             await client.CoreV1.CreateNamespacedConfigMapAsync(map, command.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-            return targets;
+            return (targets, compressed);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
             var existing = await client.CoreV1.ReadNamespacedConfigMapAsync(map.Metadata.Name, command.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-            if (existing.Metadata.OwnerReferences?.Any(o => o.Uid == command.Metadata.Uid) == true) return await DecodeAsync(existing.BinaryData[DataKey], cancellationToken);
-            // Left by an earlier command of the same name (its garbage collection not done yet): this command's plan replaces it.
+            if (existing.Metadata.OwnerReferences?.Any(o => o.Uid == command.Metadata.Uid) == true && existing.BinaryData is { } data && data.TryGetValue(DataKey, out var earlier)
+                && await commands.GetAsync(NamespacedName.Of(command), cancellationToken) is { } fresh && fresh.Metadata.Uid == command.Metadata.Uid && IsRecorded(fresh))
+            {
+                return (await DecodeAsync(earlier, cancellationToken), earlier);
+            }
             map.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
             await client.CoreV1.ReplaceNamespacedConfigMapAsync(map, map.Metadata.Name, command.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-            return targets;
+            return (targets, compressed);
         }
     }
 

@@ -145,6 +145,7 @@ public sealed class DiagnosticCommandReconciler(
             // change, which wakes nobody, so "done" here would leave a TTL of 0 never acted on.
             if (fresh.Status?.CompletionTime is not null) return await FinishedAsync(fresh, cancellationToken);
             if (plan is null) return await RejectAsync(command, "PlanLost", $"the plan of this command ({CommandPlans.Location(command)}) is gone; create the command again", cancellationToken);
+            if (!plan.Intact) return await RejectAsync(command, "PlanTampered", $"the plan of this command ({CommandPlans.Location(command)}) was changed after it started, not by the operator, and is not run; create the command again", cancellationToken);
             CommandLog.Resuming(logger, command.Metadata.NamespaceProperty, command.Metadata.Name, plan.Targets.Count);
             runs.GetOrStart(command, plan.Targets);
             // A resumed cancelled command starts nothing; what still runs from before is cancelled on the agents.

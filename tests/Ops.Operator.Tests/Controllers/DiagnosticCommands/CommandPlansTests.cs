@@ -37,7 +37,7 @@ public sealed class CommandPlansTests
     {
         await using var sandbox = await SandboxFixture.StartAsync(new Ops.Sandbox.Hosting.SandboxOptions());
         using var client = SandboxFixture.CreateClient(sandbox);
-        var plans = new CommandPlans(client, new Ops.ControllerRuntime.Client.CustomResourceClient<V1Alpha1DiagnosticCommand>(client));
+        var plans = new CommandPlans(client, new Ops.ControllerRuntime.Client.CustomResourceClient<V1Alpha1DiagnosticCommand>(client), Seal);
         // A large plan is owned by the command, so the command must exist: the garbage collector removes what a missing owner owned.
         var command = await client.CustomObjects.CreateNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(
             new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default" }, Spec = Spec() },
@@ -56,6 +56,7 @@ public sealed class CommandPlansTests
         Assert.Equal(first, again.Plan.Targets);
         Assert.Equal(recorded.Metadata.ResourceVersion, again.Stored.Metadata.ResourceVersion);
         Assert.Equal(first, loaded!.Targets);
+        Assert.True(loaded.Intact);
         Assert.Equal(CommandPlans.SpecHash(command.Spec), loaded.SpecHash);
         Assert.Equal(started, CommandPlans.StartedAt(recorded));
         Assert.True(CommandPlans.IsRecorded(recorded));
@@ -69,7 +70,7 @@ public sealed class CommandPlansTests
     {
         await using var sandbox = await SandboxFixture.StartAsync(new Ops.Sandbox.Hosting.SandboxOptions());
         using var client = SandboxFixture.CreateClient(sandbox);
-        var plans = new CommandPlans(client, new Ops.ControllerRuntime.Client.CustomResourceClient<V1Alpha1DiagnosticCommand>(client));
+        var plans = new CommandPlans(client, new Ops.ControllerRuntime.Client.CustomResourceClient<V1Alpha1DiagnosticCommand>(client), Seal);
         var read = await client.CustomObjects.CreateNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(
             new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default" }, Spec = Spec() },
             ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, cancellationToken: _ct);
@@ -82,5 +83,54 @@ public sealed class CommandPlansTests
         Assert.NotNull(recorded);
         Assert.Equal("shop", recorded.Value.Stored.Metadata.Labels["team"]);
         Assert.Equal([CommandTarget.ForNode("a")], (await plans.LoadAsync(recorded.Value.Stored, _ct))!.Targets);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5000)]
+    public async Task A_plan_changed_after_the_start_by_someone_but_the_operator_does_not_hold_its_seal(int count)
+    {
+        await using var sandbox = await SandboxFixture.StartAsync(new Ops.Sandbox.Hosting.SandboxOptions());
+        using var client = SandboxFixture.CreateClient(sandbox);
+        var plans = new CommandPlans(client, new Ops.ControllerRuntime.Client.CustomResourceClient<V1Alpha1DiagnosticCommand>(client), Seal);
+        var command = await client.CustomObjects.CreateNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(
+            new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default" }, Spec = Spec() },
+            ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, cancellationToken: _ct);
+        List<CommandTarget> own = [.. Enumerable.Range(0, count).Select(i => new CommandTarget($"pod/default/p{i}/main", "node-1", "default", $"p{i}", $"uid-{i}", "main", $"containerd://{i:x12}", "10.0.0.1"))];
+        var recorded = (await plans.RecordAsync(command, own, "ops.dev/test", DateTimeOffset.UnixEpoch, new Dictionary<string, string>(), _ct))!.Value.Stored;
+        Assert.True((await plans.LoadAsync(recorded, _ct))!.Intact);
+        // The namespace's user points the plan at another team's container: in the annotation (a small plan, written as
+        // a user would, with a seal of their own making) or in the ConfigMap (a large one).
+        List<CommandTarget> other = [new("pod/payments/db-0/main", "node-1", "payments", "db-0", "uid-db", "main", "containerd://0000000000ff", "10.0.9.9")];
+        V1Alpha1DiagnosticCommand tampered;
+        if (count < 100)
+        {
+            tampered = (await new CommandPlans(client, new Ops.ControllerRuntime.Client.CustomResourceClient<V1Alpha1DiagnosticCommand>(client), new PlanSeal(() => "a guess"))
+                .RecordAsync(await FreshCopyWithoutPlanAsync(client), other, "ops.dev/test", DateTimeOffset.UnixEpoch, new Dictionary<string, string>(), _ct))!.Value.Stored;
+        }
+        else
+        {
+            var map = await client.CoreV1.ReadNamespacedConfigMapAsync(CommandPlans.NameOf("c"), "default", cancellationToken: _ct);
+            using var buffer = new MemoryStream();
+            await using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true)) await System.Text.Json.JsonSerializer.SerializeAsync(gzip, other, cancellationToken: _ct);
+            map.BinaryData["targets.json.gz"] = buffer.ToArray();
+            await client.CoreV1.ReplaceNamespacedConfigMapAsync(map, map.Metadata.Name, "default", cancellationToken: _ct);
+            tampered = recorded;
+        }
+
+        var loaded = await plans.LoadAsync(tampered, _ct);
+
+        Assert.Equal(other, loaded!.Targets);
+        Assert.False(loaded.Intact);
+    }
+
+    private static readonly PlanSeal Seal = new(() => "the operator's secret");
+
+    /// <summary>The stored command with its plan annotations taken off, as a user with update rights could write it.</summary>
+    private async Task<V1Alpha1DiagnosticCommand> FreshCopyWithoutPlanAsync(IKubernetes client)
+    {
+        var copy = await client.CustomObjects.GetNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, "c", cancellationToken: _ct);
+        foreach (var key in new[] { CommandPlans.PlanAnnotation, PlanSeal.Annotation }) copy.Metadata.Annotations.Remove(key);
+        return await client.CustomObjects.ReplaceNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(copy, ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, "c", cancellationToken: _ct);
     }
 }
