@@ -39,9 +39,7 @@ public sealed class CommandPlansTests
         using var client = SandboxFixture.CreateClient(sandbox);
         var plans = new CommandPlans(client, new Ops.ControllerRuntime.Client.CustomResourceClient<V1Alpha1DiagnosticCommand>(client), Seal);
         // A large plan is owned by the command, so the command must exist: the garbage collector removes what a missing owner owned.
-        var command = await client.CustomObjects.CreateNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(
-            new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default" }, Spec = Spec() },
-            ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, cancellationToken: _ct);
+        var command = await CreateCommandAsync(client);
         List<CommandTarget> first = [.. Enumerable.Range(0, count).Select(i => new CommandTarget($"pod/default/p{i}/main", $"node-{i % 7}", "default", $"p{i}", Guid.NewGuid().ToString(), "main", $"containerd://{i:x12}", $"10.0.{i / 250}.{i % 250}"))];
         var started = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
@@ -71,9 +69,7 @@ public sealed class CommandPlansTests
         await using var sandbox = await SandboxFixture.StartAsync(new Ops.Sandbox.Hosting.SandboxOptions());
         using var client = SandboxFixture.CreateClient(sandbox);
         var plans = new CommandPlans(client, new Ops.ControllerRuntime.Client.CustomResourceClient<V1Alpha1DiagnosticCommand>(client), Seal);
-        var read = await client.CustomObjects.CreateNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(
-            new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default" }, Spec = Spec() },
-            ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, cancellationToken: _ct);
+        var read = await CreateCommandAsync(client);
         var touched = KubernetesJson.Deserialize<V1Alpha1DiagnosticCommand>(KubernetesJson.Serialize(read));
         touched.Metadata.Labels = new Dictionary<string, string> { ["team"] = "shop" };
         await client.CustomObjects.ReplaceNamespacedCustomObjectAsync(touched, ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, "c", cancellationToken: _ct);
@@ -93,9 +89,7 @@ public sealed class CommandPlansTests
         await using var sandbox = await SandboxFixture.StartAsync(new Ops.Sandbox.Hosting.SandboxOptions());
         using var client = SandboxFixture.CreateClient(sandbox);
         var plans = new CommandPlans(client, new Ops.ControllerRuntime.Client.CustomResourceClient<V1Alpha1DiagnosticCommand>(client), Seal);
-        var command = await client.CustomObjects.CreateNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(
-            new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default" }, Spec = Spec() },
-            ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, cancellationToken: _ct);
+        var command = await CreateCommandAsync(client);
         List<CommandTarget> own = [.. Enumerable.Range(0, count).Select(i => new CommandTarget($"pod/default/p{i}/main", "node-1", "default", $"p{i}", $"uid-{i}", "main", $"containerd://{i:x12}", "10.0.0.1"))];
         var recorded = (await plans.RecordAsync(command, own, "ops.dev/test", DateTimeOffset.UnixEpoch, new Dictionary<string, string>(), _ct))!.Value.Stored;
         Assert.True((await plans.LoadAsync(recorded, _ct))!.Intact);
@@ -125,6 +119,11 @@ public sealed class CommandPlansTests
     }
 
     private static readonly PlanSeal Seal = new(() => "the operator's secret");
+
+    /// <summary>Command default/c, not started.</summary>
+    private Task<V1Alpha1DiagnosticCommand> CreateCommandAsync(IKubernetes client) => client.CustomObjects.CreateNamespacedCustomObjectAsync<V1Alpha1DiagnosticCommand>(
+        new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "default" }, Spec = Spec() },
+        ApiGroup.Name, ApiGroup.Version, "default", V1Alpha1DiagnosticCommand.Plural, cancellationToken: _ct);
 
     /// <summary>The stored command with its plan annotations taken off, as a user with update rights could write it.</summary>
     private async Task<V1Alpha1DiagnosticCommand> FreshCopyWithoutPlanAsync(IKubernetes client)
