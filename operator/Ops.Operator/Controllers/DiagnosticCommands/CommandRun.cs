@@ -54,9 +54,6 @@ public sealed class CommandRun : IDisposable
 
     public Task Completion { get; }
 
-    /// <summary>The command's namespace and name.</summary>
-    public NamespacedName Key => _key;
-
     /// <summary>Every target finished (false while abandoned by a stopping operator).</summary>
     public bool IsFinished => Completion.IsCompleted && _records.Values.All(r => r.IsFinished);
 
