@@ -36,7 +36,7 @@ public static class ActionCatalogue
 
     public static class CheckTcp
     {
-        public static readonly ActionParameter Host = new("host", ParameterKind.Text, "The host to connect to; the pod's IP when not given. For a pod target, only an address of that pod (a name is resolved once and its address checked); node targets may name any host.");
+        public static readonly ActionParameter Host = new("host", ParameterKind.Text, "The host to connect to; the pod's IP when not given. For a pod target, leave it out to check the pod: any other host must be listed in the namespace's DiagnosticPolicies (networkCheckDestinations; a name is resolved once and its address checked). Node targets may name any host.");
         public static readonly ActionParameter Port = new("port", ParameterKind.Integer, "The TCP port.") { Required = true, Min = 1, Max = 65535 };
         public static readonly ActionParameter TimeoutMs = new("timeoutMs", ParameterKind.Integer, "Milliseconds to wait for the connection.") { Default = "2000", Min = 1, Max = 60_000 };
         public static readonly ActionDefinition Definition = new("check.tcp", "Succeeds when a TCP connection opens.", [Host, Port, TimeoutMs]);
@@ -44,7 +44,7 @@ public static class ActionCatalogue
 
     public static class CheckHttp
     {
-        public static readonly ActionParameter Url = new("url", ParameterKind.Text, "An absolute http or https URL; else built from scheme, the pod's IP, port and path. For a pod target, its host must be that pod; redirects are not followed and no proxy is used.") { Rule = UrlProblem };
+        public static readonly ActionParameter Url = new("url", ParameterKind.Text, "An absolute http or https URL; else built from scheme, the pod's IP, port and path. For a pod target, leave it out to check the pod: a URL's host must be listed in the namespace's DiagnosticPolicies (networkCheckDestinations). Redirects are not followed and no proxy is used.") { Rule = UrlProblem };
         public static readonly ActionParameter Scheme = new("scheme", ParameterKind.Choice, "http or https.") { Default = "http", Choices = ["http", "https"] };
         public static readonly ActionParameter Port = new("port", ParameterKind.Integer, "The port.") { Default = "80", Min = 1, Max = 65535 };
         public static readonly ActionParameter Path = new("path", ParameterKind.Text, "The path, from /.") { Default = "/", Rule = v => v.StartsWith('/') ? null : $"must start with /, not \"{v}\"" };

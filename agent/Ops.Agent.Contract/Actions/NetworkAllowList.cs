@@ -22,6 +22,13 @@ public static class NetworkAllowList
     public static bool Allows(IEnumerable<string> list, string host, IPAddress address) =>
         list.Any(allowed => TryNetwork(allowed, out var network) ? network.Contains(address) : Covers(allowed, host));
 
+    /// <summary>
+    /// Whether the list names <paramref name="host"/> as written, before any name is resolved: an address inside a
+    /// listed network, or a listed name. What the operator can decide at admission; the agent checks the resolved address again.
+    /// </summary>
+    public static bool Lists(IEnumerable<string> list, string host) =>
+        IPAddress.TryParse(host, out var address) ? Allows(list, host, address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address) : list.Any(allowed => !TryNetwork(allowed, out _) && Covers(allowed, host));
+
     /// <summary>A CIDR (host bits zero), or a single address as its own /32 or /128.</summary>
     public static bool TryNetwork(string text, out IPNetwork network)
     {

@@ -50,6 +50,29 @@ public static class PolicyEvaluator
             return new(forbidding.Name, PolicyDenial.Rules.NodeTargets,
                 $"{forbidding.Describe(ns)} does not allow node targets from namespace {ns} (nodeTargets is false): target the namespace's own pods");
         }
+        return spec.Target.Nodes is null ? DestinationRefusal(ns, action, spec.Parameters, applying) : null;
+    }
+
+    /// <summary>
+    /// A pod target's network check reaches the pod itself unless it names a destination; a destination named must be
+    /// listed by every applying policy (networkCheckDestinations), as written: the agent checks the address it resolves again.
+    /// </summary>
+    private static PolicyDenial? DestinationRefusal(string ns, ActionDefinition action, Dictionary<string, string>? parameters, IReadOnlyList<NamedPolicy> applying)
+    {
+        string? host = null;
+        if (action.Name == ActionCatalogue.CheckTcp.Definition.Name) host = parameters?.GetValueOrDefault(ActionCatalogue.CheckTcp.Host.Name);
+        else if (action.Name == ActionCatalogue.CheckHttp.Definition.Name && parameters?.GetValueOrDefault(ActionCatalogue.CheckHttp.Url.Name) is { } url)
+        {
+            host = Uri.TryCreate(url, UriKind.Absolute, out var parsed) ? parsed.DnsSafeHost : url;
+        }
+        if (host is null) return null;
+        var field = action.Name == ActionCatalogue.CheckTcp.Definition.Name ? "spec.parameters.host" : "spec.parameters.url";
+        foreach (var policy in applying.Where(p => !NetworkAllowList.Lists(p.Spec.NetworkCheckDestinations ?? [], host)))
+        {
+            var listed = policy.Spec.NetworkCheckDestinations is { Count: > 0 } list ? $"lists only {string.Join(", ", list)}" : "lists none";
+            return new(policy.Name, PolicyDenial.Rules.NetworkCheckDestinations,
+                $"{field}: {action.Name} of a pod reaches only the pod unless the destination is allowed, and {policy.Describe(ns)} does not list {host} in networkCheckDestinations for namespace {ns} (it {listed}); leave out the host to check the target pod");
+        }
         return null;
     }
 

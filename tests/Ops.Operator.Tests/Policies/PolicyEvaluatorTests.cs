@@ -119,6 +119,39 @@ public sealed class PolicyEvaluatorTests
         Assert.Empty(NetworkDestinations.Combine([wide, NamedPolicy.Default]));
     }
 
+    [Theory]
+    [InlineData("check.tcp", "host", "127.0.0.1", "127.0.0.1")]
+    [InlineData("check.tcp", "host", "2130706433", "2130706433")] // 127.0.0.1 written as a number
+    [InlineData("check.tcp", "host", "::ffff:127.0.0.1", "::ffff:127.0.0.1")]
+    [InlineData("check.tcp", "host", "kubernetes.default.svc", "kubernetes.default.svc")]
+    [InlineData("check.http", "url", "http://10.1.0.5:8080/metrics", "10.1.0.5")]
+    [InlineData("check.http", "url", "http://user@[::1]:6443/", "::1")]
+    [InlineData("check.http", "url", "http://169.254.169.254/latest/meta-data/", "169.254.169.254")]
+    [InlineData("check.http", "url", "http://localhost./", "localhost.")]
+    public void A_pod_targets_check_may_name_only_a_listed_destination(string action, string parameter, string value, string host)
+    {
+        var listing = Policy("listing", s => s.NetworkCheckDestinations = ["10.2.0.0/16", "db.shop.svc"]);
+
+        var denial = PolicyEvaluator.Refusal(Command(action, new() { [parameter] = value, ["port"] = "80" }), [listing]);
+
+        Assert.Equal(("listing", "networkCheckDestinations"), (denial?.Policy, denial?.Rule));
+        Assert.Equal($"spec.parameters.{parameter}: {action} of a pod reaches only the pod unless the destination is allowed, and DiagnosticPolicy listing does not list {host} in networkCheckDestinations for namespace shop (it lists only 10.2.0.0/16, db.shop.svc); leave out the host to check the target pod",
+            denial!.Message);
+    }
+
+    [Fact]
+    public void A_listed_destination_the_pod_itself_and_any_host_of_a_node_target_are_allowed()
+    {
+        var listing = Policy("listing", s => (s.NetworkCheckDestinations, s.NodeTargets) = (["10.2.0.0/16", "db.shop.svc"], true));
+
+        Assert.Null(PolicyEvaluator.Refusal(Command("check.tcp", new() { ["host"] = "10.2.3.4", ["port"] = "5432" }), [listing]));
+        Assert.Null(PolicyEvaluator.Refusal(Command("check.tcp", new() { ["host"] = "DB.shop.svc.", ["port"] = "5432" }), [listing]));
+        Assert.Null(PolicyEvaluator.Refusal(Command("check.http", new() { ["url"] = "https://db.shop.svc:8443/health" }), [listing]));
+        Assert.Null(PolicyEvaluator.Refusal(Command("check.http", new() { ["port"] = "8080", ["path"] = "/health" }), [NamedPolicy.Default]));
+        Assert.Null(PolicyEvaluator.Refusal(Command("check.tcp", new() { ["host"] = "127.0.0.1", ["port"] = "6443" }, nodes: true), [listing]));
+        Assert.Equal("networkCheckDestinations", PolicyEvaluator.Refusal(Command("check.tcp", new() { ["host"] = "db.shop.svc", ["port"] = "5432" }), [listing, NamedPolicy.Default])?.Rule);
+    }
+
     [Fact]
     public void A_policy_applies_where_its_selector_matches_and_the_default_only_where_none_does()
     {
