@@ -28,6 +28,7 @@ public sealed class ChartInstallTests
             "daemonsets.apps/ops-agent", "deployments.apps/ops-operator",
             "servicemonitors.monitoring.coreos.com/ops-operator", "podmonitors.monitoring.coreos.com/ops-agent", "prometheusrules.monitoring.coreos.com/ops-alerts",
             "diagnosticpolicies.ops.dev/ops-platform",
+            "mutatingwebhookconfigurations.admissionregistration.k8s.io/ops-operator", "validatingwebhookconfigurations.admissionregistration.k8s.io/ops-operator",
         ], applied);
         using var client = SandboxFixture.CreateClient(server);
         var rule = await client.CustomObjects.GetNamespacedCustomObjectAsync<System.Text.Json.Nodes.JsonObject>("monitoring.coreos.com", "v1", "ops-system", "prometheusrules", "ops-alerts", cancellationToken: TestContext.Current.CancellationToken);

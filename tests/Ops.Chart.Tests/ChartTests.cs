@@ -34,8 +34,30 @@ public sealed class ChartTests
             Assert.True(d.Document.ContainsKey("apiVersion") && d.Document.ContainsKey("kind"), $"{d.Template}: a document without apiVersion or kind");
             Assert.NotNull(((Dictionary<object, object>)d.Document["metadata"])["name"]);
         });
-        Assert.Equal(["ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet", "Deployment", "DiagnosticPolicy", "PriorityClass", "Role", "RoleBinding", "Service", "ServiceAccount", "ServiceAccount"],
+        Assert.Equal(["ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet", "Deployment", "DiagnosticPolicy", "MutatingWebhookConfiguration", "PriorityClass", "Role", "RoleBinding", "Service", "ServiceAccount", "ServiceAccount", "ValidatingWebhookConfiguration"],
             documents.Select(d => (string)d.Document["kind"]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_admission_webhooks_call_the_operators_tls_port_and_leave_the_ca_bundle_to_the_operator()
+    {
+        var documents = Documents(new Dictionary<string, string> { [@"admissionWebhooks.namespaceSelector.matchLabels.ops\.dev/admission"] = "on" });
+        var validating = Typed<V1ValidatingWebhookConfiguration>(documents, "ValidatingWebhookConfiguration").Webhooks.Single();
+        var mutating = Typed<V1MutatingWebhookConfiguration>(documents, "MutatingWebhookConfiguration").Webhooks.Single();
+        var operatorEnv = Typed<V1Deployment>(documents, "Deployment").Spec.Template.Spec.Containers[0].Env.ToDictionary(e => e.Name, e => e.Value);
+        var disabled = Documents(new Dictionary<string, string> { ["admissionWebhooks.enabled"] = "false" });
+
+        Assert.Equal(("ops-operator", "ops-system", 8443, "/admission/validate"), (validating.ClientConfig.Service.Name, validating.ClientConfig.Service.NamespaceProperty, validating.ClientConfig.Service.Port, validating.ClientConfig.Service.Path));
+        Assert.Equal("/admission/mutate", mutating.ClientConfig.Service.Path);
+        Assert.Equal(("Ignore", 5, "None"), (validating.FailurePolicy, validating.TimeoutSeconds, validating.SideEffects));
+        Assert.Equal(["CREATE", "UPDATE"], validating.Rules.Single().Operations);
+        Assert.Equal(["CREATE"], mutating.Rules.Single().Operations);
+        Assert.Null(validating.ClientConfig.CaBundle);
+        Assert.Equal("on", validating.NamespaceSelector.MatchLabels["ops.dev/admission"]);
+        Assert.Equal("ops-operator", operatorEnv["Operator__AdmissionWebhooks"]);
+        Assert.DoesNotContain(disabled, d => ((string)d.Document["kind"]).EndsWith("WebhookConfiguration", StringComparison.Ordinal));
+        Assert.DoesNotContain("Operator__AdmissionWebhooks", Typed<V1Deployment>(disabled, "Deployment").Spec.Template.Spec.Containers[0].Env.Select(e => e.Name));
+        Assert.DoesNotContain(Typed<V1ClusterRole>(disabled, "ClusterRole").Rules, r => r.ApiGroups.Contains("admissionregistration.k8s.io"));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ops.Operator.Hosting;
 
-/// <summary>Builds the operator's host: the controllers in the background; /healthz, /readyz and /metrics over HTTP, artifact downloads over HTTPS.</summary>
+/// <summary>Builds the operator's host: the controllers in the background; /healthz, /readyz and /metrics over HTTP, artifact downloads and admission reviews over HTTPS.</summary>
 public static class OperatorHost
 {
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Action<IServiceCollection>? services = null, Action<ILoggingBuilder>? logging = null)
@@ -54,8 +54,17 @@ public static class OperatorHost
                 : Worker(app).Ready.IsCompletedSuccessfully
                     ? http.RequestServices.GetRequiredService<Artifacts.ArtifactDownloads>().HandleAsync(http, ns, command, name)
                     : Results.Text("this replica is not leading; ask the leading one\n", statusCode: 503).ExecuteAsync(http));
+        // Admission reviews come from the API server over TLS; only the leader has the caches a verdict reads.
+        var admission = app.Services.GetRequiredService<Admission.AdmissionEndpoints>();
+        app.MapPost(Admission.AdmissionEndpoints.ValidatePath, (HttpContext http) => Admitting(app, http, admission.ValidateAsync));
+        app.MapPost(Admission.AdmissionEndpoints.MutatePath, (HttpContext http) => Admitting(app, http, admission.MutateAsync));
         return app;
     }
+
+    private static Task Admitting(WebApplication app, HttpContext http, Func<HttpContext, Task> handle) =>
+        !http.Request.IsHttps ? Results.Text("admission reviews are served over TLS only\n", statusCode: 403).ExecuteAsync(http)
+            : Worker(app).Ready.IsCompletedSuccessfully ? handle(http)
+            : Results.Text("this replica is not leading\n", statusCode: 503).ExecuteAsync(http);
 
     public static OperatorWorker Worker(IHost host) => host.Services.GetServices<IHostedService>().OfType<OperatorWorker>().Single();
 }

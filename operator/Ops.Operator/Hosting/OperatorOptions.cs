@@ -44,6 +44,15 @@ public sealed class OperatorOptions
     /// <summary>The operator's Service: its names are in the artifact port's certificate (SERVICE.NAMESPACE.svc, ...).</summary>
     [Required, RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")] public string ServiceName { get; set; } = "ops-operator";
 
+    /// <summary>The operator's ServiceAccount, in <see cref="Namespace"/>: what it creates (a ScheduledTask's commands) keeps the requester it carries.</summary>
+    [Required, RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")] public string ServiceAccount { get; set; } = "ops-operator";
+
+    /// <summary>
+    /// The ValidatingWebhookConfiguration and MutatingWebhookConfiguration (one name for both) whose caBundle the leader keeps
+    /// at the Ops CA, so the API server trusts the admission endpoints; empty when the install has none.
+    /// </summary>
+    [RegularExpression("^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$")] public string AdmissionWebhooks { get; set; } = "";
+
     /// <summary>DiagnosticCommands reconciled at once.</summary>
     [Range(1, 100)] public int CommandWorkers { get; set; } = 4;
 }

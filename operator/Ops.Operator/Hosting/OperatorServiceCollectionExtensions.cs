@@ -73,6 +73,10 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton<NamespacePolicies>();
         services.AddSingleton<CommandPolicy>();
         services.AddSingleton<TargetResolver>();
+        services.AddSingleton<CommandSpecCheck>();
+        services.AddSingleton<Admission.AdmissionValidator>();
+        services.AddSingleton<Admission.AdmissionEndpoints>();
+        services.AddSingleton<Admission.WebhookCaBundles>();
         services.AddSingleton<TargetLister>();
         services.AddSingleton<CommandAdmission>();
         services.AddSingleton<CommandStartGate>();

@@ -62,11 +62,13 @@ public sealed class OperatorWorker(IServiceProvider services, PkiBootstrapper pk
         var leader = services.GetRequiredService<Metrics.OperatorMetrics>().Leader;
         leader.Set(1);
         await using var notLeading = leading.Register(() => leader.Set(0));
+        var caBundles = services.GetRequiredService<Admission.WebhookCaBundles>().RunAsync(leading);
         // What each controller watches is declared beside it (its reconciler's Setup); the manager runs them all.
         await services.GetRequiredService<ControllerManager>().RunAsync(leading, synced: () =>
         {
             HostingLog.Leading(logger, elector.Identity);
             _ready.TrySetResult();
         });
+        await caBundles;
     }
 }

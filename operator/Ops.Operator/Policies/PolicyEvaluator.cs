@@ -71,7 +71,7 @@ public static class PolicyEvaluator
         {
             var listed = policy.Spec.NetworkCheckDestinations is { Count: > 0 } list ? $"lists only {string.Join(", ", list)}" : "lists none";
             return new(policy.Name, PolicyDenial.Rules.NetworkCheckDestinations,
-                $"{field}: {action.Name} of a pod reaches only the pod unless the destination is allowed, and {policy.Describe(ns)} does not list {host} in networkCheckDestinations for namespace {ns} (it {listed}); leave out the host to check the target pod");
+                $"{action.Name} of a pod reaches only the pod unless the destination is allowed, and {policy.Describe(ns)} does not list {host} in networkCheckDestinations for namespace {ns} (it {listed}); leave out the host to check the target pod") { FieldOfNetworkRule = field };
         }
         return null;
     }

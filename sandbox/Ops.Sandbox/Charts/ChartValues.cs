@@ -34,7 +34,8 @@ public static class ChartValues
     /// <summary>As --set types a value: integers, true/false and null are not strings (--set-string would keep them so).</summary>
     private static void Set(Dictionary<object, object> values, string path, string value)
     {
-        var parts = path.Split('.');
+        // As Helm's --set: a dot inside a key is written \. (a label key such as ops\.dev/admission).
+        var parts = System.Text.RegularExpressions.Regex.Split(path, @"(?<!\\)\.").Select(p => p.Replace("\\.", ".")).ToArray();
         var map = values;
         foreach (var part in parts[..^1])
         {

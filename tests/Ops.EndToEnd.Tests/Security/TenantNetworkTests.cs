@@ -35,9 +35,9 @@ public sealed class TenantNetworkTests(ClusterFixture cluster)
         var own = await Commands.FinishedAsync(cluster.Client, shop, $"own-{suffix}");
 
         Assert.Equal((CommandPhase.Failed, CommandPhase.Failed, CommandPhase.Succeeded), (scan.Status!.Phase, forge.Status!.Phase, own.Status!.Phase));
-        Assert.Equal((CommandStartGate.PolicyDenied, $"spec.parameters.host: check.tcp of a pod reaches only the pod unless the destination is allowed, and DiagnosticPolicy shop-team does not list {api.Host} in networkCheckDestinations for namespace shop (it lists none); leave out the host to check the target pod"),
+        Assert.Equal((CommandStartGate.PolicyDenied, $"check.tcp of a pod reaches only the pod unless the destination is allowed, and DiagnosticPolicy shop-team does not list {api.Host} in networkCheckDestinations for namespace shop (it lists none); leave out the host to check the target pod"),
             (Commands.Condition(scan, ConditionTypes.Accepted)!.Reason, Commands.Condition(scan, ConditionTypes.Accepted)!.Message));
-        Assert.Equal((CommandStartGate.PolicyDenied, $"spec.parameters.url: check.http of a pod reaches only the pod unless the destination is allowed, and DiagnosticPolicy shop-team does not list {operatorPod.Status.PodIP} in networkCheckDestinations for namespace shop (it lists none); leave out the host to check the target pod"),
+        Assert.Equal((CommandStartGate.PolicyDenied, $"check.http of a pod reaches only the pod unless the destination is allowed, and DiagnosticPolicy shop-team does not list {operatorPod.Status.PodIP} in networkCheckDestinations for namespace shop (it lists none); leave out the host to check the target pod"),
             (Commands.Condition(forge, ConditionTypes.Accepted)!.Reason, Commands.Condition(forge, ConditionTypes.Accepted)!.Message));
         Assert.Equal((0, 0), (scan.Status.Targets?.Total ?? 0, forge.Status.Targets?.Total ?? 0));
         Assert.All(own.Status.Results!, r => Assert.Equal(CommandPhase.Succeeded, r.Phase));

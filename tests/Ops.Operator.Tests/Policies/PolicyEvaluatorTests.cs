@@ -134,8 +134,8 @@ public sealed class PolicyEvaluatorTests
 
         var denial = PolicyEvaluator.Refusal(Command(action, new() { [parameter] = value, ["port"] = "80" }), [listing]);
 
-        Assert.Equal(("listing", "networkCheckDestinations"), (denial?.Policy, denial?.Rule));
-        Assert.Equal($"spec.parameters.{parameter}: {action} of a pod reaches only the pod unless the destination is allowed, and DiagnosticPolicy listing does not list {host} in networkCheckDestinations for namespace shop (it lists only 10.2.0.0/16, db.shop.svc); leave out the host to check the target pod",
+        Assert.Equal(("listing", "networkCheckDestinations", $"spec.parameters.{parameter}"), (denial?.Policy, denial?.Rule, denial?.Field));
+        Assert.Equal($"{action} of a pod reaches only the pod unless the destination is allowed, and DiagnosticPolicy listing does not list {host} in networkCheckDestinations for namespace shop (it lists only 10.2.0.0/16, db.shop.svc); leave out the host to check the target pod",
             denial!.Message);
     }
 

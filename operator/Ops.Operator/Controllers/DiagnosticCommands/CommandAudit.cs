@@ -7,16 +7,13 @@ namespace Ops.Operator.Controllers.DiagnosticCommands;
 
 /// <summary>
 /// One structured audit line when a command starts, is refused and finishes, under the log category
-/// <see cref="Category"/> (so it can be routed apart): who asked (annotation ops.dev/requested-by, "unknown" until the
-/// admission webhook stamps it), namespace, name, action, parameters with secret-looking values masked, targets,
+/// <see cref="Category"/> (so it can be routed apart): who asked (user and groups the admission webhook stamped,
+/// <see cref="Admission.Requester"/>; "unknown" for a command created while it was down), namespace, name, action, parameters with secret-looking values masked, targets,
 /// outcome and artifacts. Event ids 800–809.
 /// </summary>
 public sealed partial class CommandAudit(ILoggerFactory loggers)
 {
     public const string Category = "Ops.Audit";
-
-    /// <summary>The annotation the admission webhook will stamp with the requester (user and groups).</summary>
-    public const string RequestedByAnnotation = "ops.dev/requested-by";
 
     public const string Masked = "***";
 
@@ -39,8 +36,8 @@ public sealed partial class CommandAudit(ILoggerFactory loggers)
 
     public static bool LooksSecret(string name, string value) => SecretName().IsMatch(name) || SecretValue().IsMatch(value);
 
-    private static string RequesterOf(V1Alpha1DiagnosticCommand command) =>
-        command.Metadata.Annotations is { } annotations && annotations.TryGetValue(RequestedByAnnotation, out var who) && who.Length > 0 ? who : "unknown";
+    /// <summary>Who asked, as the audit line and Events name them.</summary>
+    public static string RequesterOf(V1Alpha1DiagnosticCommand command) => Admission.Requester.Of(command.Metadata)?.Describe() ?? "unknown";
 
     [GeneratedRegex("pass|secret|token|key|credential|auth|cookie|session|private", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecretName();

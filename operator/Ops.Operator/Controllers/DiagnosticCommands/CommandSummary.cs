@@ -19,6 +19,10 @@ internal static class CommandSummary
             ? names == Policies.NamedPolicy.Default.Name ? " (allowed by the default policy: no DiagnosticPolicy selects the namespace)" : $" (allowed by DiagnosticPolicy {names.Replace(",", ", ", StringComparison.Ordinal)})"
             : "";
 
+    /// <summary>", requested by USER (groups ...)" for the Events of a command the admission webhook stamped; nothing when it was not.</summary>
+    public static string RequestedBy(V1Alpha1DiagnosticCommand command) =>
+        Admission.Requester.Of(command.Metadata) is { } requester ? $", requested by {requester.Describe()}" : "";
+
     public static string Targets(int count) => count == 1 ? "1 target" : $"{count} targets";
 
     public static string FirstFailure(IEnumerable<TargetRecord> records) =>

@@ -23,8 +23,7 @@ namespace Ops.Operator.Controllers.ScheduledTasks;
 public sealed class ScheduledTaskReconciler(
     CustomResourceClient<V1Alpha1ScheduledTask> tasks,
     CustomResourceClient<V1Alpha1DiagnosticCommand> commands,
-    CommandPolicy policy,
-    Policies.NamespacePolicies namespacePolicies,
+    CommandSpecCheck check,
     IKubernetes client,
     EventRecorder events,
     TimeProvider clock,
@@ -43,13 +42,11 @@ public sealed class ScheduledTaskReconciler(
         if (await tasks.GetAsync(key, cancellationToken) is not { } task || task.Metadata.DeletionTimestamp is not null) return ReconcileResult.Done;
         var now = clock.GetUtcNow();
         var schedule = TaskSchedule.Parse(task.Spec.Schedule, task.Spec.TimeZone, out var problem);
-        // A template every run would fail with (an unknown action, a bad parameter, what the namespace's policies forbid) starts no run.
+        // A template every run would fail with (an unknown action, a bad parameter or target, what the namespace's policies forbid) starts no run.
         var template = new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { NamespaceProperty = task.Metadata.NamespaceProperty }, Spec = task.Spec.Template.Spec };
         var invalid = schedule is null ? ("InvalidSchedule", problem!)
-            : policy.Refusal(template) is { } refused ? (refused.Reason!, $"spec.template: {refused.Message}")
-            : namespacePolicies.For(template.Metadata.NamespaceProperty ?? "") is { } applying && Policies.PolicyEvaluator.Refusal(template, applying) is { } denied
-                ? (CommandStartGate.PolicyDenied, $"spec.template: {denied.Message}")
-                : ((string Reason, string Message)?)null;
+            : check.Refusal(template) is { } refused ? (refused.Reason, $"spec.template: {refused.Message}")
+            : ((string Reason, string Message)?)null;
         if (schedule is null || invalid is not null)
         {
             var (reason, message) = invalid!.Value;
@@ -130,6 +127,9 @@ public sealed class ScheduledTaskReconciler(
         var labels = new Dictionary<string, string>(task.Spec.Template.Metadata?.Labels ?? new Dictionary<string, string>()) { [TaskLabel] = task.Metadata.Name };
         var annotations = new Dictionary<string, string>(task.Spec.Template.Metadata?.Annotations ?? new Dictionary<string, string>()) { [ScheduledAtAnnotation] = runAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) };
         if (task.Spec.JitterSeconds is > 0 and var jitter) annotations[Controllers.DiagnosticCommands.CommandAnnotations.JitterSeconds] = jitter.ToString(CultureInfo.InvariantCulture);
+        // A run is asked for by whoever asked for the task, never by what the template says (the webhook keeps what the operator writes).
+        annotations.Remove(Admission.Requester.Annotation);
+        if (task.Metadata.Annotations?.TryGetValue(Admission.Requester.Annotation, out var requester) == true) annotations[Admission.Requester.Annotation] = requester;
         var command = new V1Alpha1DiagnosticCommand
         {
             Metadata = new V1ObjectMeta

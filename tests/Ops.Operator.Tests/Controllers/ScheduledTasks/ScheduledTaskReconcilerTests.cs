@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Ops.ControllerRuntime.Client;
 using Ops.ControllerRuntime.Controllers;
 using Ops.ControllerRuntime.Informers;
+using Ops.Operator.Admission;
 using Ops.Operator.Api;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.DiagnosticCommands;
@@ -61,21 +62,21 @@ public sealed class ScheduledTaskReconcilerTests : IAsyncLifetime
     }
 
     private ScheduledTaskReconciler Reconciler() => new(new CustomResourceClient<V1Alpha1ScheduledTask>(_client), new CustomResourceClient<V1Alpha1DiagnosticCommand>(_client),
-        new CommandPolicy(), _policies, _client,
+        new CommandSpecCheck(new CommandPolicy(), new TargetResolver(), _policies), _client,
         new EventRecorder(_client, new EventRecorderOptions("ops-operator"), _clock, NullLogger<EventRecorder>.Instance), _clock, NullLogger<ScheduledTaskReconciler>.Instance);
 
     private async Task<V1Alpha1ScheduledTask> CreateAsync(string name, string schedule = "* * * * *", string policy = "Allow", bool suspend = false, string? zone = null,
-        string action = "node.info", Dictionary<string, string>? parameters = null)
+        string action = "node.info", Dictionary<string, string>? parameters = null, Dictionary<string, string>? annotations = null, Dictionary<string, string>? templateAnnotations = null)
     {
         var task = new V1Alpha1ScheduledTask
         {
-            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns, Annotations = annotations },
             Spec = new V1Alpha1ScheduledTask.TaskSpec
             {
                 Schedule = schedule, TimeZone = zone, ConcurrencyPolicy = policy, Suspend = suspend,
                 Template = new V1Alpha1ScheduledTask.CommandTemplate
                 {
-                    Metadata = new V1Alpha1ScheduledTask.TemplateMetadata { Labels = new Dictionary<string, string> { ["team"] = "checkout" } },
+                    Metadata = new V1Alpha1ScheduledTask.TemplateMetadata { Labels = new Dictionary<string, string> { ["team"] = "checkout" }, Annotations = templateAnnotations },
                     Spec = new V1Alpha1DiagnosticCommand.CommandSpec { Action = action, Parameters = parameters, Target = new V1Alpha1DiagnosticCommand.TargetSpec { Nodes = new V1Alpha1DiagnosticCommand.NodeTarget() } },
                 },
             },
@@ -136,6 +137,22 @@ public sealed class ScheduledTaskReconcilerTests : IAsyncLifetime
         Assert.Equal(run.Metadata.Name, Assert.Single(status.Active!).Name);
         Assert.Equal(TimeSpan.FromSeconds(55), due.RequeueAfter);
         Assert.Equal(TimeSpan.FromSeconds(55), replay.RequeueAfter);
+    }
+
+    [Fact]
+    public async Task A_run_is_asked_for_by_the_tasks_requester_whatever_its_template_says()
+    {
+        var alice = new Requester("alice", ["shop-devs"]).ToAnnotation();
+        var forged = new Requester("cluster-admin", ["system:masters"]).ToAnnotation();
+        await CreateAsync("stamped", annotations: new() { [Requester.Annotation] = alice }, templateAnnotations: new() { [Requester.Annotation] = forged });
+        await CreateAsync("unstamped", templateAnnotations: new() { [Requester.Annotation] = forged });
+
+        NextMinute();
+        await ReconcileAsync("stamped");
+        await ReconcileAsync("unstamped");
+
+        Assert.Equal(alice, Assert.Single(await RunsAsync("stamped")).Metadata.Annotations[Requester.Annotation]);
+        Assert.False(Assert.Single(await RunsAsync("unstamped")).Metadata.Annotations.ContainsKey(Requester.Annotation));
     }
 
     [Theory]
