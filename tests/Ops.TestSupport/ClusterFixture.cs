@@ -14,6 +14,15 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>script.run "mark" (<see cref="TestSupport.MarkScript"/>).</summary>
     public const string MarkScript = TestSupport.MarkScript.Name;
 
+    /// <summary>
+    /// The label of the namespaces the admission webhooks check here (value <see cref="AdmissionChecked"/>). The other
+    /// namespaces stand for a cluster whose webhooks are down: what the tests create there reaches the operator, which
+    /// must refuse it when it starts (the tests of conditions, bad input and policies rely on that).
+    /// </summary>
+    public const string AdmissionLabel = "ops.dev/admission";
+
+    public const string AdmissionChecked = "checked";
+
     /// <summary>A namespace whose DiagnosticPolicy refuses heavy captures.</summary>
     public const string NoHeavyActionsNamespace = "no-heavy";
 
@@ -69,7 +78,11 @@ public sealed class ClusterFixture : IAsyncLifetime
             CrdsDirectory = RepositoryPaths.Crds,
             AgentSettings = TestSupport.MarkScript.AgentSettings(),
             OperatorSettings = new Dictionary<string, string> { ["Operator__AgentGrace"] = AgentGrace.ToString("c") },
-            ChartValues = new Dictionary<string, string> { ["platformPolicy.scripts"] = $"{{{MarkScript}}}" },
+            ChartValues = new Dictionary<string, string>
+            {
+                ["platformPolicy.scripts"] = $"{{{MarkScript}}}",
+                [$"admissionWebhooks.namespaceSelector.matchLabels.{AdmissionLabel.Replace(".", "\\.")}"] = AdmissionChecked,
+            },
         });
         _cluster.Server.ApplyYaml(Policies);
     }

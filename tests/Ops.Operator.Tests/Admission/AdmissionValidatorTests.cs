@@ -106,6 +106,10 @@ public sealed class AdmissionValidatorTests : IAsyncLifetime
         Assert.StartsWith("spec.timeZone \"Mars/Olympus\"", zone?.Message);
         Assert.StartsWith("spec.template.spec.parameters.type: DiagnosticPolicy shop-team allows dumps up to maxDumpType mini", template?.Message);
         Assert.Null(_validator.Refusal(Request(V1Alpha1ScheduledTask.KindName, Task("*/5 * * * *", "Europe/Paris", Command("processes")))));
+        // As kubectl sends it.
+        Assert.Null(_validator.Refusal(Request(V1Alpha1ScheduledTask.KindName, JsonNode.Parse("""
+            {"apiVersion": "ops.dev/v1alpha1", "kind": "ScheduledTask", "metadata": {"name": "every-minute"}, "spec": {"schedule": "* * * * *", "template": {"spec": {"action": "processes", "target": {"pods": {"selector": {"matchLabels": {"app": "checkout"}}}}}}}}
+            """)!.AsObject())));
     }
 
     [Fact]
