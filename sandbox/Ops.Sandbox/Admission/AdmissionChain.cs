@@ -73,7 +73,7 @@ internal sealed partial class AdmissionChain(ObjectStore store, WebhookCaller ca
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not ApiException)
         {
-            var detail = e is TaskCanceledException ? $"context deadline exceeded ({timeout.TotalSeconds:0}s)" : e.Message;
+            var detail = e is TaskCanceledException or TimeoutException ? $"context deadline exceeded ({timeout.TotalSeconds:0}s)" : e.Message;
             if ((string?)webhook["failurePolicy"] == "Ignore")
             {
                 WebhookIgnored(logger, name, detail);

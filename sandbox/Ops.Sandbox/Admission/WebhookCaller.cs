@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -12,15 +13,49 @@ namespace Ops.Sandbox.Admission;
 /// Sends an AdmissionReview to a webhook's clientConfig, over HTTPS only, verifying the server's certificate against
 /// the configuration's caBundle (the machine's roots when it has none) and its name: the URL's host, or
 /// SERVICE.NAMESPACE.svc for a service reference. A service is reached at a ready pod it selects, on the target port
-/// of the service port named (443 by default), as kube-proxy would route it.
+/// of the service port named (443 by default), as kube-proxy would route it. Connections are kept and reused, as an
+/// API server's are: a handshake per review would cost both ends more than the review.
 /// </summary>
-internal sealed class WebhookCaller(ObjectStore store)
+internal sealed class WebhookCaller(ObjectStore store) : IDisposable
 {
+    /// <summary>More distinct destinations than this (webhooks moved between pods many times) and the idle clients are dropped.</summary>
+    private const int MaxClients = 32;
+
+    // As an API server keeps connections to its webhooks: one client (and its pooled TLS connections) per destination and trust.
+    private readonly ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
+
     public async Task<JsonNode?> CallAsync(JsonObject clientConfig, JsonObject review, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var (url, endpoint) = Destination(clientConfig);
-        using var handler = new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, ConnectTimeout = timeout };
-        var trusted = Bundle(clientConfig);
+        var http = Client(url, endpoint, (string?)clientConfig["caBundle"] ?? "", timeout);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        using var content = new StringContent(review.ToJsonString(), Encoding.UTF8, "application/json");
+        try
+        {
+            using var response = await http.PostAsync(url, content, deadline.Token);
+            if (!response.IsSuccessStatusCode) throw new HttpRequestException($"the server responded with status {(int)response.StatusCode}");
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync(deadline.Token));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no answer within {timeout.TotalSeconds:0.#}s");
+        }
+    }
+
+    private HttpClient Client(Uri url, IPEndPoint? endpoint, string caBundle, TimeSpan connectTimeout)
+    {
+        var key = $"{url.Scheme}://{url.Authority}|{endpoint}|{caBundle}";
+        if (_clients.TryGetValue(key, out var existing)) return existing;
+        if (_clients.Count >= MaxClients)
+        {
+            foreach (var stale in _clients.Keys.ToList())
+            {
+                if (_clients.TryRemove(stale, out var dropped)) dropped.Dispose();
+            }
+        }
+        var handler = new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, ConnectTimeout = connectTimeout, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90) };
+        var trusted = Bundle(caBundle);
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(certificate as X509Certificate2, errors, trusted);
         if (endpoint is not null)
         {
@@ -39,11 +74,16 @@ internal sealed class WebhookCaller(ObjectStore store)
                 }
             };
         }
-        using var http = new HttpClient(handler) { Timeout = timeout };
-        using var content = new StringContent(review.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync(url, content, cancellationToken);
-        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"the server responded with status {(int)response.StatusCode}");
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        if (_clients.TryAdd(key, client)) return client;
+        client.Dispose();
+        return _clients[key];
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values) client.Dispose();
+        _clients.Clear();
     }
 
     private (Uri Url, IPEndPoint? Endpoint) Destination(JsonObject clientConfig)
@@ -89,9 +129,9 @@ internal sealed class WebhookCaller(ObjectStore store)
             .Where(p => (string?)p?["name"] == named).Select(p => (int?)p?["containerPort"]).FirstOrDefault();
     }
 
-    private static X509Certificate2Collection? Bundle(JsonObject clientConfig)
+    private static X509Certificate2Collection? Bundle(string encoded)
     {
-        if ((string?)clientConfig["caBundle"] is not { Length: > 0 } encoded) return null;
+        if (encoded.Length == 0) return null;
         var bundle = new X509Certificate2Collection();
         bundle.ImportFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(encoded)));
         return bundle;
