@@ -71,6 +71,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddInformer(client => ResourceSources.Custom<V1Alpha1DiagnosticPolicy>(client));
         services.AddInformer(client => new TransformedSource<V1Namespace>(ResourceSources.Namespaces(client), NamespacePolicies.Essentials));
         services.AddSingleton<NamespacePolicies>();
+        services.AddSingleton<ArtifactLedger>();
         services.AddSingleton<CommandPolicy>();
         services.AddSingleton<TargetResolver>();
         services.AddSingleton<CommandSpecCheck>();

@@ -26,5 +26,6 @@ public sealed record PolicyDenial(string Policy, string Rule, string Message)
         public const string NodeTargets = "nodeTargets";
         public const string MaxTargetsPerCommand = "maxTargetsPerCommand";
         public const string NetworkCheckDestinations = "networkCheckDestinations";
+        public const string MaxArtifactBytesPerDay = "maxArtifactBytesPerDay";
     }
 }

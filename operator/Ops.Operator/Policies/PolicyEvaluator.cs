@@ -83,6 +83,18 @@ public static class PolicyEvaluator
                 $"the command matches {count} targets and {policy.Describe(ns)} allows at most {policy.Spec.MaxTargetsPerCommandOrDefault} per command (maxTargetsPerCommand); narrow the selector or sample the targets")
             : null;
 
+    /// <summary>Whether any applying policy limits the artifact bytes of a day, so that a start of <paramref name="action"/> must read the day's count.</summary>
+    public static bool CountsArtifacts(string action, IReadOnlyList<NamedPolicy> applying) =>
+        ActionCatalogue.Find(action) is { Heavy: true } && applying.Any(p => p.Spec.MaxArtifactBytesPerDay is not null);
+
+    /// <summary>Why a heavy action may not start when the namespace's artifacts of the day (UTC) already weigh <paramref name="writtenToday"/> bytes, or null.</summary>
+    public static PolicyDenial? ArtifactBytesRefusal(string ns, string action, long writtenToday, IReadOnlyList<NamedPolicy> applying) =>
+        ActionCatalogue.Find(action) is { Heavy: true }
+        && applying.Where(p => p.Spec.MaxArtifactBytesPerDay is { } limit && writtenToday >= limit).OrderBy(p => p.Spec.MaxArtifactBytesPerDay).FirstOrDefault() is { } policy
+            ? new(policy.Name, PolicyDenial.Rules.MaxArtifactBytesPerDay,
+                $"the commands of namespace {ns} have written {writtenToday} bytes of artifacts today (UTC) and {policy.Describe(ns)} allows {policy.Spec.MaxArtifactBytesPerDay} a day (maxArtifactBytesPerDay); {action} can start again after midnight UTC")
+            : null;
+
     /// <summary>The most commands the namespace runs at once, and the policy that says so (the lowest limit).</summary>
     public static (int Limit, NamedPolicy Policy) ConcurrencyLimit(IReadOnlyList<NamedPolicy> applying)
     {

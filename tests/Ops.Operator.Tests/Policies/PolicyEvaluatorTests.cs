@@ -153,6 +153,22 @@ public sealed class PolicyEvaluatorTests
     }
 
     [Fact]
+    public void Heavy_actions_stop_for_the_day_once_the_namespaces_artifacts_reach_the_lowest_limit()
+    {
+        var small = Policy("small", s => s.MaxArtifactBytesPerDay = 1000);
+        var large = Policy("large", s => s.MaxArtifactBytesPerDay = 5000);
+
+        var spent = PolicyEvaluator.ArtifactBytesRefusal("shop", "dotnet.trace", 1000, [large, small]);
+
+        Assert.Null(PolicyEvaluator.ArtifactBytesRefusal("shop", "dotnet.trace", 999, [large, small]));
+        Assert.Null(PolicyEvaluator.ArtifactBytesRefusal("shop", "dotnet.stacks", 10_000, [small]));
+        Assert.Null(PolicyEvaluator.ArtifactBytesRefusal("shop", "dotnet.dump", 10_000, [Platform]));
+        Assert.Equal(("small", "maxArtifactBytesPerDay", "spec.action"), (spent?.Policy, spent?.Rule, spent?.Field));
+        Assert.Equal("the commands of namespace shop have written 1000 bytes of artifacts today (UTC) and DiagnosticPolicy small allows 1000 a day (maxArtifactBytesPerDay); dotnet.trace can start again after midnight UTC", spent!.Message);
+        Assert.Equal((true, false, false), (PolicyEvaluator.CountsArtifacts("dotnet.gcdump", [Platform, small]), PolicyEvaluator.CountsArtifacts("dotnet.gcdump", [Platform]), PolicyEvaluator.CountsArtifacts("processes", [small])));
+    }
+
+    [Fact]
     public void A_policy_applies_where_its_selector_matches_and_the_default_only_where_none_does()
     {
         var shop = new V1Alpha1DiagnosticPolicy { Metadata = new V1ObjectMeta { Name = "shop-team" }, Spec = new() { NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["team"] = "shop" } } } };

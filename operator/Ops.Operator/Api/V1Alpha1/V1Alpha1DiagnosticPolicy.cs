@@ -77,6 +77,14 @@ public sealed class V1Alpha1DiagnosticPolicy() : CustomResource<V1Alpha1Diagnost
         [Default(DefaultMaxConcurrentCommands), Range(1, 10_000)]
         [JsonPropertyName("maxConcurrentCommands")] public int? MaxConcurrentCommands { get; set; }
 
+        /// <summary>
+        /// The most bytes of artifacts (traces, heap snapshots, dumps) the namespace's commands may write in a day (UTC), counted
+        /// by the operator as commands finish, whatever happens to the commands after; a heavy action does not start
+        /// once the day's bytes reach it. Left out: no limit.
+        /// </summary>
+        [Range(0, 1L << 50)]
+        [JsonPropertyName("maxArtifactBytesPerDay")] public long? MaxArtifactBytesPerDay { get; set; }
+
         /// <summary>Destinations besides the target pod that a pod target's check.tcp and check.http may reach: CIDRs (10.0.0.0/8) or host names (a name is checked as written, then connected to at the address it resolves to once).</summary>
         [ItemPattern(@"^[0-9A-Za-z.:/-]+$", 253), MaxLength(64)]
         [JsonPropertyName("networkCheckDestinations")] public List<string>? NetworkCheckDestinations { get; set; }

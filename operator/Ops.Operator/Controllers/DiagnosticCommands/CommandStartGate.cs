@@ -4,10 +4,10 @@ namespace Ops.Operator.Controllers.DiagnosticCommands;
 
 /// <summary>
 /// Decides a command's start, cheapest check first: the catalogue (action, parameters) and the target's shape, the policies of its namespace
-/// (action, script, dump type, target kind), the namespace's running commands against its limit, then its targets
+/// (action, script, dump type, target kind; a heavy action, the artifact bytes of the day), the namespace's running commands against its limit, then its targets
 /// (listed from the API) against the most a command may have. The reconciler acts on the decision.
 /// </summary>
-public sealed class CommandStartGate(CommandPolicy catalogue, NamespacePolicies policies, CommandAdmission admission, TargetResolver resolver, TargetLister targets, Metrics.OperatorMetrics metrics)
+public sealed class CommandStartGate(CommandPolicy catalogue, NamespacePolicies policies, ArtifactLedger ledger, CommandAdmission admission, TargetResolver resolver, TargetLister targets, Metrics.OperatorMetrics metrics)
 {
     public const string PolicyDenied = "PolicyDenied";
 
@@ -18,6 +18,8 @@ public sealed class CommandStartGate(CommandPolicy catalogue, NamespacePolicies 
         // The namespace is not in the informer's cache yet (created a moment ago): its labels decide which policies apply.
         if (policies.For(ns) is not { } applying) return StartDecision.Later(null, TimeSpan.FromSeconds(1));
         if (PolicyEvaluator.Refusal(command, applying) is { } denial) return Denied(denial);
+        if (PolicyEvaluator.CountsArtifacts(command.Spec.Action, applying)
+            && PolicyEvaluator.ArtifactBytesRefusal(ns, command.Spec.Action, await ledger.WrittenTodayAsync(ns, cancellationToken), applying) is { } spent) return Denied(spent);
         var (limit, limiting) = PolicyEvaluator.ConcurrencyLimit(applying);
         var (place, running) = admission.TryEnter(ns, command.Metadata.Uid, limit);
         if (place is null)

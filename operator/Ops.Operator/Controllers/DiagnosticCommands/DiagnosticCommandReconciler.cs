@@ -23,6 +23,7 @@ public sealed class DiagnosticCommandReconciler(
     CommandStartGate gate,
     CommandPermissionDenied permissionDenied,
     CommandAudit audit,
+    Policies.ArtifactLedger ledger,
     CommandPlans plans,
     CommandRuns runs,
     CommandFanOut fanOut,
@@ -209,6 +210,7 @@ public sealed class DiagnosticCommandReconciler(
         await events.RecordAsync(written, phase == CommandPhase.Succeeded ? EventRecorder.Normal : EventRecorder.Warning, phase, CommandSummary.Of(counts, phase) + CommandSummary.FirstFailure(records) + CommandSummary.RequestedBy(command), cancellationToken);
         Finished(written, phase);
         audit.Finished(written);
+        await ledger.AddAsync(written, cancellationToken);
         runs.Forget(command.Metadata.Uid);
         return TtlAfter(written);
     }
