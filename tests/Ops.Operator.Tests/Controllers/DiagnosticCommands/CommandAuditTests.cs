@@ -69,4 +69,20 @@ public sealed class CommandAuditTests
             """audit: command finished requester=unknown namespace=shop name=trace-it action=check.http parameters={"port":"80","url":"***"} targets=3 outcome=Succeeded artifacts=0""",
         ], lines.Written.Select(l => l.Text));
     }
+
+    [Fact]
+    public void The_line_names_the_requester_the_webhook_stamped()
+    {
+        var lines = new Lines();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(lines));
+        var command = new V1Alpha1DiagnosticCommand
+        {
+            Metadata = new V1ObjectMeta { Name = "stacks", NamespaceProperty = "shop", Annotations = new Dictionary<string, string> { [Operator.Admission.Requester.Annotation] = new Operator.Admission.Requester("alice", ["shop-devs", "system:authenticated"]).ToAnnotation() } },
+            Spec = new() { Action = "dotnet.stacks" },
+        };
+
+        new CommandAudit(factory).Started(command, 1);
+
+        Assert.Equal("""audit: command started requester=alice (groups shop-devs, system:authenticated) namespace=shop name=stacks action=dotnet.stacks parameters={} targets=1 outcome=Running artifacts=0""", Assert.Single(lines.Written).Text);
+    }
 }
