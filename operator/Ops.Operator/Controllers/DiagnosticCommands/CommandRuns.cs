@@ -27,6 +27,9 @@ public sealed class CommandRuns(CommandFanOut fanOut, NamespacePolicies policies
     /// </summary>
     public int RunningIn(string ns) => _runningByNamespace.GetValueOrDefault(ns);
 
+    /// <summary>Called with the namespace when one of its fan-outs ends (<see cref="CommandAdmission"/> wakes the commands queued there).</summary>
+    public event Action<string>? Ended;
+
     /// <summary>The command's fan-out, started when there is none (cancelled from the start when the spec says so).</summary>
     public CommandRun GetOrStart(V1Alpha1DiagnosticCommand command, IReadOnlyList<CommandTarget> targets)
     {
@@ -44,7 +47,11 @@ public sealed class CommandRuns(CommandFanOut fanOut, NamespacePolicies policies
             var run = _runs[command.Metadata.Uid] = new CommandRun(NamespacedName.Of(command), request, fanOut, trigger.Request, clock, StatusInterval, logger, _stopping.Token, cancelled: command.Spec.Cancel == true);
             var ns = request.Namespace;
             _runningByNamespace.AddOrUpdate(ns, 1, (_, n) => n + 1);
-            run.Completion.ContinueWith(_ => _runningByNamespace.AddOrUpdate(ns, 0, (_, n) => n - 1), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            run.Completion.ContinueWith(_ =>
+            {
+                _runningByNamespace.AddOrUpdate(ns, 0, (_, n) => n - 1);
+                Ended?.Invoke(ns);
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return run;
         }
     }

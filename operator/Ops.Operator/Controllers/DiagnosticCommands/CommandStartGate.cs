@@ -1,3 +1,4 @@
+using Ops.ControllerRuntime.Client;
 using Ops.Operator.Policies;
 
 namespace Ops.Operator.Controllers.DiagnosticCommands;
@@ -11,6 +12,9 @@ public sealed class CommandStartGate(CommandPolicy catalogue, NamespacePolicies 
 {
     public const string PolicyDenied = "PolicyDenied";
 
+    /// <summary>How often a queued command looks again without being woken (its namespace's limit may have been raised).</summary>
+    public static readonly TimeSpan QueuedRecheck = TimeSpan.FromSeconds(30);
+
     public async Task<StartDecision> DecideAsync(Api.V1Alpha1.V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {
         if ((catalogue.Refusal(command) ?? resolver.SpecProblem(command)) is { } invalid) return StartDecision.Refused(invalid);
@@ -21,10 +25,11 @@ public sealed class CommandStartGate(CommandPolicy catalogue, NamespacePolicies 
         if (PolicyEvaluator.CountsArtifacts(command.Spec.Action, applying)
             && PolicyEvaluator.ArtifactBytesRefusal(ns, command.Spec.Action, await ledger.WrittenTodayAsync(ns, cancellationToken), applying) is { } spent) return Denied(spent);
         var (limit, limiting) = PolicyEvaluator.ConcurrencyLimit(applying);
-        var (place, running) = admission.TryEnter(ns, command.Metadata.Uid, limit);
+        var (place, running) = admission.TryEnter(NamespacedName.Of(command), command.Metadata.Uid, limit);
         if (place is null)
         {
-            return StartDecision.Later($"namespace {ns} runs {running} commands, the most {limiting.Describe(ns)} allows at once (maxConcurrentCommands {limit}); this one starts when one of them finishes", TimeSpan.FromSeconds(2));
+            // Woken when a place frees; the retry is for a policy whose limit is raised meanwhile.
+            return StartDecision.Later($"namespace {ns} runs {running} commands, the most {limiting.Describe(ns)} allows at once (maxConcurrentCommands {limit}); this one starts when one of them finishes", QueuedRecheck);
         }
         try
         {
