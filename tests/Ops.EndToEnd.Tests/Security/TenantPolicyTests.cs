@@ -10,7 +10,7 @@ namespace Ops.EndToEnd.Tests.Security;
 /// <summary>
 /// What a team allowed DiagnosticCommands only in its own namespace tried in issue 23 beyond the network checks: an
 /// administrator's script and a full dump on its own pods. Its DiagnosticPolicy (samples/diagnosticpolicy-shop.yaml)
-/// refuses both at the start, naming itself and the rule; and a policy's change applies to the next command.
+/// refuses both at the start, naming itself and the rule; and a policy's change applies to the next command and wakes the ScheduledTasks.
 /// </summary>
 public sealed class TenantPolicyTests(ClusterFixture cluster)
 {
@@ -49,17 +49,31 @@ public sealed class TenantPolicyTests(ClusterFixture cluster)
 
         await Commands.CreateAsync(cluster.Client, ns, "while-denied", Commands.OnPods("processes", null, "none"));
         var denied = await Commands.FinishedAsync(cluster.Client, ns, "while-denied");
+        var task = new V1Alpha1ScheduledTask
+        {
+            Metadata = new V1ObjectMeta { Name = "hourly", NamespaceProperty = ns },
+            Spec = new() { Schedule = "0 * * * *", Template = new() { Spec = Commands.OnPods("processes", null, "none") } },
+        };
+        await cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(task, ApiGroup.Name, ApiGroup.Version, ns, V1Alpha1ScheduledTask.Plural, cancellationToken: _ct);
+        await Eventually.True(async () => Scheduled(await TaskAsync(ns)) is { Status: "False", Reason: CommandStartGate.PolicyDenied }, "the task to say its template is forbidden");
         var patch = new V1Patch("""{"spec":{"actionGroups":["dotnet-light","read-only"]}}""", V1Patch.PatchType.MergePatch);
         await cluster.Client.CustomObjects.PatchClusterCustomObjectAsync(patch, ApiGroup.Name, ApiGroup.Version, V1Alpha1DiagnosticPolicy.Plural, policy.Metadata.Name, cancellationToken: _ct);
         await Eventually.True(async () => (await PolicyAsync(policy.Metadata.Name)).Status?.ObservedGeneration == 2, "the operator to see the policy's change");
         await Commands.CreateAsync(cluster.Client, ns, "after-change", Commands.OnPods("processes", null, "none"));
         var after = await Commands.FinishedAsync(cluster.Client, ns, "after-change");
+        // Woken by the policy's change, not by a change of its own.
+        await Eventually.True(async () => Scheduled(await TaskAsync(ns))?.Status == "True", "the task to be scheduled again", TimeSpan.FromSeconds(15));
 
         Assert.Equal(CommandStartGate.PolicyDenied, Commands.Condition(denied, ConditionTypes.Accepted)!.Reason);
         Assert.StartsWith($"DiagnosticPolicy {ns}-no-reads does not allow processes (group read-only) in namespace {ns}", Commands.Condition(denied, ConditionTypes.Accepted)!.Message);
         // Both policies allow it now: the command fails only for want of pods.
         Assert.Equal("NoTargets", Commands.Condition(after, ConditionTypes.Accepted)!.Reason);
     }
+
+    private async Task<V1Alpha1ScheduledTask> TaskAsync(string ns) =>
+        await cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync<V1Alpha1ScheduledTask>(ApiGroup.Name, ApiGroup.Version, ns, V1Alpha1ScheduledTask.Plural, "hourly", cancellationToken: _ct);
+
+    private static V1Condition? Scheduled(V1Alpha1ScheduledTask task) => task.Status?.Conditions?.FirstOrDefault(c => c.Type == "Scheduled");
 
     private async Task<V1Alpha1DiagnosticPolicy> PolicyAsync(string name) =>
         await cluster.Client.CustomObjects.GetClusterCustomObjectAsync<V1Alpha1DiagnosticPolicy>(ApiGroup.Name, ApiGroup.Version, V1Alpha1DiagnosticPolicy.Plural, name, cancellationToken: _ct);

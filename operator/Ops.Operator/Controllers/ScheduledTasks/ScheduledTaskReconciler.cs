@@ -29,10 +29,14 @@ public sealed class ScheduledTaskReconciler(
     TimeProvider clock,
     ILogger<ScheduledTaskReconciler> logger) : IReconciler<V1Alpha1ScheduledTask>, IControllerSetup<V1Alpha1ScheduledTask>
 {
-    /// <summary>Besides its own spec and deletion, a task wakes when one of its runs changes (a run that finishes: history, active list, Forbid).</summary>
+    /// <summary>
+    /// Besides its own spec and deletion, a task wakes when one of its runs changes (a run that finishes: history, active
+    /// list, Forbid), and every task when a DiagnosticPolicy changes (its template may be allowed or forbidden now).
+    /// </summary>
     public static void Setup(ControllerBuilder<V1Alpha1ScheduledTask> controller) => controller
         .Workers(2)
-        .Owns<V1Alpha1DiagnosticCommand>();
+        .Owns<V1Alpha1DiagnosticCommand>()
+        .Watches<V1Alpha1DiagnosticPolicy>((_, all) => all.Select(NamespacedName.Of));
 
     public const string TaskLabel = "ops.dev/scheduled-task";
     public const string ScheduledAtAnnotation = "ops.dev/scheduled-at";
