@@ -12,7 +12,7 @@ namespace Ops.Operator.Admission;
 /// replica that leads and has its caches answers: another says 503, and the configurations' failurePolicy decides
 /// (Ignore in the chart: the operator refuses at the start what gets through). Event ids 900–909.
 /// </summary>
-public sealed partial class AdmissionEndpoints(AdmissionValidator validator, IOptions<OperatorOptions> options, ILogger<AdmissionEndpoints> logger)
+public sealed partial class AdmissionEndpoints(AdmissionValidator validator, RequesterSeal seal, IOptions<OperatorOptions> options, ILogger<AdmissionEndpoints> logger)
 {
     public const string ValidatePath = "/admission/validate";
     public const string MutatePath = "/admission/mutate";
@@ -27,7 +27,7 @@ public sealed partial class AdmissionEndpoints(AdmissionValidator validator, IOp
         return request.Answer(false, refusal.Code, refusal.Message);
     });
 
-    public Task MutateAsync(HttpContext http) => HandleAsync(http, request => request.Answer(true, patch: RequesterStamp.Patch(request, OperatorUser)));
+    public Task MutateAsync(HttpContext http) => HandleAsync(http, request => request.Answer(true, patch: RequesterStamp.Patch(request, OperatorUser, seal)));
 
     private static async Task HandleAsync(HttpContext http, Func<AdmissionRequest, JsonObject> answer)
     {

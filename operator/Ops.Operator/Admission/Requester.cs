@@ -11,7 +11,8 @@ namespace Ops.Operator.Admission;
 /// </summary>
 public sealed record Requester(
     [property: JsonPropertyName("username")] string Username,
-    [property: JsonPropertyName("groups")] IReadOnlyList<string> Groups)
+    [property: JsonPropertyName("groups")] IReadOnlyList<string> Groups,
+    [property: JsonPropertyName("seal"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Seal = null)
 {
     public const string Annotation = "ops.dev/requested-by";
 
@@ -34,6 +35,6 @@ public sealed record Requester(
         return new Requester(annotation, []);
     }
 
-    /// <summary>"alice (groups shop-devs, system:authenticated)", for Events and logs.</summary>
+    /// <summary>"alice (groups shop-devs, system:authenticated)", for Events and logs (whether the webhook stamped it: <see cref="RequesterSeal"/>).</summary>
     public string Describe() => Groups.Count == 0 ? Username : $"{Username} (groups {string.Join(", ", Groups)})";
 }

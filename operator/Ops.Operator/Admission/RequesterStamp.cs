@@ -10,13 +10,13 @@ namespace Ops.Operator.Admission;
 public static class RequesterStamp
 {
     /// <summary>The JSONPatch for a CREATE, or null when nothing changes.</summary>
-    public static JsonArray? Patch(AdmissionRequest request, string operatorUser)
+    public static JsonArray? Patch(AdmissionRequest request, string operatorUser, RequesterSeal seal)
     {
         if (request.Operation != "CREATE" || request.Object is not { } created) return null;
         var annotations = created["metadata"]?["annotations"] as JsonObject;
         var written = (string?)annotations?[Requester.Annotation];
         if (request.Username == operatorUser && written is { Length: > 0 }) return null;
-        var stamp = new Requester(request.Username, request.Groups).ToAnnotation();
+        var stamp = seal.Sealed(request.Namespace, new Requester(request.Username, request.Groups)).ToAnnotation();
         if (written == stamp) return null;
         // JSON Pointer escapes "/" in the annotation's key as "~1".
         return annotations is null

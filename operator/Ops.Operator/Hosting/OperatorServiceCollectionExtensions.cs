@@ -76,6 +76,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton<TargetResolver>();
         services.AddSingleton<CommandSpecCheck>();
         services.AddSingleton<Admission.AdmissionValidator>();
+        services.AddSingleton(sp => new Admission.RequesterSeal(() => sp.GetRequiredService<OperatorPkiSource>().Current.Authority.KeyPem));
         services.AddSingleton<Admission.AdmissionEndpoints>();
         services.AddSingleton<Admission.WebhookCaBundles>();
         services.AddSingleton<TargetLister>();

@@ -30,6 +30,19 @@ public sealed class AdmissionDownTests(ClusterFixture cluster)
             (await admission.ApplyAsync(ns, user, "scan", "check.tcp", $"host: \"{api.Host}\", port: \"{api.Port}\"")).EnsureSuccess();
             (await admission.ApplyAsync(ns, user, "forge", "check.http", $"url: \"http://{operatorPod.Status.PodIP}:{cluster.Cluster.OperatorPort}/metrics\"")).EnsureSuccess();
             (await admission.ApplyAsync(ns, user, "script", "script.run", $"script: {ClusterFixture.MarkScript}, file: /tmp/x")).EnsureSuccess();
+            // Nobody replaces what a creator writes while the webhook is down: a forged requester must not read as real.
+            (await new Kubectl(cluster.KubeconfigPath).RunAsync($"apply -n {ns} --as {user} -f -", """
+                apiVersion: ops.dev/v1alpha1
+                kind: DiagnosticCommand
+                metadata:
+                  name: forged
+                  annotations:
+                    ops.dev/requested-by: '{"username":"cluster-admin","groups":["system:masters"],"seal":"bm90IGEgc2VhbA=="}'
+                spec:
+                  action: node.info
+                  target:
+                    nodes: {names: [node-1]}
+                """)).EnsureSuccess();
         }
         finally
         {
@@ -45,6 +58,9 @@ public sealed class AdmissionDownTests(ClusterFixture cluster)
             Assert.Equal(0, done.Status.Targets?.Total ?? 0);
             Assert.Null(Requester.Of(done.Metadata)); // nobody stamped it: the audit line says "unknown"
         }
+        await Commands.FinishedAsync(cluster.Client, ns, "forged");
+        var forged = await Eventually.Get(async () => (await cluster.Client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: "involvedObject.name=forged,reason=PolicyDenied", cancellationToken: _ct)).Items.SingleOrDefault(), "the forged command's refusal");
+        Assert.EndsWith(", requested by cluster-admin (groups system:masters), not stamped by the admission webhook", forged.Message);
     }
 
     private async Task ServiceOfWebhooksAsync(string service)

@@ -7,6 +7,7 @@ namespace Ops.Operator.Tests.Admission;
 public sealed class RequesterStampTests
 {
     private const string OperatorUser = "system:serviceaccount:ops-system:ops-operator";
+    private static readonly RequesterSeal Seal = new(() => "the operator's secret");
 
     private static AdmissionRequest Create(string user, JsonObject? annotations, string operation = "CREATE") => new(
         "uid-1", operation, "ops.dev", "DiagnosticCommand", "shop", user, ["shop-devs", "system:authenticated"],
@@ -31,15 +32,16 @@ public sealed class RequesterStampTests
         var bare = Create("alice", null);
         var annotated = Create("alice", new JsonObject { ["team"] = "shop" });
 
-        var stamped = Apply(bare, RequesterStamp.Patch(bare, OperatorUser));
-        var beside = Apply(annotated, RequesterStamp.Patch(annotated, OperatorUser));
+        var stamped = Apply(bare, RequesterStamp.Patch(bare, OperatorUser, Seal));
+        var beside = Apply(annotated, RequesterStamp.Patch(annotated, OperatorUser, Seal));
 
-        var expected = """{"username":"alice","groups":["shop-devs","system:authenticated"]}""";
-        Assert.Equal(expected, (string?)stamped["metadata"]!["annotations"]![Requester.Annotation]);
+        var expected = (string)stamped["metadata"]!["annotations"]![Requester.Annotation]!;
+        Assert.StartsWith("""{"username":"alice","groups":["shop-devs","system:authenticated"],"seal":""", expected);
         Assert.Equal((expected, "shop"), ((string?)beside["metadata"]!["annotations"]![Requester.Annotation], (string?)beside["metadata"]!["annotations"]!["team"]));
         var parsed = Requester.Parse(expected);
         Assert.Equal("alice", parsed.Username);
         Assert.Equal(["shop-devs", "system:authenticated"], parsed.Groups);
+        Assert.True(Seal.Holds("shop", parsed));
     }
 
     [Fact]
@@ -50,16 +52,34 @@ public sealed class RequesterStampTests
         var byOperator = Create(OperatorUser, new JsonObject { [Requester.Annotation] = forged });
         var byOperatorUnstamped = Create(OperatorUser, null);
 
-        Assert.Equal("mallory", Requester.Parse((string)Apply(byUser, RequesterStamp.Patch(byUser, OperatorUser))["metadata"]!["annotations"]![Requester.Annotation]!).Username);
-        Assert.Null(RequesterStamp.Patch(byOperator, OperatorUser));
-        Assert.Equal(OperatorUser, Requester.Parse((string)Apply(byOperatorUnstamped, RequesterStamp.Patch(byOperatorUnstamped, OperatorUser))["metadata"]!["annotations"]![Requester.Annotation]!).Username);
+        Assert.Equal("mallory", Requester.Parse((string)Apply(byUser, RequesterStamp.Patch(byUser, OperatorUser, Seal))["metadata"]!["annotations"]![Requester.Annotation]!).Username);
+        Assert.Null(RequesterStamp.Patch(byOperator, OperatorUser, Seal));
+        Assert.Equal(OperatorUser, Requester.Parse((string)Apply(byOperatorUnstamped, RequesterStamp.Patch(byOperatorUnstamped, OperatorUser, Seal))["metadata"]!["annotations"]![Requester.Annotation]!).Username);
     }
 
     [Fact]
     public void Updates_are_not_mutated_and_a_hand_written_annotation_still_reads_as_a_user()
     {
-        Assert.Null(RequesterStamp.Patch(Create("alice", null, operation: "UPDATE"), OperatorUser));
+        Assert.Null(RequesterStamp.Patch(Create("alice", null, operation: "UPDATE"), OperatorUser, Seal));
         Assert.Equal(("bob", 0), (Requester.Parse("bob").Username, Requester.Parse("bob").Groups.Count));
         Assert.Equal("alice (groups a, b)", new Requester("alice", ["a", "b"]).Describe());
+    }
+
+    [Fact]
+    public void Only_a_requester_the_webhook_stamped_for_that_namespace_reads_as_verified()
+    {
+        var sealedForShop = Seal.Sealed("shop", new Requester("alice", ["shop-devs"]));
+        var written = new Requester("cluster-admin", ["system:masters"]);
+        string Describe(string ns, Requester? requester) => Seal.Describe(new k8s.Models.V1ObjectMeta
+        {
+            NamespaceProperty = ns, Annotations = requester is null ? null : new Dictionary<string, string> { [Requester.Annotation] = requester.ToAnnotation() },
+        });
+
+        Assert.Equal("alice (groups shop-devs)", Describe("shop", sealedForShop));
+        Assert.Equal("alice (groups shop-devs), not stamped by the admission webhook", Describe("web", sealedForShop));
+        Assert.Equal("cluster-admin (groups system:masters), not stamped by the admission webhook", Describe("shop", written));
+        Assert.Equal("cluster-admin (groups system:masters), not stamped by the admission webhook", Describe("shop", written with { Seal = sealedForShop.Seal }));
+        Assert.Equal("unknown", Describe("shop", null));
+        Assert.False(new RequesterSeal(() => "another secret").Holds("shop", sealedForShop));
     }
 }

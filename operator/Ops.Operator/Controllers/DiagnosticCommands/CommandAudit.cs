@@ -11,7 +11,7 @@ namespace Ops.Operator.Controllers.DiagnosticCommands;
 /// <see cref="Admission.Requester"/>; "unknown" for a command created while it was down), namespace, name, action, parameters with secret-looking values masked, targets,
 /// outcome and artifacts. Event ids 800–809.
 /// </summary>
-public sealed partial class CommandAudit(ILoggerFactory loggers)
+public sealed partial class CommandAudit(ILoggerFactory loggers, Admission.RequesterSeal seal)
 {
     public const string Category = "Ops.Audit";
 
@@ -37,7 +37,7 @@ public sealed partial class CommandAudit(ILoggerFactory loggers)
     public static bool LooksSecret(string name, string value) => SecretName().IsMatch(name) || SecretValue().IsMatch(value);
 
     /// <summary>Who asked, as the audit line and Events name them.</summary>
-    public static string RequesterOf(V1Alpha1DiagnosticCommand command) => Admission.Requester.Of(command.Metadata)?.Describe() ?? "unknown";
+    public string RequesterOf(V1Alpha1DiagnosticCommand command) => seal.Describe(command.Metadata);
 
     [GeneratedRegex("pass|secret|token|key|credential|auth|cookie|session|private", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecretName();

@@ -19,9 +19,8 @@ internal static class CommandSummary
             ? names == Policies.NamedPolicy.Default.Name ? " (allowed by the default policy: no DiagnosticPolicy selects the namespace)" : $" (allowed by DiagnosticPolicy {names.Replace(",", ", ", StringComparison.Ordinal)})"
             : "";
 
-    /// <summary>", requested by USER (groups ...)" for the Events of a command the admission webhook stamped; nothing when it was not.</summary>
-    public static string RequestedBy(V1Alpha1DiagnosticCommand command) =>
-        Admission.Requester.Of(command.Metadata) is { } requester ? $", requested by {requester.Describe()}" : "";
+    /// <summary>", requested by USER (groups ...)" for a command's Events (<see cref="CommandAudit.RequesterOf"/>); nothing when nobody is named.</summary>
+    public static string RequestedBy(string requester) => requester == "unknown" ? "" : $", requested by {requester}";
 
     public static string Targets(int count) => count == 1 ? "1 target" : $"{count} targets";
 

@@ -115,7 +115,7 @@ public sealed class DiagnosticCommandReconciler(
             Conditions.Set(status.Conditions!, ConditionTypes.Failed, true, reason, message, command.Metadata.Generation, now);
         }, cancellationToken);
         if (written is null) return ReconcileResult.Done;
-        await events.RecordAsync(written, EventRecorder.Warning, reason, message + CommandSummary.RequestedBy(command), cancellationToken);
+        await events.RecordAsync(written, EventRecorder.Warning, reason, message + CommandSummary.RequestedBy(audit.RequesterOf(command)), cancellationToken);
         Finished(written, CommandPhase.Failed);
         return TtlAfter(written);
     }
@@ -203,11 +203,11 @@ public sealed class DiagnosticCommandReconciler(
         }, cancellationToken);
         if (written is not null && firstWrite && !finished)
         {
-            await events.RecordAsync(written, EventRecorder.Normal, "Started", $"Started {command.Spec.Action} on {CommandSummary.Targets(records.Count)}{CommandSummary.RequestedBy(command)}", cancellationToken);
+            await events.RecordAsync(written, EventRecorder.Normal, "Started", $"Started {command.Spec.Action} on {CommandSummary.Targets(records.Count)}{CommandSummary.RequestedBy(audit.RequesterOf(command))}", cancellationToken);
         }
         if (written is null || !finished) return ReconcileResult.Done;
 
-        await events.RecordAsync(written, phase == CommandPhase.Succeeded ? EventRecorder.Normal : EventRecorder.Warning, phase, CommandSummary.Of(counts, phase) + CommandSummary.FirstFailure(records) + CommandSummary.RequestedBy(command), cancellationToken);
+        await events.RecordAsync(written, phase == CommandPhase.Succeeded ? EventRecorder.Normal : EventRecorder.Warning, phase, CommandSummary.Of(counts, phase) + CommandSummary.FirstFailure(records) + CommandSummary.RequestedBy(audit.RequesterOf(command)), cancellationToken);
         Finished(written, phase);
         audit.Finished(written);
         await ledger.AddAsync(written, cancellationToken);

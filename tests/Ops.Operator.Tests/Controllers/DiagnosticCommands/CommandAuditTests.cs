@@ -44,12 +44,14 @@ public sealed class CommandAuditTests
         Assert.Equal($$"""{"{{name}}":"***","port":"8080"}""", line);
     }
 
+    private static readonly Operator.Admission.RequesterSeal Seal = new(() => "the operator's secret");
+
     [Fact]
     public void Each_start_refusal_and_end_is_one_line_under_the_audit_category()
     {
         var lines = new Lines();
         using var factory = LoggerFactory.Create(b => b.AddProvider(lines));
-        var audit = new CommandAudit(factory);
+        var audit = new CommandAudit(factory, Seal);
         var command = new V1Alpha1DiagnosticCommand
         {
             Metadata = new V1ObjectMeta { Name = "trace-it", NamespaceProperty = "shop" },
@@ -77,11 +79,11 @@ public sealed class CommandAuditTests
         using var factory = LoggerFactory.Create(b => b.AddProvider(lines));
         var command = new V1Alpha1DiagnosticCommand
         {
-            Metadata = new V1ObjectMeta { Name = "stacks", NamespaceProperty = "shop", Annotations = new Dictionary<string, string> { [Operator.Admission.Requester.Annotation] = new Operator.Admission.Requester("alice", ["shop-devs", "system:authenticated"]).ToAnnotation() } },
+            Metadata = new V1ObjectMeta { Name = "stacks", NamespaceProperty = "shop", Annotations = new Dictionary<string, string> { [Operator.Admission.Requester.Annotation] = Seal.Sealed("shop", new Operator.Admission.Requester("alice", ["shop-devs", "system:authenticated"])).ToAnnotation() } },
             Spec = new() { Action = "dotnet.stacks" },
         };
 
-        new CommandAudit(factory).Started(command, 1);
+        new CommandAudit(factory, Seal).Started(command, 1);
 
         Assert.Equal("""audit: command started requester=alice (groups shop-devs, system:authenticated) namespace=shop name=stacks action=dotnet.stacks parameters={} targets=1 outcome=Running artifacts=0""", Assert.Single(lines.Written).Text);
     }
