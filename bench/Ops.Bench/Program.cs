@@ -16,6 +16,10 @@ namespace Ops.Bench;
 /// </summary>
 internal static class Program
 {
+    /// <summary>Every NAME=VALUE following <paramref name="option"/> (given once per pair): --operator-env Operator__X=1, --set admissionWebhooks.enabled=false.</summary>
+    private static Dictionary<string, string> Pairs(string[] args, string option) =>
+        args.Select((a, i) => (a, i)).Where(p => p.a == option && p.i + 1 < args.Length).Select(p => args[p.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
+
     public static async Task<int> Main(string[] args)
     {
         if (args is ["scale", .. var scale])
@@ -26,8 +30,9 @@ internal static class Program
                 [.. (Value("--targets") ?? "1000,5000").Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture))],
                 int.Parse(Value("--commands") ?? "10000", CultureInfo.InvariantCulture),
                 TimeSpan.FromMilliseconds(int.Parse(Value("--latency-ms") ?? "5", CultureInfo.InvariantCulture)),
-                scale.Select((a, i) => (a, i)).Where(p => p.a == "--operator-env" && p.i + 1 < scale.Length).Select(p => scale[p.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal),
-                Value("--profile")));
+                Pairs(scale, "--operator-env"),
+                Value("--profile"),
+                Pairs(scale, "--set")));
         }
         if (args is ["rollout", .. var rest])
         {

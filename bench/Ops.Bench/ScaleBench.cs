@@ -20,7 +20,7 @@ namespace Ops.Bench;
 /// </summary>
 internal static class ScaleBench
 {
-    public sealed record Options(int Nodes, IReadOnlyList<int> Targets, int Commands, TimeSpan Latency, IReadOnlyDictionary<string, string> OperatorSettings, string? ProfileDirectory = null);
+    public sealed record Options(int Nodes, IReadOnlyList<int> Targets, int Commands, TimeSpan Latency, IReadOnlyDictionary<string, string> OperatorSettings, string? ProfileDirectory = null, IReadOnlyDictionary<string, string>? ChartValues = null);
 
     private sealed record FanOut(string Name, int Targets, TimeSpan Final, double P50, double P99, long Writes, long StatusWrites, double Cpu, long PeakBytes, long Executions, string Phase, double GcHeapBytes);
 
@@ -38,6 +38,7 @@ internal static class ScaleBench
         await using var cluster = await DemoCluster.StartAsync(new DemoOptions
         {
             CrdsDirectory = Path.Combine(root, "crds"), Nodes = options.Nodes, Workload = false, ReadyTimeout = TimeSpan.FromMinutes(20), AgentImage = agents.Image, OperatorSettings = operatorSettings,
+            ChartValues = options.ChartValues ?? new Dictionary<string, string>(),
         });
         var startup = starting.Elapsed;
         pid = SandboxPods.Pid(await SandboxPods.OperatorAsync(cluster.Client, CancellationToken.None));

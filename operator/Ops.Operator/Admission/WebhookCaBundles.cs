@@ -51,24 +51,27 @@ public sealed partial class WebhookCaBundles(IKubernetes client, OperatorPkiSour
         }
     }
 
-    /// <summary>False when the configuration does not exist.</summary>
-    private async Task<bool> SyncValidatingAsync(string name, byte[] bundle, CancellationToken cancellationToken)
-    {
-        if (await ReadAsync(() => client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(name, cancellationToken: cancellationToken)) is not { } found) return false;
-        if (!Stale(found.Webhooks?.Select(w => w.ClientConfig), bundle)) return true;
-        foreach (var webhook in found.Webhooks!) webhook.ClientConfig.CaBundle = bundle;
-        await client.AdmissionregistrationV1.ReplaceValidatingWebhookConfigurationAsync(found, name, cancellationToken: cancellationToken);
-        Updated(logger, V1ValidatingWebhookConfiguration.KubeKind, name);
-        return true;
-    }
+    private Task<bool> SyncValidatingAsync(string name, byte[] bundle, CancellationToken cancellationToken) => SyncAsync(
+        V1ValidatingWebhookConfiguration.KubeKind, name, bundle,
+        () => client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(name, cancellationToken: cancellationToken),
+        found => found.Webhooks?.Select(w => w.ClientConfig),
+        found => client.AdmissionregistrationV1.ReplaceValidatingWebhookConfigurationAsync(found, name, cancellationToken: cancellationToken));
 
-    private async Task<bool> SyncMutatingAsync(string name, byte[] bundle, CancellationToken cancellationToken)
+    private Task<bool> SyncMutatingAsync(string name, byte[] bundle, CancellationToken cancellationToken) => SyncAsync(
+        V1MutatingWebhookConfiguration.KubeKind, name, bundle,
+        () => client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(name, cancellationToken: cancellationToken),
+        found => found.Webhooks?.Select(w => w.ClientConfig),
+        found => client.AdmissionregistrationV1.ReplaceMutatingWebhookConfigurationAsync(found, name, cancellationToken: cancellationToken));
+
+    /// <summary>Sets every webhook's caBundle of one configuration when any differs; false when the configuration does not exist.</summary>
+    private async Task<bool> SyncAsync<T>(string kind, string name, byte[] bundle, Func<Task<T>> read, Func<T, IEnumerable<Admissionregistrationv1WebhookClientConfig>?> configs, Func<T, Task> replace)
+        where T : class
     {
-        if (await ReadAsync(() => client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(name, cancellationToken: cancellationToken)) is not { } found) return false;
-        if (!Stale(found.Webhooks?.Select(w => w.ClientConfig), bundle)) return true;
-        foreach (var webhook in found.Webhooks!) webhook.ClientConfig.CaBundle = bundle;
-        await client.AdmissionregistrationV1.ReplaceMutatingWebhookConfigurationAsync(found, name, cancellationToken: cancellationToken);
-        Updated(logger, V1MutatingWebhookConfiguration.KubeKind, name);
+        if (await ReadAsync(read) is not { } found) return false;
+        if (!Stale(configs(found), bundle)) return true;
+        foreach (var config in configs(found)!) config.CaBundle = bundle;
+        await replace(found);
+        Updated(logger, kind, name);
         return true;
     }
 

@@ -80,7 +80,12 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton<Admission.AdmissionEndpoints>();
         services.AddSingleton<Admission.WebhookCaBundles>();
         services.AddSingleton<TargetLister>();
-        services.AddSingleton<CommandAdmission>();
+        services.AddSingleton(sp =>
+        {
+            var commands = sp.GetRequiredService<ResourceInformer<V1Alpha1DiagnosticCommand>>();
+            return new CommandAdmission(sp.GetRequiredService<CommandRuns>(), sp.GetRequiredService<ReconcileTrigger<V1Alpha1DiagnosticCommand>>(),
+                key => commands.TryGet(key, out var command) && command.Metadata.DeletionTimestamp is null);
+        });
         services.AddSingleton<CommandStartGate>();
         services.AddSingleton<CommandPermissionDenied>();
         services.AddSingleton<CommandAudit>();

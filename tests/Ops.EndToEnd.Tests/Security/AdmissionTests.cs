@@ -84,14 +84,7 @@ public sealed class AdmissionTests(ClusterFixture cluster)
     {
         var ns = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
         await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns, Labels = new Dictionary<string, string> { [ClusterFixture.AdmissionLabel] = ClusterFixture.AdmissionChecked } } }, cancellationToken: _ct);
-        var policy = new V1Alpha1DiagnosticPolicy
-        {
-            Metadata = new V1ObjectMeta { Name = $"{ns}-team" },
-            Spec = new() { NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = ns } }, ActionGroups = ["read-only", "dotnet-light", "dotnet-heavy"], MaxDumpType = "mini" },
-        };
-        await cluster.Client.CustomObjects.CreateClusterCustomObjectAsync(policy, ApiGroup.Name, ApiGroup.Version, V1Alpha1DiagnosticPolicy.Plural, cancellationToken: _ct);
-        await Eventually.True(async () => (await cluster.Client.CustomObjects.GetClusterCustomObjectAsync<V1Alpha1DiagnosticPolicy>(ApiGroup.Name, ApiGroup.Version, V1Alpha1DiagnosticPolicy.Plural, policy.Metadata.Name, cancellationToken: _ct)).Status?.NamespaceCount == 1,
-            "the operator to see the namespace and its policy");
+        await TestPolicies.ForNamespaceAsync(cluster.Client, $"{ns}-team", ns, s => (s.ActionGroups, s.MaxDumpType) = (["read-only", "dotnet-light", "dotnet-heavy"], "mini"), _ct);
         var user = $"dev-{ns}";
         var role = await cluster.Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role
         {

@@ -21,12 +21,7 @@ public sealed class ArtifactBudgetTests(ClusterFixture cluster)
     public async Task Once_a_namespaces_artifacts_reach_the_days_limit_heavy_actions_are_refused_until_midnight()
     {
         var ns = await cluster.CreateNamespaceAsync("budget");
-        var policy = new V1Alpha1DiagnosticPolicy
-        {
-            Metadata = new V1ObjectMeta { Name = $"{ns}-budget" },
-            Spec = new() { NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = ns } }, ActionGroups = ["read-only", "dotnet-light", "dotnet-heavy"], MaxArtifactBytesPerDay = 1 },
-        };
-        await cluster.Client.CustomObjects.CreateClusterCustomObjectAsync(policy, ApiGroup.Name, ApiGroup.Version, V1Alpha1DiagnosticPolicy.Plural, cancellationToken: _ct);
+        await TestPolicies.ForNamespaceAsync(cluster.Client, $"{ns}-budget", ns, s => (s.ActionGroups, s.MaxArtifactBytesPerDay) = (["read-only", "dotnet-light", "dotnet-heavy"], 1), _ct);
         cluster.Cluster.Server.ApplyYaml(cluster.Cluster.Fill($$"""
             apiVersion: v1
             kind: Pod

@@ -21,18 +21,8 @@ public sealed class ConcurrencyLimitTests(ClusterFixture cluster)
         // Not a test namespace: the tests' own policy (no node targets) would apply too.
         var ns = $"queue-{Guid.NewGuid().ToString("N")[..6]}";
         await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, cancellationToken: _ct);
-        var policy = new V1Alpha1DiagnosticPolicy
-        {
-            Metadata = new V1ObjectMeta { Name = $"{ns}-one-at-a-time" },
-            Spec = new()
-            {
-                NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = ns } },
-                ActionGroups = [.. Agent.V1.Actions.ActionGroups.All], Scripts = [ClusterFixture.MarkScript], NodeTargets = true, MaxConcurrentCommands = 1,
-            },
-        };
-        await cluster.Client.CustomObjects.CreateClusterCustomObjectAsync(policy, ApiGroup.Name, ApiGroup.Version, V1Alpha1DiagnosticPolicy.Plural, cancellationToken: _ct);
-        await Eventually.True(async () => (await cluster.Client.CustomObjects.GetClusterCustomObjectAsync<V1Alpha1DiagnosticPolicy>(ApiGroup.Name, ApiGroup.Version, V1Alpha1DiagnosticPolicy.Plural, policy.Metadata.Name, cancellationToken: _ct)).Status?.NamespaceCount == 1,
-            "the operator to see the policy");
+        await TestPolicies.ForNamespaceAsync(cluster.Client, $"{ns}-one-at-a-time", ns,
+            s => (s.ActionGroups, s.Scripts, s.NodeTargets, s.MaxConcurrentCommands) = ([.. Agent.V1.Actions.ActionGroups.All], [ClusterFixture.MarkScript], true, 1), _ct);
         var file = MarkScript.NewRunsFile();
 
         await Commands.CreateAsync(cluster.Client, ns, "first", Commands.OnNodes("script.run", MarkScript.Parameters(file, 4), names: ["node-1"]));

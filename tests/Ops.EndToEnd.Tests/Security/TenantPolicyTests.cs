@@ -38,14 +38,7 @@ public sealed class TenantPolicyTests(ClusterFixture cluster)
     public async Task A_policy_change_applies_to_the_commands_that_start_after_it()
     {
         var ns = await cluster.CreateNamespaceAsync("policy");
-        var policy = new V1Alpha1DiagnosticPolicy
-        {
-            Metadata = new V1ObjectMeta { Name = $"{ns}-no-reads" },
-            Spec = new() { NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = ns } }, ActionGroups = ["dotnet-light"] },
-        };
-        await cluster.Client.CustomObjects.CreateClusterCustomObjectAsync(policy, ApiGroup.Name, ApiGroup.Version, V1Alpha1DiagnosticPolicy.Plural, cancellationToken: _ct);
-        // The operator has seen the policy once it says which namespace it selects.
-        await Eventually.True(async () => (await PolicyAsync(policy.Metadata.Name)).Status?.NamespaceCount == 1, "the policy's status to count its namespace");
+        var policy = await TestPolicies.ForNamespaceAsync(cluster.Client, $"{ns}-no-reads", ns, s => s.ActionGroups = ["dotnet-light"], _ct);
 
         await Commands.CreateAsync(cluster.Client, ns, "while-denied", Commands.OnPods("processes", null, "none"));
         var denied = await Commands.FinishedAsync(cluster.Client, ns, "while-denied");
@@ -58,7 +51,7 @@ public sealed class TenantPolicyTests(ClusterFixture cluster)
         await Eventually.True(async () => Scheduled(await TaskAsync(ns)) is { Status: "False", Reason: CommandStartGate.PolicyDenied }, "the task to say its template is forbidden");
         var patch = new V1Patch("""{"spec":{"actionGroups":["dotnet-light","read-only"]}}""", V1Patch.PatchType.MergePatch);
         await cluster.Client.CustomObjects.PatchClusterCustomObjectAsync(patch, ApiGroup.Name, ApiGroup.Version, V1Alpha1DiagnosticPolicy.Plural, policy.Metadata.Name, cancellationToken: _ct);
-        await Eventually.True(async () => (await PolicyAsync(policy.Metadata.Name)).Status?.ObservedGeneration == 2, "the operator to see the policy's change");
+        await Eventually.True(async () => (await TestPolicies.GetAsync(cluster.Client, policy.Metadata.Name, _ct)).Status?.ObservedGeneration == 2, "the operator to see the policy's change");
         await Commands.CreateAsync(cluster.Client, ns, "after-change", Commands.OnPods("processes", null, "none"));
         var after = await Commands.FinishedAsync(cluster.Client, ns, "after-change");
         // Woken by the policy's change, not by a change of its own.
@@ -75,6 +68,4 @@ public sealed class TenantPolicyTests(ClusterFixture cluster)
 
     private static V1Condition? Scheduled(V1Alpha1ScheduledTask task) => task.Status?.Conditions?.FirstOrDefault(c => c.Type == "Scheduled");
 
-    private async Task<V1Alpha1DiagnosticPolicy> PolicyAsync(string name) =>
-        await cluster.Client.CustomObjects.GetClusterCustomObjectAsync<V1Alpha1DiagnosticPolicy>(ApiGroup.Name, ApiGroup.Version, V1Alpha1DiagnosticPolicy.Plural, name, cancellationToken: _ct);
 }

@@ -12,8 +12,8 @@ public sealed class CommandStartGate(CommandPolicy catalogue, NamespacePolicies 
 {
     public const string PolicyDenied = "PolicyDenied";
 
-    /// <summary>How often a queued command looks again without being woken (its namespace's limit may have been raised).</summary>
-    public static readonly TimeSpan QueuedRecheck = TimeSpan.FromSeconds(30);
+    /// <summary>How often a queued command looks again without being woken (its namespace's limit may have been raised): seldom, since thousands may wait.</summary>
+    public static readonly TimeSpan QueuedRecheck = TimeSpan.FromMinutes(1);
 
     public async Task<StartDecision> DecideAsync(Api.V1Alpha1.V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {

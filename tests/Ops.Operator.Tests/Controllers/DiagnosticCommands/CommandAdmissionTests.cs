@@ -10,6 +10,7 @@ namespace Ops.Operator.Tests.Controllers.DiagnosticCommands;
 public sealed class CommandAdmissionTests
 {
     private readonly List<NamespacedName> _woken = [];
+    private readonly HashSet<string> _deleted = [];
     private readonly CommandAdmission _admission;
 
     public CommandAdmissionTests()
@@ -17,7 +18,7 @@ public sealed class CommandAdmissionTests
         var trigger = new ReconcileTrigger<V1Alpha1DiagnosticCommand>();
         trigger.Attach(_woken.Add);
         // No fan-out runs in these tests: only the places of commands still starting count.
-        _admission = new(new CommandRuns(null!, null!, trigger, TimeProvider.System, NullLogger<CommandRuns>.Instance), trigger);
+        _admission = new(new CommandRuns(null!, null!, trigger, TimeProvider.System, NullLogger<CommandRuns>.Instance), trigger, key => !_deleted.Contains(key.Name));
     }
 
     private (IDisposable? Place, int Running) Enter(string ns, string name, int limit) => _admission.TryEnter(new NamespacedName(ns, name), $"uid-{name}", limit);
@@ -55,23 +56,30 @@ public sealed class CommandAdmissionTests
     }
 
     [Fact]
-    public void Commands_turned_away_are_requested_again_when_a_place_of_their_namespace_frees_and_only_then()
+    public void A_freed_place_wakes_the_first_command_queued_in_its_namespace_and_only_it()
     {
         var (held, _) = Enter("shop", "a", limit: 1);
         Enter("shop", "b", limit: 1);
         Enter("shop", "c", limit: 1);
+        Enter("shop", "b", limit: 1); // looked again on its own: keeps its turn
+        Enter("shop", "gone", limit: 1);
         var (other, _) = Enter("web", "d", limit: 1);
 
         other!.Dispose();
         Assert.Empty(_woken);
         held!.Dispose();
 
-        Assert.Equal(["b", "c"], _woken.Select(k => k.Name).Order(StringComparer.Ordinal));
+        Assert.Equal([new NamespacedName("shop", "b")], _woken);
         var (next, _) = Enter("shop", "b", limit: 1);
         Assert.NotNull(next);
-        Enter("shop", "c", limit: 1);
         _woken.Clear();
         next!.Dispose();
         Assert.Equal([new NamespacedName("shop", "c")], _woken);
+        _deleted.Add("gone");
+        var (third, _) = Enter("shop", "c", limit: 1);
+        Enter("shop", "e", limit: 1);
+        _woken.Clear();
+        third!.Dispose();
+        Assert.Equal([new NamespacedName("shop", "e")], _woken); // a deleted command is passed over
     }
 }
