@@ -76,7 +76,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton<TargetResolver>();
         services.AddSingleton<CommandSpecCheck>();
         services.AddSingleton<Admission.AdmissionValidator>();
-        services.AddSingleton(sp => new Admission.RequesterSeal(() => sp.GetRequiredService<OperatorPkiSource>().Current.Authority.KeyPem));
+        services.AddSingleton(sp => new Admission.RequesterSeal(sp.GetRequiredService<OperatorPkiSource>().KeyPem));
         services.AddSingleton<Admission.AdmissionEndpoints>();
         services.AddSingleton<Admission.WebhookCaBundles>();
         services.AddSingleton<TargetLister>();
@@ -92,7 +92,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton(sp => new CommandFanOut(sp.GetRequiredService<AgentChannels>(), sp.GetRequiredService<AgentRegistry>().For,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CommandFanOut>>()) { AgentGrace = Options(sp).AgentGrace });
         // Keyed by the Ops CA's key, which only the operator reads: a namespace's users can edit the plan, not forge its seal.
-        services.AddSingleton(sp => new PlanSeal(() => sp.GetRequiredService<OperatorPkiSource>().Current.Authority.KeyPem));
+        services.AddSingleton(sp => new PlanSeal(sp.GetRequiredService<OperatorPkiSource>().KeyPem));
         services.AddSingleton<CommandPlans>();
         services.AddSingleton<CommandRuns>();
         services.AddController<V1Alpha1DiagnosticCommand, DiagnosticCommandReconciler>();
