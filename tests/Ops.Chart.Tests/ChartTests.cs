@@ -53,6 +53,8 @@ public sealed class ChartTests
         Assert.Equal(["CREATE", "UPDATE"], validating.Rules.Single().Operations);
         Assert.Equal(["CREATE"], mutating.Rules.Single().Operations);
         Assert.Null(validating.ClientConfig.CaBundle);
+        Assert.Equal("request.userInfo.username != 'system:serviceaccount:ops-system:ops-operator'", Assert.Single(validating.MatchConditions).Expression);
+        Assert.Equal(validating.MatchConditions.Single().Expression, Assert.Single(mutating.MatchConditions).Expression);
         Assert.Equal("on", validating.NamespaceSelector.MatchLabels["ops.dev/admission"]);
         Assert.Equal("ops-operator", operatorEnv["Operator__AdmissionWebhooks"]);
         Assert.DoesNotContain(disabled, d => ((string)d.Document["kind"]).EndsWith("WebhookConfiguration", StringComparison.Ordinal));

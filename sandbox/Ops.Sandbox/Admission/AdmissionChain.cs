@@ -11,7 +11,8 @@ namespace Ops.Sandbox.Admission;
 /// MutatingWebhookConfigurations in turn (configurations and their webhooks in name order), each seeing the object as
 /// the ones before it patched it; then every matching webhook of the ValidatingWebhookConfigurations. A refusal ends
 /// the request with the webhook's message; a webhook that cannot be called, times out or answers wrongly ends it too
-/// under failurePolicy Fail (the default) and is passed over under Ignore.
+/// under failurePolicy Fail (the default) and is passed over under Ignore. A webhook whose matchConditions do not hold
+/// is not called (<see cref="MatchConditions"/>).
 /// </summary>
 internal sealed partial class AdmissionChain(ObjectStore store, WebhookCaller caller, ILogger<AdmissionChain> logger)
 {
@@ -55,10 +56,23 @@ internal sealed partial class AdmissionChain(ObjectStore store, WebhookCaller ca
         snapshot.Of($"{plural}.{Group}").Values.OrderBy(c => c.Name, StringComparer.Ordinal)
             .SelectMany(c => (c.Parse()["webhooks"] as JsonArray ?? []).OfType<JsonObject>());
 
-    /// <summary>The webhook's allowing verdict; null when it failed and its failurePolicy is Ignore; throws its refusal or failure.</summary>
+    /// <summary>The webhook's allowing verdict; null when its matchConditions do not hold, or it failed and its failurePolicy is Ignore; throws its refusal or failure.</summary>
     private async Task<AdmissionVerdict?> CallAsync(JsonObject webhook, AdmissionAttributes request, CancellationToken cancellationToken)
     {
         var name = (string?)webhook["name"] ?? "";
+        try
+        {
+            if (!MatchConditions.Hold(webhook, request)) return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            if ((string?)webhook["failurePolicy"] == "Ignore")
+            {
+                WebhookIgnored(logger, name, e.Message);
+                return null;
+            }
+            throw new ApiException(500, "InternalError", $"Internal error occurred: failed calling webhook \"{name}\": {e.Message}");
+        }
         if (request.DryRun && (string?)webhook["sideEffects"] is not ("None" or "NoneOnDryRun"))
         {
             throw ApiException.BadRequest($"admission webhook \"{name}\" has side effects and does not support dry run");

@@ -38,7 +38,7 @@ public sealed class AdmissionWebhookTests : IAsyncLifetime
     }
 
     /// <summary>A configuration of one webhook on the test namespace's ConfigMaps, at the test server (or a client config given).</summary>
-    private string Configuration(string kind, string name, string failurePolicy = "Fail", string? clientConfig = null) => $$"""
+    private string Configuration(string kind, string name, string failurePolicy = "Fail", string? clientConfig = null, string? matchCondition = null) => $$"""
         apiVersion: admissionregistration.k8s.io/v1
         kind: {{kind}}
         metadata:
@@ -55,6 +55,7 @@ public sealed class AdmissionWebhookTests : IAsyncLifetime
                 kubernetes.io/metadata.name: {{_ns}}
             rules:
               - {operations: [CREATE, UPDATE], apiGroups: [""], apiVersions: [v1], resources: [configmaps]}
+            matchConditions: {{(matchCondition is null ? "[]" : $"[{{name: cond, expression: \"{matchCondition}\"}}]")}}
         """;
 
     private static string ConfigMap(string ns, string name, string data) => $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: {ns}\ndata: {data}\n";
@@ -115,6 +116,21 @@ public sealed class AdmissionWebhookTests : IAsyncLifetime
 
         Assert.Equal(fails, result.ExitCode != 0);
         if (fails) Assert.Contains("Internal error occurred: failed calling webhook \"gone.test.ops.dev\": ", result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_webhook_is_not_called_for_a_request_its_match_conditions_exclude_and_one_it_cannot_evaluate_follows_its_failure_policy()
+    {
+        _webhook.Decide = _ => TestWebhook.Deny("refused");
+        await _kubectl.OkAsync("apply -f -", Configuration("ValidatingWebhookConfiguration", "not-admin", matchCondition: "request.userInfo.username != 'sandbox-admin'"));
+        await _kubectl.OkAsync("apply -f -", Configuration("ValidatingWebhookConfiguration", "cel", failurePolicy: "Ignore", matchCondition: "has(object.data)"));
+
+        var admin = await _kubectl.RunAsync("apply -f -", ConfigMap(_ns, "by-admin", "{a: \"1\"}"));
+        var other = await _kubectl.RunAsync($"apply --as someone-else --as-group system:masters -f -", ConfigMap(_ns, "by-other", "{a: \"1\"}"));
+
+        Assert.Equal(0, admin.ExitCode);
+        Assert.Contains("admission webhook \"not-admin.test.ops.dev\" denied the request: refused", other.Stderr);
+        Assert.All(_webhook.Requests, r => Assert.Equal("someone-else", (string?)r["userInfo"]?["username"]));
     }
 
     [Fact]
