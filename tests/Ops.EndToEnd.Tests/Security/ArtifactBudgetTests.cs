@@ -35,12 +35,20 @@ public sealed class ArtifactBudgetTests(ClusterFixture cluster)
                 - name: api
                   image: ghcr.io/example/ops-sample-app:1.0.0
                   env:
+                    - name: LISTEN
+                      valueFrom:
+                        fieldRef: {fieldPath: status.podIP}
                     - {name: PORT, value: "8080"}
+                  readinessProbe:
+                    httpGet: {path: /healthz, port: 8080}
             """));
-        await Eventually.True(async () => (await cluster.Client.CoreV1.ReadNamespacedPodAsync("app", ns, cancellationToken: _ct)).Status?.Phase == "Running", "the .NET pod to run");
+        // Ready once it serves: its runtime (and diagnostics port) is up, not only its process.
+        await Eventually.True(async () => (await cluster.Client.CoreV1.ReadNamespacedPodAsync("app", ns, cancellationToken: _ct)).Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true,
+            "the .NET pod to be ready", Timeouts.SlowCommand);
 
         await Commands.CreateAsync(cluster.Client, ns, "first", Commands.OnPods("dotnet.gcdump", null, "budget"));
         var first = await Commands.FinishedAsync(cluster.Client, ns, "first", Timeouts.SlowCommand);
+        Assert.True(first.Status!.Phase == CommandPhase.Succeeded, $"the first snapshot: {KubernetesJson.Serialize(first.Status)}");
         // Counted just after the final status is written: a command created in between would still start.
         await Eventually.True(async () => (await cluster.Client.CoreV1.ListNamespacedConfigMapAsync(DemoCluster.OpsNamespace, fieldSelector: "metadata.name=ops-operator-artifact-ledger", cancellationToken: _ct))
             .Items.Any(m => m.Data?.ContainsKey(ns) == true), "the operator to count the snapshot's bytes");
@@ -50,8 +58,7 @@ public sealed class ArtifactBudgetTests(ClusterFixture cluster)
         var second = await Commands.FinishedAsync(cluster.Client, ns, "second");
         var light = await Commands.FinishedAsync(cluster.Client, ns, "light", Timeouts.SlowCommand);
 
-        var bytes = first.Status!.Results!.SelectMany(r => r.Artifacts ?? []).Sum(a => a.SizeBytes ?? 0);
-        Assert.Equal(CommandPhase.Succeeded, first.Status.Phase);
+        var bytes = first.Status.Results!.SelectMany(r => r.Artifacts ?? []).Sum(a => a.SizeBytes ?? 0);
         Assert.True(bytes > 0, "the heap snapshot has a size");
         Assert.Equal((CommandStartGate.PolicyDenied, $"the commands of namespace {ns} have written {bytes} bytes of artifacts today (UTC) and DiagnosticPolicy {ns}-budget allows 1 a day (maxArtifactBytesPerDay); dotnet.gcdump can start again after midnight UTC"),
             (Commands.Condition(second, ConditionTypes.Accepted)!.Reason, Commands.Condition(second, ConditionTypes.Accepted)!.Message));
