@@ -13,8 +13,8 @@ public sealed record SpecRefusal(string Reason, string Message, PolicyDenial? De
 /// <summary>
 /// What a command's spec must be before any target is listed: an action of the catalogue with parameters it accepts,
 /// a target of the right shape, and what the DiagnosticPolicies of its namespace allow. Asked by the admission webhook
-/// of commands and of ScheduledTasks' templates, and by the ScheduledTask controller; a command's start asks the same
-/// of its parts (<see cref="CommandStartGate"/>), because the webhook may be down.
+/// of commands and of ScheduledTasks' templates, by the ScheduledTask controller, and again when a command starts
+/// (<see cref="CommandStartGate"/>), because the webhook may have been down.
 /// </summary>
 public sealed class CommandSpecCheck(CommandPolicy catalogue, TargetResolver resolver, NamespacePolicies policies)
 {

@@ -4,11 +4,12 @@ using Ops.Operator.Policies;
 namespace Ops.Operator.Controllers.DiagnosticCommands;
 
 /// <summary>
-/// Decides a command's start, cheapest check first: the catalogue (action, parameters) and the target's shape, the policies of its namespace
-/// (action, script, dump type, target kind; a heavy action, the artifact bytes of the day), the namespace's running commands against its limit, then its targets
-/// (listed from the API) against the most a command may have. The reconciler acts on the decision.
+/// Decides a command's start, cheapest check first: what the admission webhook checks too (<see cref="CommandSpecCheck"/>:
+/// the catalogue, the target's shape, the policies of its namespace), then for a heavy action the artifact bytes of the
+/// day, the namespace's running commands against its limit, then its targets (listed from the API) against the most a
+/// command may have. The reconciler acts on the decision.
 /// </summary>
-public sealed class CommandStartGate(CommandPolicy catalogue, NamespacePolicies policies, ArtifactLedger ledger, CommandAdmission admission, TargetResolver resolver, TargetLister targets, Metrics.OperatorMetrics metrics)
+public sealed class CommandStartGate(CommandSpecCheck check, NamespacePolicies policies, ArtifactLedger ledger, CommandAdmission admission, TargetLister targets, Metrics.OperatorMetrics metrics)
 {
     public const string PolicyDenied = "PolicyDenied";
 
@@ -17,11 +18,13 @@ public sealed class CommandStartGate(CommandPolicy catalogue, NamespacePolicies 
 
     public async Task<StartDecision> DecideAsync(Api.V1Alpha1.V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {
-        if ((catalogue.Refusal(command) ?? resolver.SpecProblem(command)) is { } invalid) return StartDecision.Refused(invalid);
+        if (check.Refusal(command) is { } refused)
+        {
+            return refused.Denial is { } denial ? Denied(denial) : StartDecision.Refused(TargetPlan.Invalid(refused.Reason, refused.Message));
+        }
         var ns = command.Metadata.NamespaceProperty ?? "";
         // The namespace is not in the informer's cache yet (created a moment ago): its labels decide which policies apply.
         if (policies.For(ns) is not { } applying) return StartDecision.Later(null, TimeSpan.FromSeconds(1));
-        if (PolicyEvaluator.Refusal(command, applying) is { } denial) return Denied(denial);
         if (PolicyEvaluator.CountsArtifacts(command.Spec.Action, applying)
             && PolicyEvaluator.ArtifactBytesRefusal(ns, command.Spec.Action, await ledger.WrittenTodayAsync(ns, cancellationToken), applying) is { } spent) return Denied(spent);
         var (limit, limiting) = PolicyEvaluator.ConcurrencyLimit(applying);
