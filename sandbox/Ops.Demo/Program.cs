@@ -82,7 +82,7 @@ internal static class Program
         const string podIp = "{.items[0].status.podIP}";
         const string caKey = "{.data.ca\\.crt}";
         const string artifactName = "{.status.results[0].artifacts[0].name}";
-        const string firstCondition = "{.status.conditions[0].message}";
+        const string requestedBy = "{.metadata.annotations.ops\\.dev/requested-by}";
         const string token = "{.users[0].user.token}";
         Console.WriteLine($"""
             The sandbox keeps running. In another terminal:
@@ -91,9 +91,10 @@ internal static class Program
               kubectl get dcmd -n {DemoCluster.ShopNamespace}
               kubectl apply -n {DemoCluster.ShopNamespace} -f samples/diagnosticcommand-checkout-processes.yaml
               kubectl describe dcmd -n {DemoCluster.ShopNamespace} checkout-processes
-            What each namespace may do (samples/{DemoCluster.ShopPolicySample}; a node target from the shop is refused):
+            What each namespace may do (samples/{DemoCluster.ShopPolicySample}; a node target from the shop is refused at apply) and who asked:
               kubectl get dpol
-              kubectl apply -n {DemoCluster.ShopNamespace} -f samples/diagnosticcommand-node-info.yaml && kubectl get dcmd -n {DemoCluster.ShopNamespace} node-info -o jsonpath='{firstCondition}'
+              kubectl apply -n {DemoCluster.ShopNamespace} -f samples/diagnosticcommand-node-info.yaml
+              kubectl get dcmd -n {DemoCluster.ShopNamespace} checkout-errors -o jsonpath='{requestedBy}'
             Metrics (the command above is counted and timed):
               curl -s http://$(kubectl get pod -n {DemoCluster.OpsNamespace} -l app.kubernetes.io/name=ops-operator -o jsonpath='{podIp}'):{cluster.OperatorPort}/metrics | grep ops_command
               curl -s http://$(kubectl get pod -n {DemoCluster.OpsNamespace} -l app.kubernetes.io/name=ops-agent --field-selector spec.nodeName=node-1 -o jsonpath='{podIp}'):{cluster.AgentMetricsPort}/metrics | grep ops_agent_executions
