@@ -1,16 +1,18 @@
+using Microsoft.Extensions.Hosting;
+
 namespace Ops.SampleApp;
 
 /// <summary>
 /// A thread that keeps a backlog of orders in memory and processes them slowly, so diagnostics have a
 /// known method on a stack (ProcessOrdersForever) and a known type on the heap (Order).
 /// </summary>
-internal static class OrderWorker
+internal sealed class OrderWorker : BackgroundService
 {
-    public static Thread Start(CancellationToken cancellationToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var thread = new Thread(() => ProcessOrdersForever(cancellationToken)) { IsBackground = true, Name = "order-worker" };
+        var thread = new Thread(() => ProcessOrdersForever(stoppingToken)) { IsBackground = true, Name = "order-worker" };
         thread.Start();
-        return thread;
+        return Task.CompletedTask;
     }
 
     private static void ProcessOrdersForever(CancellationToken cancellationToken)

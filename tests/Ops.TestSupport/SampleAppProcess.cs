@@ -122,6 +122,21 @@ public sealed class SampleAppProcess : IAsyncDisposable
         throw new InvalidOperationException($"no dotnet process with PORT={port}");
     }
 
+    /// <summary>Whether the process has ended (a crash asked for through /chaos/crash, say), and its exit code then.</summary>
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
+    /// <summary>A request to the app (its /chaos endpoints take POST): the status code and the body.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpMethod method, string pathAndQuery, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}") };
+        using var response = await http.SendAsync(new HttpRequestMessage(method, pathAndQuery), cancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+    }
+
     private bool _disposed;
 
     public async ValueTask DisposeAsync()
