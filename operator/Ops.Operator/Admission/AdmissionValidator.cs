@@ -4,6 +4,7 @@ using k8s.Models;
 using Ops.Operator.Api;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.DiagnosticCommands;
+using Ops.Operator.Controllers.DiagnosticTriggers;
 using Ops.Operator.Controllers.ScheduledTasks;
 
 namespace Ops.Operator.Admission;
@@ -13,11 +14,11 @@ public sealed record AdmissionRefusal(int Code, string Reason, string Message);
 
 /// <summary>
 /// Refuses at <c>kubectl apply</c> what the schema cannot check and a command's start would refuse anyway: the
-/// catalogue's actions and parameters, target selectors, cron schedules and time zones, and what the namespace's
+/// catalogue's actions and parameters, target selectors, cron schedules and time zones, triggers' conditions, and what the namespace's
 /// DiagnosticPolicies forbid; and any change to the requester stamped at creation. The same checks run again when a
 /// command starts, for when this webhook is down (its failurePolicy is Ignore).
 /// </summary>
-public sealed class AdmissionValidator(CommandSpecCheck check)
+public sealed class AdmissionValidator(CommandSpecCheck check, TriggerSpecCheck triggers)
 {
     public AdmissionRefusal? Refusal(AdmissionRequest request)
     {
@@ -38,6 +39,9 @@ public sealed class AdmissionValidator(CommandSpecCheck check)
         {
             V1Alpha1DiagnosticCommand.KindName => Of(check.Refusal(Deserialize<V1Alpha1DiagnosticCommand>(current, request.Namespace)), ""),
             V1Alpha1ScheduledTask.KindName => TaskRefusal(Deserialize<V1Alpha1ScheduledTask>(current, request.Namespace)),
+            V1Alpha1DiagnosticTrigger.KindName => triggers.Refusal(Deserialize<V1Alpha1DiagnosticTrigger>(current, request.Namespace)) is { } refused
+                ? new(refused.ByPolicy ? 403 : 422, refused.Reason, refused.Message)
+                : null,
             _ => null,
         };
     }

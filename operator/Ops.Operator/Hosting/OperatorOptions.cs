@@ -25,6 +25,9 @@ public sealed class OperatorOptions
     /// <summary>How long a connection to an agent with no call in flight stays open: memory (about 75 KiB each) against a handshake per call.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan AgentConnectionIdleTimeout { get; set; } = Agents.AgentChannels.DefaultIdleTimeout;
 
+    /// <summary>Commands started by DiagnosticTriggers that may run at once in the whole cluster; a crossing beyond it is held back, with the LimitReached condition and Event.</summary>
+    [Range(1, 10000)] public int MaxRunningTriggeredCommands { get; set; } = 20;
+
     /// <summary>Who this replica is in leader election: the pod name in a cluster.</summary>
     public string Identity { get; set; } = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : $"{Environment.MachineName}-{Environment.ProcessId}";
 

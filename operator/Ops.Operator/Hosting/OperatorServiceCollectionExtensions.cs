@@ -16,6 +16,7 @@ using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.AgentVersions;
 using Ops.Operator.Controllers.DiagnosticCommands;
 using Ops.Operator.Controllers.DiagnosticPolicies;
+using Ops.Operator.Controllers.DiagnosticTriggers;
 using Ops.Operator.Controllers.ScheduledTasks;
 using Ops.Operator.Policies;
 
@@ -99,6 +100,8 @@ public static class OperatorServiceCollectionExtensions
 
         services.AddController<V1Alpha1ScheduledTask, ScheduledTaskReconciler>();
         services.AddController<V1Alpha1DiagnosticPolicy, DiagnosticPolicyReconciler>();
+        services.AddSingleton<TriggerSpecCheck>();
+        services.AddController<V1Alpha1DiagnosticTrigger, DiagnosticTriggerReconciler>();
 
         services.AddSingleton(sp => new AgentHealthGate(sp.GetRequiredService<AgentChannels>(), Options(sp).AgentPort,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AgentHealthGate>>()));

@@ -14,7 +14,7 @@ internal static partial class CrdsCommand
     [GeneratedRegex(@"((?:minimum|maximum): -?[0-9]+)\.0$", RegexOptions.Multiline)]
     private static partial Regex WholeNumberBounds();
 
-    public static readonly Type[] ApiTypes = [typeof(V1Alpha1DiagnosticCommand), typeof(V1Alpha1ScheduledTask), typeof(V1Alpha1AgentVersion), typeof(V1Alpha1DiagnosticPolicy)];
+    public static readonly Type[] ApiTypes = [typeof(V1Alpha1DiagnosticCommand), typeof(V1Alpha1ScheduledTask), typeof(V1Alpha1AgentVersion), typeof(V1Alpha1DiagnosticPolicy), typeof(V1Alpha1DiagnosticTrigger)];
 
     public static IReadOnlyDictionary<string, string> Render()
     {

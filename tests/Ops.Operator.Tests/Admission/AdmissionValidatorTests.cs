@@ -6,6 +6,7 @@ using Ops.ControllerRuntime.Informers;
 using Ops.Operator.Admission;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.DiagnosticCommands;
+using Ops.Operator.Controllers.DiagnosticTriggers;
 using Ops.Operator.Policies;
 
 namespace Ops.Operator.Tests.Admission;
@@ -35,7 +36,8 @@ public sealed class AdmissionValidatorTests : IAsyncLifetime
             _ = informer.RunAsync(_informers.Token);
             await informer.ReadyAsync(TestContext.Current.CancellationToken);
         }
-        _validator = new AdmissionValidator(new CommandSpecCheck(new CommandPolicy(), new TargetResolver(), new NamespacePolicies(policies, namespaces)));
+        var commands = new CommandSpecCheck(new CommandPolicy(), new TargetResolver(), new NamespacePolicies(policies, namespaces));
+        _validator = new AdmissionValidator(commands, new TriggerSpecCheck(commands));
     }
 
     public async ValueTask DisposeAsync()

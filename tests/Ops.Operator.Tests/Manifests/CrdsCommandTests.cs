@@ -28,7 +28,7 @@ public sealed class CrdsCommandTests
             Assert.Equal(0, CrdsCommand.Run(directory, output));
 
             var written = Directory.GetFiles(directory).Select(Path.GetFileName).Order().ToArray();
-            Assert.Equal(["agentversions.ops.dev.yaml", "diagnosticcommands.ops.dev.yaml", "diagnosticpolicies.ops.dev.yaml", "scheduledtasks.ops.dev.yaml"], written);
+            Assert.Equal(["agentversions.ops.dev.yaml", "diagnosticcommands.ops.dev.yaml", "diagnosticpolicies.ops.dev.yaml", "diagnostictriggers.ops.dev.yaml", "scheduledtasks.ops.dev.yaml"], written);
             Assert.Contains("wrote", output.ToString());
         }
         finally

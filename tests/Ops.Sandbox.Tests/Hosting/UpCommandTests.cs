@@ -35,7 +35,7 @@ public sealed class UpCommandTests
 
             using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
             var crds = await client.ApiextensionsV1.ListCustomResourceDefinitionAsync(cancellationToken: _ct);
-            Assert.Equal(["agentversions.ops.dev", "diagnosticcommands.ops.dev", "diagnosticpolicies.ops.dev", "scheduledtasks.ops.dev"], crds.Items.Select(c => c.Metadata.Name).Order());
+            Assert.Equal(["agentversions.ops.dev", "diagnosticcommands.ops.dev", "diagnosticpolicies.ops.dev", "diagnostictriggers.ops.dev", "scheduledtasks.ops.dev"], crds.Items.Select(c => c.Metadata.Name).Order());
 
             using (var term = Process.Start("kill", ["-TERM", process.Id.ToString()]))
             {

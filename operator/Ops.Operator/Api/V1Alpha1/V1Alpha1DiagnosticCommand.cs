@@ -89,6 +89,10 @@ public sealed partial class V1Alpha1DiagnosticCommand() : CustomResource<V1Alpha
         [Required]
         [JsonPropertyName("selector")] public V1LabelSelector Selector { get; set; } = new();
 
+        /// <summary>Only these pods, by name, among those the selector matches; every matched pod when absent.</summary>
+        [ItemPattern(Patterns.DnsSubdomain, Patterns.DnsSubdomainMaxLength)]
+        [JsonPropertyName("names")] public List<string>? Names { get; set; }
+
         /// <summary>The container; every container when absent.</summary>
         [RegularExpression(Patterns.DnsLabel), MaxLength(63)]
         [JsonPropertyName("container")] public string? Container { get; set; }

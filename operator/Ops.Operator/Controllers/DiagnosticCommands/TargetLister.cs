@@ -49,6 +49,23 @@ public sealed class TargetLister(IKubernetes client, TargetResolver resolver)
     private async Task<List<V1Pod>> PodsAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {
         if (command.Spec.Target.Pods is not { } target) return [];
+        if (target.Names is { Count: > 0 and <= 20 } names)
+        {
+            // A few pods by name (a trigger's command, a user's pick): read each, rather than list all the selector matches.
+            var named = new List<V1Pod>();
+            foreach (var name in names.Distinct(StringComparer.Ordinal))
+            {
+                try
+                {
+                    named.Add(await client.CoreV1.ReadNamespacedPodAsync(name, command.Metadata.NamespaceProperty, cancellationToken: cancellationToken));
+                }
+                catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+                {
+                    // The resolver says no pod of that name matches.
+                }
+            }
+            return named;
+        }
         var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
         return await ListPages.AllAsync<V1Pod>(async next =>
         {

@@ -27,9 +27,13 @@ public sealed class TargetResolver
         }
         if (target.Pods is { } podTarget)
         {
+            if (podTarget.Names?.Select((name, i) => (name, i)).FirstOrDefault(n => !IsObjectName(n.name)) is { name: { } badPod } badAt)
+            {
+                return TargetPlan.Invalid("InvalidTarget", $"spec.target.pods.names[{badAt.i}]: \"{badPod}\" is not a pod name (a DNS-1123 subdomain)");
+            }
             return LabelSelectors.Problem(podTarget.Selector) is { } problem ? TargetPlan.Invalid("InvalidSelector", $"spec.target.pods.selector: {problem}") : null;
         }
-        if (target.Nodes!.Names?.Select((name, i) => (name, i)).FirstOrDefault(n => !IsNodeName(n.name)) is { name: { } badName } bad)
+        if (target.Nodes!.Names?.Select((name, i) => (name, i)).FirstOrDefault(n => !IsObjectName(n.name)) is { name: { } badName } bad)
         {
             // The CRD refuses these at create; checked again because a name like ../node-1 would become another API path.
             return TargetPlan.Invalid("InvalidTarget", $"spec.target.nodes.names[{bad.i}]: \"{badName}\" is not a node name (a DNS-1123 subdomain)");
@@ -37,7 +41,8 @@ public sealed class TargetResolver
         return LabelSelectors.Problem(target.Nodes.Selector) is { } nodeProblem ? TargetPlan.Invalid("InvalidSelector", $"spec.target.nodes.selector: {nodeProblem}") : null;
     }
 
-    private static bool IsNodeName(string? name) =>
+    /// <summary>A DNS-1123 subdomain: what node and pod names are.</summary>
+    private static bool IsObjectName(string? name) =>
         name is { Length: > 0 and <= Patterns.DnsSubdomainMaxLength } && Regex.IsMatch(name, Patterns.DnsSubdomain, RegexOptions.CultureInvariant);
 
     /// <summary>The targets among these pods and nodes, or why there are none (the spec's own problems first).</summary>
@@ -49,10 +54,16 @@ public sealed class TargetResolver
         List<CommandTarget> matched;
         if (spec.Target.Pods is { } podTarget)
         {
+            var podNames = podTarget.Names?.ToHashSet(StringComparer.Ordinal);
             matched = [.. pods
                 .Where(p => p.Metadata.NamespaceProperty == ns && p.Metadata.DeletionTimestamp is null && LabelSelectors.Matches(podTarget.Selector, p.Metadata.Labels))
+                .Where(p => podNames is null || podNames.Contains(p.Metadata.Name))
                 .SelectMany(p => Containers(p, podTarget.Container))];
-            if (matched.Count == 0) return TargetPlan.Invalid("NoTargets", $"no running pod in namespace {ns} matches the selector{(podTarget.Container is null ? "" : $" with a running container \"{podTarget.Container}\"")}");
+            if (matched.Count == 0)
+            {
+                var named = podNames is null ? "" : $" named {string.Join(", ", podNames.Order(StringComparer.Ordinal))}";
+                return TargetPlan.Invalid("NoTargets", $"no running pod{named} in namespace {ns} matches the selector{(podTarget.Container is null ? "" : $" with a running container \"{podTarget.Container}\"")}");
+            }
         }
         else
         {

@@ -64,7 +64,7 @@ public sealed class ScheduledTaskReconciler(
 
         var owned = await OwnedCommandsAsync(task, cancellationToken);
         var active = owned.Where(c => c.Status?.CompletionTime is null && c.Metadata.DeletionTimestamp is null).OrderBy(c => c.Metadata.Name, StringComparer.Ordinal).ToList();
-        await PruneHistoryAsync(task, owned, cancellationToken);
+        await CommandHistory.PruneAsync(commands, owned, task.Spec.SuccessfulHistoryLimitOrDefault(), task.Spec.FailedHistoryLimitOrDefault(), cancellationToken);
 
         var lastScheduled = task.Status?.LastScheduleTime is { } last ? new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)) : new DateTimeOffset(DateTime.SpecifyKind(task.Metadata.CreationTimestamp ?? now.UtcDateTime, DateTimeKind.Utc));
         if (task.Spec.Suspend == true)
@@ -160,14 +160,6 @@ public sealed class ScheduledTaskReconciler(
 
     /// <summary>The run's command name: the task's name and the scheduled time in minutes since the epoch, as CronJob names Jobs.</summary>
     public static string RunName(string task, DateTimeOffset scheduled) => $"{task}-{scheduled.ToUnixTimeSeconds() / 60}";
-
-    private async Task PruneHistoryAsync(V1Alpha1ScheduledTask task, List<V1Alpha1DiagnosticCommand> owned, CancellationToken cancellationToken)
-    {
-        var finished = owned.Where(c => c.Status?.CompletionTime is not null && c.Metadata.DeletionTimestamp is null).OrderByDescending(c => c.Status!.CompletionTime).ToList();
-        var succeeded = finished.Where(c => c.Status!.Phase == CommandPhase.Succeeded).Skip(task.Spec.SuccessfulHistoryLimitOrDefault());
-        var failed = finished.Where(c => c.Status!.Phase != CommandPhase.Succeeded).Skip(task.Spec.FailedHistoryLimitOrDefault());
-        foreach (var old in succeeded.Concat(failed)) await commands.DeleteAsync(old, cancellationToken);
-    }
 
     private async Task<List<V1Alpha1DiagnosticCommand>> OwnedCommandsAsync(V1Alpha1ScheduledTask task, CancellationToken cancellationToken)
     {

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace Ops.Operator.Controllers.DiagnosticTriggers;
+
+/// <summary>What the DiagnosticTrigger controller logs, with event ids 1000–1009.</summary>
+internal static partial class TriggerLog
+{
+    [LoggerMessage(1000, LogLevel.Information, "Trigger {Namespace}/{Trigger} fired for pod {Pod}: {Crossing}; started {Command}")]
+    public static partial void Fired(ILogger logger, string? @namespace, string trigger, string pod, string crossing, string command);
+
+    [LoggerMessage(1001, LogLevel.Warning, "Trigger {Namespace}/{Trigger} held a crossing of pod {Pod} back: {Reason}")]
+    public static partial void Withheld(ILogger logger, string? @namespace, string trigger, string pod, string reason);
+}
