@@ -49,24 +49,19 @@ public sealed class TargetLister(IKubernetes client, TargetResolver resolver)
     private async Task<List<V1Pod>> PodsAsync(V1Alpha1DiagnosticCommand command, CancellationToken cancellationToken)
     {
         if (command.Spec.Target.Pods is not { } target) return [];
+        var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
         if (target.Names is { Count: > 0 and <= 20 } names)
         {
-            // A few pods by name (a trigger's command, a user's pick): read each, rather than list all the selector matches.
+            // A few pods by name (a trigger's command, a user's pick): each listed by its name, rather than every pod the
+            // selector matches (list, not get: the operator's role lists pods and reads none by name).
             var named = new List<V1Pod>();
             foreach (var name in names.Distinct(StringComparer.Ordinal))
             {
-                try
-                {
-                    named.Add(await client.CoreV1.ReadNamespacedPodAsync(name, command.Metadata.NamespaceProperty, cancellationToken: cancellationToken));
-                }
-                catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-                {
-                    // The resolver says no pod of that name matches.
-                }
+                var page = await client.CoreV1.ListNamespacedPodAsync(command.Metadata.NamespaceProperty, fieldSelector: $"metadata.name={name}", labelSelector: selector, cancellationToken: cancellationToken);
+                named.AddRange(page.Items);
             }
             return named;
         }
-        var selector = target.Selector is { } s ? LabelSelectors.ToQuery(s) : null;
         return await ListPages.AllAsync<V1Pod>(async next =>
         {
             var page = await client.CoreV1.ListNamespacedPodAsync(command.Metadata.NamespaceProperty, continueParameter: next, labelSelector: selector, limit: ListPages.Size, cancellationToken: cancellationToken);
