@@ -26,6 +26,7 @@ public sealed class TestAgent : IAsyncDisposable
     public string DataDirectory { get; }
     public ExecutionManager Executions => _app.Services.GetRequiredService<ExecutionManager>();
     public Ops.Agent.Actions.ActionCatalog Actions => _app.Services.GetRequiredService<Ops.Agent.Actions.ActionCatalog>();
+    public Ops.Agent.Watches.CounterWatches Watches => _app.Services.GetRequiredService<Ops.Agent.Watches.CounterWatches>();
 
     public static async Task<TestAgent> StartAsync(string certificatePath, string keyPath, string caPath, string? dataDirectory = null, string node = "node-a", string listen = "127.0.0.1", string procRoot = "/proc",
         IReadOnlyDictionary<string, string?>? settings = null)

@@ -35,6 +35,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<IAgentAction, DotnetStacksAction>();
         services.AddSingleton<Dotnet.CounterSampler>();
         services.AddSingleton<IAgentAction, DotnetCountersAction>();
+        services.AddSingleton<Watches.CounterWatches>();
         services.AddSingleton<Artifacts.ArtifactStore>();
         services.AddSingleton<Artifacts.HeavyActionGate>();
         services.AddSingleton<Dotnet.ArtifactCaptures>();

@@ -9,7 +9,7 @@ using Ops.Agent.V1;
 namespace Ops.Agent.Services;
 
 /// <summary>The gRPC face of the agent; it validates requests and delegates to the execution manager.</summary>
-public sealed class AgentService(ExecutionManager executions, ActionCatalog catalog, Artifacts.ArtifactStore artifacts, IOptions<AgentOptions> options, TimeProvider clock) : V1.Agent.AgentBase
+public sealed class AgentService(ExecutionManager executions, ActionCatalog catalog, Artifacts.ArtifactStore artifacts, Watches.CounterWatches watches, IOptions<AgentOptions> options, TimeProvider clock) : V1.Agent.AgentBase
 {
     private readonly Timestamp _started = Timestamp.FromDateTimeOffset(clock.GetUtcNow());
 
@@ -66,6 +66,24 @@ public sealed class AgentService(ExecutionManager executions, ActionCatalog cata
             offset += read;
         }
     }
+
+    public override Task<SyncWatchesReply> SyncWatches(SyncWatchesRequest request, ServerCallContext context)
+    {
+        if (request.Watches.Count > Watches.CounterWatches.MaxWatches) throw Invalid($"{request.Watches.Count} watches: an agent keeps at most {Watches.CounterWatches.MaxWatches}");
+        if (request.LeaseSeconds is < 5 or > 3600) throw Invalid($"lease_seconds must be from 5 to 3600, not {request.LeaseSeconds}");
+        foreach (var watch in request.Watches)
+        {
+            Require(watch.Id, "watch id");
+            Require(watch.Counter, $"counter of watch {watch.Id}");
+            if (watch.Target is null || watch.Target.Node || string.IsNullOrEmpty(watch.Target.ContainerId)) throw Invalid($"watch {watch.Id} must target a pod's container");
+            if (watch.IntervalSeconds is < 1 or > 60) throw Invalid($"interval_seconds of watch {watch.Id} must be from 1 to 60, not {watch.IntervalSeconds}");
+            if (watch.ForSeconds is < 0 or > 86400) throw Invalid($"for_seconds of watch {watch.Id} must be from 0 to 86400, not {watch.ForSeconds}");
+        }
+        if (request.Watches.Select(w => w.Id).Distinct(StringComparer.Ordinal).Count() != request.Watches.Count) throw Invalid("watch ids must be unique");
+        return Task.FromResult(watches.Sync(request));
+    }
+
+    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 
     private static void Require(string value, string field)
     {

@@ -1,0 +1,104 @@
+using System.Net;
+using Grpc.Core;
+using Ops.Agent.V1;
+using Ops.TestSupport;
+
+namespace Ops.Agent.Tests.Watches;
+
+/// <summary>
+/// Counter watches through a real agent over mTLS against the sample app, made to burn CPU through /chaos: the agent
+/// judges the threshold itself and reports one crossing per episode, names the process, says why a watch has no value,
+/// shares one session among the watches of a process, and stops everything when the operator stops syncing.
+/// </summary>
+public sealed class CounterWatchesTests : IAsyncLifetime
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+    private readonly AgentHarness _harness = new();
+    private TestAgent _agent = null!;
+    private SampleAppProcess _app = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _agent = await _harness.StartAgentAsync();
+        _app = await SampleAppProcess.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _harness.DisposeAsync();
+    }
+
+    private Target App => new() { Namespace = "shop", Pod = "checkout", PodUid = "uid-checkout", Container = "api", ContainerId = $"sandbox://{_app.Pid}" };
+
+    private static CounterWatch Watch(string id, Target target, string counter = "cpu-usage", bool above = true, double threshold = 40, int forSeconds = 2) =>
+        new() { Id = id, Target = target, Counter = counter, Above = above, Threshold = threshold, ForSeconds = forSeconds, IntervalSeconds = 1 };
+
+    private async Task<SyncWatchesReply> SyncAsync(params CounterWatch[] watches) =>
+        await _harness.Channels.For(_agent.Address).SyncWatchesAsync(new SyncWatchesRequest { Watches = { watches }, LeaseSeconds = 30 }, cancellationToken: _ct);
+
+    /// <summary>Syncs the same watches every half second, as the operator would, until the state of the first one satisfies the condition.</summary>
+    private Task<WatchState> UntilAsync(Func<WatchState, bool> condition, string what, params CounterWatch[] watches) =>
+        Eventually.Get(async () =>
+        {
+            var state = (await SyncAsync(watches)).States.Single(s => s.Id == watches[0].Id);
+            if (condition(state)) return state;
+            await Task.Delay(TimeSpan.FromMilliseconds(500), _ct);
+            return null;
+        }, what, TimeSpan.FromSeconds(60));
+
+    [Fact]
+    public async Task A_cpu_burn_above_the_threshold_for_its_time_is_one_crossing_naming_the_process()
+    {
+        var watch = Watch("cpu", App);
+        var idle = await UntilAsync(s => s.HasValue, "a first cpu-usage value", watch);
+        Assert.True(idle.Value < 40, $"the idle app uses {idle.Value} % CPU");
+        Assert.Empty(idle.Crossings);
+
+        var (status, body) = await _app.SendAsync(HttpMethod.Post, "/chaos/cpu?seconds=8", _ct);
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var crossed = await UntilAsync(s => s.Crossings.Count > 0, "a crossing", watch);
+        await Task.Delay(TimeSpan.FromSeconds(3), _ct);
+        var later = (await SyncAsync(watch)).States.Single();
+
+        var crossing = Assert.Single(crossed.Crossings);
+        Assert.Equal((_app.Pid, _app.Pid), (crossing.Pid, crossing.NamespacePid));
+        Assert.StartsWith($"cpu/{_app.Pid}-", crossing.Key);
+        Assert.True(crossing.Value > 40, $"crossed at {crossing.Value}");
+        Assert.True(crossing.At.ToDateTimeOffset() - crossed.HoldingSince.ToDateTimeOffset() >= TimeSpan.FromSeconds(2), "crossed before holding for forSeconds");
+        // Still holding: the same episode, no second crossing.
+        Assert.Equal([crossing.Key], later.Crossings.Select(c => c.Key));
+    }
+
+    [Fact]
+    public async Task Watches_of_one_process_share_one_session_and_a_counter_it_does_not_publish_is_named_with_those_it_does()
+    {
+        var cpu = Watch("cpu", App);
+        var heap = Watch("heap", App, counter: "gc-heap-size", threshold: 10_000);
+        var typo = Watch("typo", App, counter: "cpu_usage");
+
+        var state = await UntilAsync(s => s.Problem.Contains("publishes no", StringComparison.Ordinal), "the unknown counter to be named", typo, cpu, heap);
+        var all = await SyncAsync(typo, cpu, heap);
+
+        Assert.StartsWith($"process {_app.Pid} publishes no System.Runtime counter cpu_usage (it publishes ", state.Problem);
+        Assert.Contains("cpu-usage", state.Problem);
+        Assert.True(all.States.Single(s => s.Id == "heap").HasValue);
+        Assert.Equal(1, _agent.Watches.SessionCount);
+    }
+
+    [Fact]
+    public async Task A_watch_without_a_dotnet_process_says_why_and_the_sessions_stop_when_no_sync_comes()
+    {
+        var missing = Watch("missing", new Target { Pod = "gone", Container = "api", ContainerId = "sandbox://999999999" });
+        var cpu = Watch("cpu", App);
+
+        var reply = await _harness.Channels.For(_agent.Address).SyncWatchesAsync(new SyncWatchesRequest { Watches = { missing, cpu }, LeaseSeconds = 5 }, cancellationToken: _ct);
+        var bad = await Assert.ThrowsAsync<RpcException>(async () => await _harness.Channels.For(_agent.Address).SyncWatchesAsync(
+            new SyncWatchesRequest { Watches = { cpu, cpu }, LeaseSeconds = 5 }, cancellationToken: _ct));
+
+        Assert.Equal("no running process found for container api (sandbox://999999999)", reply.States.Single(s => s.Id == "missing").Problem);
+        Assert.Equal((StatusCode.InvalidArgument, "watch ids must be unique"), (bad.StatusCode, bad.Status.Detail));
+        Assert.Equal(1, _agent.Watches.SessionCount);
+        await Eventually.True(() => Task.FromResult(_agent.Watches.SessionCount == 0), "the lease to expire", TimeSpan.FromSeconds(15));
+    }
+}
