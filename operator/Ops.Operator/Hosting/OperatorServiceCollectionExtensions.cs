@@ -101,6 +101,8 @@ public static class OperatorServiceCollectionExtensions
         services.AddController<V1Alpha1ScheduledTask, ScheduledTaskReconciler>();
         services.AddController<V1Alpha1DiagnosticPolicy, DiagnosticPolicyReconciler>();
         services.AddSingleton<TriggerSpecCheck>();
+        services.AddSingleton<CounterWatchBook>();
+        services.AddSingleton<CounterWatchSync>();
         services.AddController<V1Alpha1DiagnosticTrigger, DiagnosticTriggerReconciler>();
 
         services.AddSingleton(sp => new AgentHealthGate(sp.GetRequiredService<AgentChannels>(), Options(sp).AgentPort,

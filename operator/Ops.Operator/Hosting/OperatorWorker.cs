@@ -63,6 +63,7 @@ public sealed class OperatorWorker(IServiceProvider services, PkiBootstrapper pk
         leader.Set(1);
         await using var notLeading = leading.Register(() => leader.Set(0));
         var caBundles = services.GetRequiredService<Admission.WebhookCaBundles>().RunAsync(leading);
+        var counterWatches = services.GetRequiredService<Controllers.DiagnosticTriggers.CounterWatchSync>().RunAsync(leading);
         // What each controller watches is declared beside it (its reconciler's Setup); the manager runs them all.
         await services.GetRequiredService<ControllerManager>().RunAsync(leading, synced: () =>
         {
@@ -70,5 +71,6 @@ public sealed class OperatorWorker(IServiceProvider services, PkiBootstrapper pk
             _ready.TrySetResult();
         });
         await caBundles;
+        await counterWatches;
     }
 }

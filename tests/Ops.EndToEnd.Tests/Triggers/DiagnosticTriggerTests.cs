@@ -56,6 +56,32 @@ public sealed class DiagnosticTriggerTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task A_cpu_burn_judged_by_the_agent_runs_the_stacks_of_the_burning_process_which_name_BurnCpu()
+    {
+        var team = await TriggerNamespace.CreateAsync(cluster, "cpu", _ct);
+        (await team.ApplyAsync("hot", """
+            target:
+              selector: {matchLabels: {app: shop}}
+            condition: {counter: {name: cpu-usage, threshold: 30, forSeconds: 3, intervalSeconds: 1}}
+            action: {action: dotnet.stacks, parameters: {format: text}}
+            """)).EnsureSuccess();
+        var watching = await team.StatusAsync("hot", s => s.Pods?.SingleOrDefault() is { State: TriggerPodStates.Watching, Value: not null }, "the agent's first cpu-usage value", _ct);
+
+        await team.ChaosAsync("/chaos/cpu?seconds=30", _ct);
+        var fired = await team.StatusAsync("hot", s => s.Firings?.Any(f => f.Outcome == TriggerFiringOutcomes.Fired) == true, "the trigger to fire", _ct);
+        var firing = fired.Status!.Firings!.Single();
+        var command = await Commands.FinishedAsync(cluster.Client, team.Name, firing.Command!, Timeouts.SlowCommand);
+        var shard = await cluster.Client.CoreV1.ReadNamespacedConfigMapAsync(command.Status!.Results![0].ResultRef, team.Name, cancellationToken: _ct);
+        var output = string.Concat(shard.Data.Values);
+
+        Assert.Equal("cpu-usage > 30 for 3s", watching.Status!.ConditionSummary);
+        Assert.Matches(@"^cpu-usage [0-9.]+ above 30 for 3 s or more \(container api, process [0-9]+\)$", firing.Message);
+        Assert.True(command.Status!.Phase == CommandPhase.Succeeded, KubernetesJson.Serialize(command.Status));
+        Assert.NotNull(command.Spec.Target.Pods!.Process!.Pid);
+        Assert.Contains("Ops.SampleApp.Chaos.CpuBurner.BurnCpu", output);
+    }
+
+    [Fact]
     public async Task Readiness_lost_for_forSeconds_runs_the_action_on_the_live_process()
     {
         var team = await TriggerNamespace.CreateAsync(cluster, "unready", _ct);
@@ -109,9 +135,9 @@ public sealed class DiagnosticTriggerTests(ClusterFixture cluster)
 
         Assert.Equal(1, dump.ExitCode);
         Assert.Contains($"admission webhook \"policy.ops.dev\" denied the request: spec.action.action: DiagnosticPolicy {team.Name}-team does not allow dotnet.dump (group dotnet-heavy) in namespace {team.Name}", dump.Stderr);
-        Assert.Contains("denied the request: spec.condition: set exactly one of containerRestarted and readinessLost", both.Stderr);
+        Assert.Contains("denied the request: spec.condition: set exactly one of counter, containerRestarted and readinessLost", both.Stderr);
         var ready = refused.Status!.Conditions!.Single(c => c.Type == TriggerConditions.Ready);
-        Assert.Equal(("False", "InvalidCondition", "spec.condition: set exactly one of containerRestarted and readinessLost"), (ready.Status, ready.Reason, ready.Message));
+        Assert.Equal(("False", "InvalidCondition", "spec.condition: set exactly one of counter, containerRestarted and readinessLost"), (ready.Status, ready.Reason, ready.Message));
         Assert.Empty(await new TriggerNamespace(cluster, open, "").CommandsOfAsync("both", _ct));
     }
 }

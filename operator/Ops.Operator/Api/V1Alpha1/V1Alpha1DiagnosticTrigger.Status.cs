@@ -78,6 +78,9 @@ public sealed partial class V1Alpha1DiagnosticTrigger
         /// <summary>Why it is not firing, or when it fired.</summary>
         [JsonPropertyName("message")] public string? Message { get; set; }
 
+        /// <summary>The counter's last value (counter conditions), as the agent saw it.</summary>
+        [JsonPropertyName("value")] public string? Value { get; set; }
+
         /// <summary>Since when the condition has held.</summary>
         [JsonPropertyName("holdingSince")] public DateTime? HoldingSince { get; set; }
 

@@ -63,11 +63,49 @@ public sealed partial class V1Alpha1DiagnosticTrigger() : CustomResource<V1Alpha
 
     public sealed class TriggerCondition
     {
+        /// <summary>A System.Runtime counter of the pod's .NET process crossed a threshold for forSeconds, judged on its node by the agent.</summary>
+        [JsonPropertyName("counter")] public CounterCondition? Counter { get; set; }
+
         /// <summary>A container of the pod restarted (its restart count went up after the trigger was created).</summary>
         [JsonPropertyName("containerRestarted")] public ContainerRestarted? ContainerRestarted { get; set; }
 
         /// <summary>The pod stayed not Ready, while running, for forSeconds.</summary>
         [JsonPropertyName("readinessLost")] public ReadinessLost? ReadinessLost { get; set; }
+    }
+
+    public sealed class CounterCondition
+    {
+        /// <summary>The counter (System.Runtime, as dotnet-counters names them); rate counters such as exception-count are per second.</summary>
+        [Required, AllowedValues("cpu-usage", "working-set", "gc-heap-size", "gen-0-gc-count", "gen-1-gc-count", "gen-2-gc-count", "threadpool-thread-count",
+            "monitor-lock-contention-count", "threadpool-queue-length", "threadpool-completed-items-count", "alloc-rate", "active-timer-count", "gc-fragmentation",
+            "gc-committed", "exception-count", "time-in-gc", "gen-0-size", "gen-1-size", "gen-2-size", "loh-size", "poh-size", "assembly-count", "il-bytes-jitted",
+            "methods-jitted-count", "time-in-jit")]
+        [JsonPropertyName("name")] public string Name { get; set; } = "";
+
+        /// <summary>above: the value is greater than the threshold; below: it is less.</summary>
+        [Default("above"), AllowedValues("above", "below")]
+        [JsonPropertyName("operator")] public string? Operator { get; set; }
+
+        /// <summary><see cref="Operator"/> is above, or absent.</summary>
+        public bool IsAbove => Operator is null or "above";
+
+        /// <summary>The threshold, in the counter's unit (% for cpu-usage and time-in-gc, MB for working-set and gc-heap-size, a count or a count per second for the others).</summary>
+        [Required, Range(0, long.MaxValue)]
+        [JsonPropertyName("threshold")] public long Threshold { get; set; }
+
+        /// <summary>The default of <see cref="ForSeconds"/>.</summary>
+        public const int DefaultForSeconds = 15;
+
+        /// <summary>How long the value must stay across the threshold before the pod fires.</summary>
+        [Default(DefaultForSeconds), Range(0, 86400)]
+        [JsonPropertyName("forSeconds")] public int? ForSeconds { get; set; }
+
+        /// <summary>The default of <see cref="IntervalSeconds"/>.</summary>
+        public const int DefaultIntervalSeconds = 5;
+
+        /// <summary>How often the process publishes its counters to the agent.</summary>
+        [Default(DefaultIntervalSeconds), Range(1, 60)]
+        [JsonPropertyName("intervalSeconds")] public int? IntervalSeconds { get; set; }
     }
 
     public sealed class ContainerRestarted

@@ -174,7 +174,7 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
                 PodUid = target.PodUid ?? "",
                 Container = target.Container ?? "",
                 ContainerId = target.ContainerId ?? "",
-                Process = Process(request.Spec.Target.Pods?.Process),
+                Process = ProcessOf(request.Spec.Target.Pods?.Process),
                 PodIp = target.PodIp ?? "",
                 Node = target.IsNode,
             },
@@ -184,7 +184,8 @@ public sealed class CommandFanOut(AgentChannels channels, Func<string, AgentEndp
         return execute;
     }
 
-    private static ProcessSelector? Process(V1Alpha1DiagnosticCommand.ProcessSelector? process) =>
+    /// <summary>A process selector of the API as the agent contract has it.</summary>
+    public static ProcessSelector? ProcessOf(V1Alpha1DiagnosticCommand.ProcessSelector? process) =>
         process is null ? null : new ProcessSelector { Pid = process.Pid ?? 0, Name = process.Name ?? "", Port = process.Port ?? 0 };
 
     private static TargetRecord Record(CommandTarget target, ExecutionResult result) => new(

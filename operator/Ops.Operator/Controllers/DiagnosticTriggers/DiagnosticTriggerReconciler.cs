@@ -26,15 +26,20 @@ public sealed class DiagnosticTriggerReconciler(
     CustomResourceClient<V1Alpha1DiagnosticCommand> commands,
     ResourceInformer<V1Alpha1DiagnosticCommand> commandCache,
     TriggerSpecCheck check,
+    CounterWatchBook watches,
     IKubernetes client,
     EventRecorder events,
     IOptions<OperatorOptions> options,
     TimeProvider clock,
     ILogger<DiagnosticTriggerReconciler> logger) : IReconciler<V1Alpha1DiagnosticTrigger>, IControllerSetup<V1Alpha1DiagnosticTrigger>
 {
-    /// <summary>A trigger wakes when one of its commands changes (history, the active list, the operator's budget) and when a DiagnosticPolicy changes.</summary>
+    /// <summary>
+    /// A trigger wakes when one of its commands changes (history, the active list, the operator's budget), when a DiagnosticPolicy
+    /// changes, and when the agents report a change of one of its counter watches (<see cref="CounterWatchSync"/>).
+    /// </summary>
     public static void Setup(ControllerBuilder<V1Alpha1DiagnosticTrigger> controller) => controller
         .Workers(2)
+        .WakesOnRequests()
         .Owns<V1Alpha1DiagnosticCommand>()
         .Watches<V1Alpha1DiagnosticPolicy>((_, all) => all.Select(NamespacedName.Of));
 
@@ -46,11 +51,16 @@ public sealed class DiagnosticTriggerReconciler(
 
     public async Task<ReconcileResult> ReconcileAsync(NamespacedName key, CancellationToken cancellationToken)
     {
-        if (await triggers.GetAsync(key, cancellationToken) is not { } trigger || trigger.Metadata.DeletionTimestamp is not null) return ReconcileResult.Done;
+        if (await triggers.GetAsync(key, cancellationToken) is not { } trigger || trigger.Metadata.DeletionTimestamp is not null)
+        {
+            watches.Want(key, []);
+            return ReconcileResult.Done;
+        }
         var now = clock.GetUtcNow();
         var generation = trigger.Metadata.Generation;
         if (check.Refusal(trigger) is { } refused)
         {
+            watches.Want(key, []);
             await WriteAsync(trigger, s =>
             {
                 Conditions.Set(s.Conditions!, TriggerConditions.Ready, false, refused.Reason, refused.Message, generation, now);
@@ -71,7 +81,11 @@ public sealed class DiagnosticTriggerReconciler(
         var budget = options.Value.MaxRunningTriggeredCommands;
         var running = commandCache.Items.Count(cmd => cmd.Metadata.Labels?.ContainsKey(TriggerCommands.TriggerLabel) == true && cmd.Status?.CompletionTime is null && cmd.Metadata.DeletionTimestamp is null);
         var pods = expired ? [] : await PodsAsync(trigger, cancellationToken);
-        var outcome = TriggerEvaluation.Evaluate(new TriggerInput(trigger.Metadata.Name, trigger.Spec, created, trigger.Status, pods, notFiring, budget - running, budget, now));
+        // A counter condition is judged by the agents: this says which watches the trigger wants now, and reads what they last reported.
+        var wanted = TriggerWatches.For(trigger, pods);
+        watches.Want(key, wanted);
+        var readings = new CounterReadings(trigger.Metadata.Uid, wanted.Select(w => watches.StateOf(w.Watch.Id)).OfType<Agent.V1.WatchState>().ToDictionary(s => s.Id, StringComparer.Ordinal));
+        var outcome = TriggerEvaluation.Evaluate(new TriggerInput(trigger.Metadata.Name, trigger.Spec, created, trigger.Status, pods, notFiring, budget - running, budget, now, readings));
 
         var recorded = new List<(string Type, string Reason, string Message)>();
         foreach (var crossing in outcome.Fire)
@@ -105,12 +119,30 @@ public sealed class DiagnosticTriggerReconciler(
             Conditions.Set(s.Conditions!, TriggerConditions.Active, notFiring is null, activeReason, activeMessage, generation, now);
             if (outcome.Limit is { } limit) Conditions.Set(s.Conditions!, TriggerConditions.LimitReached, true, limit.Reason, limit.Message, generation, now);
             else Conditions.Set(s.Conditions!, TriggerConditions.LimitReached, false, "WithinLimits", "no limit holds crossings back", generation, now);
+            KeepRecentValues(s, trigger.Status, before, now);
             // The time judged up to moves with every written change, and at least every few minutes (so a crossing a limit held back is never judged again).
             if (s.EvaluatedTime is not { } judged || KubernetesJson.Serialize(s) != before || now - new DateTimeOffset(DateTime.SpecifyKind(judged, DateTimeKind.Utc)) >= EvaluatedTimeRefresh) s.EvaluatedTime = Conditions.Truncate(outcome.EvaluatedTime);
         }, recorded, cancellationToken);
         if (expired) return ReconcileResult.Done;
         var wake = outcome.Wake is { } w && w < PodPollInterval ? w : PodPollInterval;
         return ReconcileResult.After(wake < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : wake);
+    }
+
+    /// <summary>How often a counter's value alone is written to the status: values move at every report, states seldom.</summary>
+    public static readonly TimeSpan ValueRefresh = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The pods' counter values stay as written when nothing else changed and they were written less than <see cref="ValueRefresh"/>
+    /// ago, so a counter trigger's status is not rewritten at every report of every pod.
+    /// </summary>
+    private static void KeepRecentValues(V1Alpha1DiagnosticTrigger.TriggerStatus next, V1Alpha1DiagnosticTrigger.TriggerStatus? written, string before, DateTimeOffset now)
+    {
+        if (written?.EvaluatedTime is not { } at || now - new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) >= ValueRefresh || next.Pods is null) return;
+        var old = (written.Pods ?? []).ToDictionary(p => p.Pod, p => p.Value, StringComparer.Ordinal);
+        var fresh = next.Pods.Select(p => p.Value).ToList();
+        foreach (var pod in next.Pods) pod.Value = old.GetValueOrDefault(pod.Pod);
+        if (KubernetesJson.Serialize(next) == before) return;
+        for (var i = 0; i < next.Pods.Count; i++) next.Pods[i].Value = fresh[i];
     }
 
     /// <summary>The pods of the trigger's namespace its selector matches, read from the API (paged), those being deleted left out.</summary>

@@ -7,11 +7,12 @@ namespace Ops.Operator.Controllers.DiagnosticTriggers;
 /// <summary>
 /// Judges a pod against a trigger's Kubernetes-signal condition from the pod's status alone (a pure function):
 /// a container restart is a crossing once the container runs again after its last termination, keyed by its restart count; lost readiness is
-/// a crossing forSeconds after the Ready condition went false, keyed by that transition.
+/// a crossing forSeconds after the Ready condition went false, keyed by that transition. Counters are judged by the agents
+/// (<see cref="CounterReadings"/> reads what they reported).
 /// </summary>
 public static class PodConditions
 {
-    public static PodObservation Observe(V1Alpha1DiagnosticTrigger.TriggerCondition condition, string? container, V1Pod pod, DateTimeOffset now)
+    public static PodObservation Observe(V1Alpha1DiagnosticTrigger.TriggerCondition condition, string? container, V1Pod pod, DateTimeOffset now, CounterReadings counters)
     {
         var name = pod.Metadata.Name;
         var statuses = (pod.Status?.ContainerStatuses ?? []).Where(c => container is null || c.Name == container).ToList();
@@ -20,6 +21,7 @@ public static class PodConditions
             return NotWatchable(name, container is null ? $"the pod has no container status yet (phase {pod.Status?.Phase ?? "unknown"})" : $"the pod has no container \"{container}\"");
         }
         if (condition.ContainerRestarted is { } restarted) return Restarts(name, pod.Metadata.Uid, restarted.Reason, statuses);
+        if (condition.Counter is { } counter) return pod.Status?.Phase == "Running" ? counters.Observe(counter, name, pod.Metadata.Uid, statuses) : NotWatchable(name, $"the pod is {pod.Status?.Phase ?? "not started"}, not Running");
         return Readiness(name, pod, condition.ReadinessLost!.ForSecondsOrDefault(), now);
     }
 
@@ -78,7 +80,7 @@ public static class PodConditions
         return new PodObservation(pod, TriggerPodStates.Holding, $"not Ready since {Format(since)}, {forSeconds} s or more (forSeconds {forSeconds})", since, [crossing], null);
     }
 
-    private static PodObservation NotWatchable(string pod, string why) => new(pod, TriggerPodStates.NotWatchable, why, null, [], null);
+    public static PodObservation NotWatchable(string pod, string why) => new(pod, TriggerPodStates.NotWatchable, why, null, [], null);
 
     public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

@@ -60,7 +60,8 @@ public static class TriggerCommands
                         Selector = KubernetesJson.Deserialize<V1LabelSelector>(KubernetesJson.Serialize(spec.Target.Selector)),
                         Names = [crossing.Pod],
                         Container = crossing.Container.Length > 0 ? crossing.Container : spec.Target.Container,
-                        Process = spec.Target.Process,
+                        // A counter crossed in one process: that process, whatever the trigger's selector would pick.
+                        Process = crossing.NamespacePid is { } pid ? new V1Alpha1DiagnosticCommand.ProcessSelector { Pid = pid } : spec.Target.Process,
                     },
                 },
             },

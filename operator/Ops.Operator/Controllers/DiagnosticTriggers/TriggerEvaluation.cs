@@ -45,7 +45,7 @@ public static class TriggerEvaluation
 
         foreach (var pod in input.Pods.OrderBy(p => p.Metadata.Name, StringComparer.Ordinal))
         {
-            var seen = PodConditions.Observe(input.Spec.Condition, input.Spec.Target.Container, pod, now);
+            var seen = PodConditions.Observe(input.Spec.Condition, input.Spec.Target.Container, pod, now, input.Counters ?? CounterReadings.None);
             wake = Min(wake, seen.LookAgainIn);
             var message = seen.Message;
             foreach (var crossing in seen.Crossings.OrderBy(c => c.At))
@@ -103,7 +103,7 @@ public static class TriggerEvaluation
     private static PodState StateOf(string pod, PodObservation seen, string message, List<Firing> firings, DateTimeOffset now, TimeSpan window, TimeSpan cooldown, int maxPerPod, ref TimeSpan? wake)
     {
         var podFired = firings.Where(f => f.Pod == pod && f.Outcome == TriggerFiringOutcomes.Fired).OrderBy(f => f.Time).ToList();
-        var state = new PodState { Pod = pod, State = seen.State, Message = message, HoldingSince = seen.HoldingSince is { } h ? Conditions.Truncate(h) : null };
+        var state = new PodState { Pod = pod, State = seen.State, Message = message, Value = seen.Value, HoldingSince = seen.HoldingSince is { } h ? Conditions.Truncate(h) : null };
         if (podFired.Count == 0)
         {
             if (firings.LastOrDefault(f => f.Pod == pod) is { Outcome: TriggerFiringOutcomes.Withheld } held) (state.State, state.Message) = (TriggerPodStates.LimitReached, held.Message);
@@ -162,7 +162,8 @@ public static class TriggerEvaluation
 
     /// <summary>The condition in a few words, for kubectl get.</summary>
     public static string Summary(TriggerCondition condition) =>
-        condition.ContainerRestarted is { } r ? $"containerRestarted{(r.Reason is null ? "" : $" ({r.Reason})")}"
+        condition.Counter is { } c ? $"{c.Name} {(c.IsAbove ? ">" : "<")} {c.Threshold.ToString(CultureInfo.InvariantCulture)} for {(c.ForSeconds ?? CounterCondition.DefaultForSeconds).ToString(CultureInfo.InvariantCulture)}s"
+        : condition.ContainerRestarted is { } r ? $"containerRestarted{(r.Reason is null ? "" : $" ({r.Reason})")}"
         : condition.ReadinessLost is { } l ? $"readinessLost for {l.ForSecondsOrDefault().ToString(CultureInfo.InvariantCulture)}s"
         : "none";
 }

@@ -6,7 +6,7 @@ namespace Ops.Operator.Controllers.DiagnosticTriggers;
 /// <summary>
 /// What one evaluation of a trigger reads: its spec and status, the pods its selector matches now, whether it may
 /// fire at all (not while suspended or expired: <paramref name="NotFiring"/> says why), and how many more triggered
-/// commands the operator-wide budget allows to run.
+/// commands the operator-wide budget allows to run; for a counter condition, what the agents reported.
 /// </summary>
 public sealed record TriggerInput(
     string Trigger,
@@ -17,4 +17,5 @@ public sealed record TriggerInput(
     string? NotFiring,
     int BudgetLeft,
     int Budget,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    CounterReadings? Counters = null);

@@ -10,4 +10,10 @@ internal static partial class TriggerLog
 
     [LoggerMessage(1001, LogLevel.Warning, "Trigger {Namespace}/{Trigger} held a crossing of pod {Pod} back: {Reason}")]
     public static partial void Withheld(ILogger logger, string? @namespace, string trigger, string pod, string reason);
+
+    [LoggerMessage(1002, LogLevel.Warning, "A counter watch sync failed")]
+    public static partial void SyncFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1003, LogLevel.Warning, "The agent on node {Node} did not answer the counter watch sync: {Detail}")]
+    public static partial void AgentSyncFailed(ILogger logger, string node, string detail);
 }

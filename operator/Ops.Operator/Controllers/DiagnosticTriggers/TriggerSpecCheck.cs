@@ -20,9 +20,9 @@ public sealed class TriggerSpecCheck(CommandSpecCheck commands)
             return new("InvalidName", $"metadata.name: at most {MaxNameLength} characters, not {name.Length}: the trigger's commands carry it in the {TriggerCommands.TriggerLabel} label", ByPolicy: false);
         }
         var condition = trigger.Spec.Condition;
-        if ((condition.ContainerRestarted is null ? 0 : 1) + (condition.ReadinessLost is null ? 0 : 1) != 1)
+        if ((condition.Counter is null ? 0 : 1) + (condition.ContainerRestarted is null ? 0 : 1) + (condition.ReadinessLost is null ? 0 : 1) != 1)
         {
-            return new("InvalidCondition", "spec.condition: set exactly one of containerRestarted and readinessLost", ByPolicy: false);
+            return new("InvalidCondition", "spec.condition: set exactly one of counter, containerRestarted and readinessLost", ByPolicy: false);
         }
         return commands.Refusal(TriggerCommands.Template(trigger)) is { } refusal
             ? new(refusal.Reason, FieldsOfTrigger(refusal.WithField), ByPolicy: refusal.Denial is not null)
