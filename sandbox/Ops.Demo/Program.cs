@@ -95,6 +95,10 @@ internal static class Program
               kubectl get dpol
               kubectl apply -n {DemoCluster.ShopNamespace} -f samples/diagnosticcommand-node-info.yaml
               kubectl get dcmd -n {DemoCluster.ShopNamespace} checkout-errors -o jsonpath='{requestedBy}'
+            A trigger: the stacks of a checkout pod that burns CPU, taken by itself (docs/triggers.md):
+              kubectl apply -n {DemoCluster.ShopNamespace} -f samples/diagnostictrigger-checkout-cpu.yaml
+              curl -X POST "http://$(kubectl get pod -n {DemoCluster.ShopNamespace} -l app=checkout -o jsonpath='{podIp}'):8080/chaos/cpu?seconds=60"
+              kubectl get dtrig -n {DemoCluster.ShopNamespace} -w
             Metrics (the command above is counted and timed):
               curl -s http://$(kubectl get pod -n {DemoCluster.OpsNamespace} -l app.kubernetes.io/name=ops-operator -o jsonpath='{podIp}'):{cluster.OperatorPort}/metrics | grep ops_command
               curl -s http://$(kubectl get pod -n {DemoCluster.OpsNamespace} -l app.kubernetes.io/name=ops-agent --field-selector spec.nodeName=node-1 -o jsonpath='{podIp}'):{cluster.AgentMetricsPort}/metrics | grep ops_agent_executions

@@ -1,4 +1,5 @@
 using k8s;
+using Ops.Demo;
 using Ops.Operator.Admission;
 using Ops.Operator.Api.V1Alpha1;
 using Ops.Operator.Controllers.DiagnosticTriggers;
@@ -139,5 +140,30 @@ public sealed class DiagnosticTriggerTests(ClusterFixture cluster)
         var ready = refused.Status!.Conditions!.Single(c => c.Type == TriggerConditions.Ready);
         Assert.Equal(("False", "InvalidCondition", "spec.condition: set exactly one of counter, containerRestarted and readinessLost"), (ready.Status, ready.Reason, ready.Message));
         Assert.Empty(await new TriggerNamespace(cluster, open, "").CommandsOfAsync("both", _ct));
+    }
+
+    [Fact]
+    public async Task The_sample_triggers_are_accepted_and_watch_every_checkout_pod()
+    {
+        var kubectl = new Kubectl(cluster.KubeconfigPath);
+        var samples = Directory.GetFiles(RepositoryPaths.Samples, "diagnostictrigger-*.yaml").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(2, samples.Count);
+        var shop = new TriggerNamespace(cluster, DemoCluster.ShopNamespace, "");
+        try
+        {
+            foreach (var sample in samples) await kubectl.OkAsync($"apply -n {DemoCluster.ShopNamespace} -f {sample}");
+
+            foreach (var name in new[] { "checkout-hot", "checkout-crash" })
+            {
+                var watching = await shop.StatusAsync(name, s => s.Pods is { Count: 3 } pods && pods.All(p => p.State == TriggerPodStates.Watching && (name != "checkout-hot" || p.Value is not null)),
+                    $"{name} to watch the three checkout pods", _ct);
+                Assert.Equal("True", watching.Status!.Conditions!.Single(c => c.Type == TriggerConditions.Ready).Status);
+                Assert.Empty(await shop.CommandsOfAsync(name, _ct));
+            }
+        }
+        finally
+        {
+            await kubectl.RunAsync($"delete dtrig -n {DemoCluster.ShopNamespace} checkout-hot checkout-crash");
+        }
     }
 }
