@@ -12,7 +12,8 @@ namespace Ops.Bench;
 /// Measures, in one run on this machine: the agent's idle memory, the time to capture managed stacks
 /// through the agent, and a 5 s cpu-sampling trace through the agent against the official dotnet-trace
 /// tool on the same process. Prints a Markdown table for the README. With "rollout", measures an
-/// AgentVersion rollout instead (200 nodes of real agents, or 5,000 simulated ones with --simulated: <see cref="RolloutBench"/>).
+/// AgentVersion rollout instead (200 nodes of real agents, or 5,000 simulated ones with --simulated: <see cref="RolloutBench"/>);
+/// with "watches", what DiagnosticTrigger counter watches cost the agent and the watched apps (<see cref="WatchesBench"/>).
 /// </summary>
 internal static class Program
 {
@@ -33,6 +34,12 @@ internal static class Program
                 Pairs(scale, "--operator-env"),
                 Value("--profile"),
                 Pairs(scale, "--set")));
+        }
+        if (args is ["watches", .. var watches])
+        {
+            string? Value(string name) => watches.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+            return await WatchesBench.RunAsync(new WatchesBench.Options(int.Parse(Value("--apps") ?? "10", CultureInfo.InvariantCulture),
+                TimeSpan.FromSeconds(int.Parse(Value("--seconds") ?? "60", CultureInfo.InvariantCulture))));
         }
         if (args is ["rollout", .. var rest])
         {
