@@ -22,29 +22,7 @@ public sealed class ArtifactBudgetTests(ClusterFixture cluster)
     {
         var ns = await cluster.CreateNamespaceAsync("budget");
         await TestPolicies.ForNamespaceAsync(cluster.Client, $"{ns}-budget", ns, s => (s.ActionGroups, s.MaxArtifactBytesPerDay) = (["read-only", "dotnet-light", "dotnet-heavy"], 1), _ct);
-        cluster.Cluster.Server.ApplyYaml(cluster.Cluster.Fill($$"""
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: app
-              namespace: {{ns}}
-              labels: {app: budget}
-            spec:
-              securityContext: {runAsNonRoot: true}
-              containers:
-                - name: api
-                  image: ghcr.io/example/ops-sample-app:1.0.0
-                  env:
-                    - name: LISTEN
-                      valueFrom:
-                        fieldRef: {fieldPath: status.podIP}
-                    - {name: PORT, value: "8080"}
-                  readinessProbe:
-                    httpGet: {path: /healthz, port: 8080}
-            """));
-        // Ready once it serves: its runtime (and diagnostics port) is up, not only its process.
-        await Eventually.True(async () => (await cluster.Client.CoreV1.ReadNamespacedPodAsync("app", ns, cancellationToken: _ct)).Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true,
-            "the .NET pod to be ready", Timeouts.SlowCommand);
+        await SampleAppPod.CreateAsync(cluster, ns, "budget", _ct);
 
         await Commands.CreateAsync(cluster.Client, ns, "first", Commands.OnPods("dotnet.gcdump", null, "budget"));
         var first = await Commands.FinishedAsync(cluster.Client, ns, "first", Timeouts.SlowCommand);

@@ -9,8 +9,8 @@ namespace Ops.EndToEnd.Tests.Triggers;
 
 /// <summary>
 /// A team's namespace for trigger tests: checked by the admission webhooks, a DiagnosticPolicy allowing read-only and
-/// light .NET actions, a user allowed triggers and commands there only, and one sample-app pod whose readiness probe
-/// runs every second, reached at its pod IP for its /chaos faults.
+/// light .NET actions, a user allowed triggers and commands there only, and one sample-app pod (<see cref="SampleAppPod"/>),
+/// reached at its pod IP for its /chaos faults.
 /// </summary>
 internal sealed class TriggerNamespace(ClusterFixture cluster, string ns, string user)
 {
@@ -36,39 +36,12 @@ internal sealed class TriggerNamespace(ClusterFixture cluster, string ns, string
             RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "team" },
             Subjects = [new Rbacv1Subject { Kind = "User", Name = user, ApiGroup = "rbac.authorization.k8s.io" }],
         }, ns, cancellationToken: cancellationToken);
-        cluster.Cluster.Server.ApplyYaml(cluster.Cluster.Fill($$"""
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: app
-              namespace: {{ns}}
-              labels: {app: shop}
-            spec:
-              securityContext: {runAsNonRoot: true}
-              containers:
-                - name: api
-                  image: ghcr.io/example/ops-sample-app:1.0.0
-                  env:
-                    - name: LISTEN
-                      valueFrom:
-                        fieldRef: {fieldPath: status.podIP}
-                    - {name: PORT, value: "8080"}
-                  readinessProbe:
-                    httpGet: {path: /healthz, port: 8080}
-                    periodSeconds: 1
-                    failureThreshold: 1
-            """));
-        var created = new TriggerNamespace(cluster, ns, user);
-        await created.PodReadyAsync(cancellationToken);
-        return created;
+        await SampleAppPod.CreateAsync(cluster, ns, "shop", cancellationToken);
+        return new TriggerNamespace(cluster, ns, user);
     }
 
     /// <summary>The pod as the API shows it once it is Ready (its runtime up and serving).</summary>
-    public Task<V1Pod> PodReadyAsync(CancellationToken cancellationToken) => Eventually.Get(async () =>
-    {
-        var pod = await cluster.Client.CoreV1.ReadNamespacedPodAsync("app", ns, cancellationToken: cancellationToken);
-        return pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true ? pod : null;
-    }, "the .NET pod to be ready", Timeouts.SlowCommand);
+    public Task<V1Pod> PodReadyAsync(CancellationToken cancellationToken) => SampleAppPod.ReadyAsync(cluster.Client, ns, "app", cancellationToken);
 
     /// <summary>A fault of the sample app, asked of the pod at its IP.</summary>
     public async Task ChaosAsync(string pathAndQuery, CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
 using k8s.Models;
+using Ops.Operator.Api.V1Alpha1;
+using Ops.Operator.Controllers.DiagnosticTriggers;
 
 namespace Ops.Operator.Tests.Controllers.DiagnosticTriggers;
 
@@ -38,4 +40,12 @@ internal static class TestPods
         pod.Status.ContainerStatuses = [new V1ContainerStatus { Name = "api", State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ContainerCreating" } } }];
         return pod;
     }
+
+    /// <summary>The status a reconcile would write after this outcome, for the next evaluation to read.</summary>
+    public static V1Alpha1DiagnosticTrigger.TriggerStatus StatusAfter(TriggerOutcome outcome) => new()
+    {
+        EvaluatedTime = outcome.EvaluatedTime.UtcDateTime,
+        Firings = outcome.Firings,
+        Totals = outcome.Totals,
+    };
 }

@@ -27,32 +27,13 @@ public sealed class TriggerEvaluationTests
     private static TriggerOutcome Evaluate(Trigger.TriggerSpec spec, DateTimeOffset now, Trigger.TriggerStatus? status = null, string? notFiring = null, int budgetLeft = 20, params V1Pod[] pods) =>
         TriggerEvaluation.Evaluate(new TriggerInput("checkout-crash", spec, Created, status, pods, notFiring, budgetLeft, 20, now));
 
-    private static Trigger.TriggerSpec Cpu(int forSeconds = 15) => new()
-    {
-        Target = new V1Alpha1DiagnosticCommand.PodTarget { Selector = new V1LabelSelector() },
-        Condition = new Trigger.TriggerCondition { Counter = new Trigger.CounterCondition { Name = "cpu-usage", Threshold = 80, ForSeconds = forSeconds } },
-        Action = new Trigger.TriggerAction { Action = "dotnet.stacks" },
-    };
-
-    private static TriggerOutcome EvaluateCounters(DateTimeOffset now, Trigger.TriggerStatus? status, V1Pod pod, params Ops.Agent.V1.WatchState[] states) =>
-        TriggerEvaluation.Evaluate(new TriggerInput("checkout-cpu", Cpu(), Created, status, [pod], null, 20, 20, now, new CounterReadings("trigger-uid", states.ToDictionary(s => s.Id))));
-
-    /// <summary>The status a reconcile would write after this outcome, for the next evaluation to read.</summary>
-    private static Trigger.TriggerStatus After(TriggerOutcome outcome, Trigger.TriggerStatus? before = null) => new()
-    {
-        EvaluatedTime = outcome.EvaluatedTime.UtcDateTime,
-        Firings = outcome.Firings,
-        Totals = outcome.Totals,
-        Conditions = before?.Conditions,
-    };
-
     [Fact]
     public void A_restart_after_the_trigger_was_created_fires_once_with_a_command_named_after_trigger_pod_and_crossing()
     {
         var pod = Restarted("checkout-1", 1, Created.AddMinutes(5));
 
         var first = Evaluate(Restarts(), Created.AddMinutes(5).AddSeconds(3), pods: pod);
-        var again = Evaluate(Restarts(), Created.AddMinutes(6), After(first), pods: pod);
+        var again = Evaluate(Restarts(), Created.AddMinutes(6), StatusAfter(first), pods: pod);
 
         var crossing = Assert.Single(first.Fire);
         Assert.Equal(("checkout-1", "api", "uid-checkout-1/api/restart/1"), (crossing.Pod, crossing.Container, crossing.Key));
@@ -88,8 +69,8 @@ public sealed class TriggerEvaluationTests
         var spec = Restarts(limits: new Trigger.TriggerLimits { CooldownSeconds = 600, MaxActionsPerPod = 5 });
         var first = Evaluate(spec, Created.AddMinutes(1), pods: Restarted("checkout-1", 1, Created.AddSeconds(50)));
 
-        var second = Evaluate(spec, Created.AddMinutes(3), After(first), pods: Restarted("checkout-1", 2, Created.AddMinutes(3).AddSeconds(-2)));
-        var cooled = Evaluate(spec, Created.AddMinutes(12), After(second), pods: Restarted("checkout-1", 2, Created.AddMinutes(3).AddSeconds(-2)));
+        var second = Evaluate(spec, Created.AddMinutes(3), StatusAfter(first), pods: Restarted("checkout-1", 2, Created.AddMinutes(3).AddSeconds(-2)));
+        var cooled = Evaluate(spec, Created.AddMinutes(12), StatusAfter(second), pods: Restarted("checkout-1", 2, Created.AddMinutes(3).AddSeconds(-2)));
 
         Assert.Single(first.Fire);
         Assert.Empty(second.Fire);
@@ -113,7 +94,7 @@ public sealed class TriggerEvaluationTests
         var pods = new[] { Restarted("checkout-1", 1, at), Restarted("checkout-2", 1, at), Restarted("checkout-3", 1, at) };
 
         var burst = Evaluate(spec, at.AddSeconds(2), pods: pods);
-        var later = Evaluate(spec, at.AddMinutes(61), After(burst), pods: [.. pods.Take(3), Restarted("checkout-4", 1, at.AddMinutes(61).AddSeconds(-1))]);
+        var later = Evaluate(spec, at.AddMinutes(61), StatusAfter(burst), pods: [.. pods.Take(3), Restarted("checkout-4", 1, at.AddMinutes(61).AddSeconds(-1))]);
 
         Assert.Equal(["checkout-1", "checkout-2"], burst.Fire.Select(f => f.Pod));
         Assert.Equal("container api restarted (restart 1, Error, exit code 134), held back: the trigger started 2 commands in the last 3600 s (limits.maxActions is 2)", Assert.Single(burst.Withheld).Message);
@@ -130,8 +111,8 @@ public sealed class TriggerEvaluationTests
         var pod = Running("checkout-1", ready: false, readySince: since);
 
         var holding = Evaluate(Unready(30), since.AddSeconds(10), pods: pod);
-        var crossed = Evaluate(Unready(30), since.AddSeconds(31), After(holding), pods: pod);
-        var still = Evaluate(Unready(30), since.AddSeconds(40), After(crossed), pods: pod);
+        var crossed = Evaluate(Unready(30), since.AddSeconds(31), StatusAfter(holding), pods: pod);
+        var still = Evaluate(Unready(30), since.AddSeconds(40), StatusAfter(crossed), pods: pod);
 
         Assert.Empty(holding.Fire);
         var state = Assert.Single(holding.Pods);
@@ -220,47 +201,11 @@ public sealed class TriggerEvaluationTests
         waiting.Status.ContainerStatuses[0].State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "CrashLoopBackOff" } };
 
         var backOff = Evaluate(Restarts(), ended.AddSeconds(5), pods: waiting);
-        var running = Evaluate(Restarts(), ended.AddSeconds(12), After(backOff), pods: Running("checkout-1", containers: Container("api", 1, ended.AddSeconds(10))));
+        var running = Evaluate(Restarts(), ended.AddSeconds(12), StatusAfter(backOff), pods: Running("checkout-1", containers: Container("api", 1, ended.AddSeconds(10))));
 
         Assert.Empty(backOff.Fire);
         var state = Assert.Single(backOff.Pods);
         Assert.Equal((TriggerPodStates.Holding, "api ended at 2026-12-01T10:03:00Z (Error, restart 1): fires once it runs again"), (state.State, state.Message));
         Assert.Single(running.Fire);
-    }
-
-    [Fact]
-    public void A_counter_crossing_the_agent_judged_fires_once_at_the_process_whose_counter_crossed()
-    {
-        var id = TriggerWatches.IdOf("trigger-uid", "uid-checkout-1", "api");
-        var since = Created.AddMinutes(5);
-        var crossing = new Ops.Agent.V1.CounterCrossing { Key = $"{id}/4242-99/{since.ToUnixTimeMilliseconds()}", At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(since.AddSeconds(15)), Value = 97.5, Pid = 4242, NamespacePid = 1 };
-        var holding = new Ops.Agent.V1.WatchState { Id = id, Pid = 4242, HasValue = true, Value = 91.25, HoldingSince = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(since) };
-        var crossed = holding.Clone();
-        crossed.Crossings.Add(crossing);
-
-        var before = EvaluateCounters(since.AddSeconds(5), null, Running("checkout-1"), holding);
-        var fired = EvaluateCounters(since.AddSeconds(16), After(before), Running("checkout-1"), crossed);
-        var again = EvaluateCounters(since.AddSeconds(21), After(fired), Running("checkout-1"), crossed);
-
-        var state = Assert.Single(before.Pods);
-        Assert.Equal((TriggerPodStates.Holding, "91.25"), (state.State, state.Value));
-        Assert.Equal("api: cpu-usage above 80 since 2026-12-01T10:05:00Z: fires at 2026-12-01T10:05:15Z if it stays above", state.Message);
-        var fire = Assert.Single(fired.Fire);
-        Assert.Equal((crossing.Key, 1, "cpu-usage 97.5 above 80 for 15 s or more (container api, process 1)"), (fire.Key, fire.NamespacePid, fire.Message));
-        Assert.Equal(1, TriggerCommands.For(new Trigger { Metadata = new V1ObjectMeta { Name = "checkout-cpu", NamespaceProperty = "shop", Uid = "trigger-uid" }, Spec = Cpu() }, fire).Spec.Target.Pods!.Process!.Pid);
-        Assert.Empty(again.Fire);
-    }
-
-    [Fact]
-    public void A_container_the_agent_cannot_watch_says_why()
-    {
-        var id = TriggerWatches.IdOf("trigger-uid", "uid-checkout-1", "api");
-
-        var outcome = EvaluateCounters(Created.AddMinutes(1), null, Running("checkout-1"), new Ops.Agent.V1.WatchState { Id = id, Problem = "process 7 (sh) is not a .NET process (no .NET runtime is loaded in it)" });
-        var unreported = EvaluateCounters(Created.AddMinutes(1), null, Running("checkout-1"));
-
-        var state = Assert.Single(outcome.Pods);
-        Assert.Equal((TriggerPodStates.NotWatchable, "api: process 7 (sh) is not a .NET process (no .NET runtime is loaded in it)"), (state.State, state.Message));
-        Assert.Equal("api: waiting for its agent's first report", Assert.Single(unreported.Pods).Message);
     }
 }
