@@ -31,7 +31,11 @@ public sealed class CounterWatchesTests : IAsyncLifetime
 
     private Target App => new() { Namespace = "shop", Pod = "checkout", PodUid = "uid-checkout", Container = "api", ContainerId = $"sandbox://{_app.Pid}" };
 
-    private static CounterWatch Watch(string id, Target target, string counter = "cpu-usage", bool above = true, double threshold = 40, int forSeconds = 2) =>
+    /// <summary>
+    /// cpu-usage is the process's share of the whole machine: one burning thread on 2 cores reads about 50 %, less when the
+    /// machine is loaded (a CI run of every suite at once), so the threshold is well under it and well over an idle app.
+    /// </summary>
+    private static CounterWatch Watch(string id, Target target, string counter = "cpu-usage", bool above = true, double threshold = 15, int forSeconds = 2) =>
         new() { Id = id, Target = target, Counter = counter, Above = above, Threshold = threshold, ForSeconds = forSeconds, IntervalSeconds = 1 };
 
     private async Task<SyncWatchesReply> SyncAsync(params CounterWatch[] watches) =>
@@ -52,10 +56,10 @@ public sealed class CounterWatchesTests : IAsyncLifetime
     {
         var watch = Watch("cpu", App);
         var idle = await UntilAsync(s => s.HasValue, "a first cpu-usage value", watch);
-        Assert.True(idle.Value < 40, $"the idle app uses {idle.Value} % CPU");
+        Assert.True(idle.Value < 15, $"the idle app uses {idle.Value} % CPU");
         Assert.Empty(idle.Crossings);
 
-        var (status, body) = await _app.SendAsync(HttpMethod.Post, "/chaos/cpu?seconds=8", _ct);
+        var (status, body) = await _app.SendAsync(HttpMethod.Post, "/chaos/cpu?seconds=30", _ct);
         Assert.Equal(HttpStatusCode.Accepted, status);
         var crossed = await UntilAsync(s => s.Crossings.Count > 0, "a crossing", watch);
         await Task.Delay(TimeSpan.FromSeconds(3), _ct);
@@ -64,7 +68,7 @@ public sealed class CounterWatchesTests : IAsyncLifetime
         var crossing = Assert.Single(crossed.Crossings);
         Assert.Equal((_app.Pid, _app.Pid), (crossing.Pid, crossing.NamespacePid));
         Assert.StartsWith($"cpu/{_app.Pid}-", crossing.Key);
-        Assert.True(crossing.Value > 40, $"crossed at {crossing.Value}");
+        Assert.True(crossing.Value > 15, $"crossed at {crossing.Value}");
         Assert.True(crossing.At.ToDateTimeOffset() - crossed.HoldingSince.ToDateTimeOffset() >= TimeSpan.FromSeconds(2), "crossed before holding for forSeconds");
         // Still holding: the same episode, no second crossing.
         Assert.Equal([crossing.Key], later.Crossings.Select(c => c.Key));

@@ -63,7 +63,7 @@ public sealed class DiagnosticTriggerTests(ClusterFixture cluster)
         (await team.ApplyAsync("hot", """
             target:
               selector: {matchLabels: {app: shop}}
-            condition: {counter: {name: cpu-usage, threshold: 30, forSeconds: 3, intervalSeconds: 1}}
+            condition: {counter: {name: cpu-usage, threshold: 15, forSeconds: 3, intervalSeconds: 1}}
             action: {action: dotnet.stacks, parameters: {format: text}}
             """)).EnsureSuccess();
         var watching = await team.StatusAsync("hot", s => s.Pods?.SingleOrDefault() is { State: TriggerPodStates.Watching, Value: not null }, "the agent's first cpu-usage value", _ct);
@@ -75,8 +75,8 @@ public sealed class DiagnosticTriggerTests(ClusterFixture cluster)
         var shard = await cluster.Client.CoreV1.ReadNamespacedConfigMapAsync(command.Status!.Results![0].ResultRef, team.Name, cancellationToken: _ct);
         var output = string.Concat(shard.Data.Values);
 
-        Assert.Equal("cpu-usage > 30 for 3s", watching.Status!.ConditionSummary);
-        Assert.Matches(@"^cpu-usage [0-9.]+ above 30 for 3 s or more \(container api, process [0-9]+\)$", firing.Message);
+        Assert.Equal("cpu-usage > 15 for 3s", watching.Status!.ConditionSummary);
+        Assert.Matches(@"^cpu-usage [0-9.]+ above 15 for 3 s or more \(container api, process [0-9]+\)$", firing.Message);
         Assert.True(command.Status!.Phase == CommandPhase.Succeeded, KubernetesJson.Serialize(command.Status));
         Assert.NotNull(command.Spec.Target.Pods!.Process!.Pid);
         Assert.Contains("Ops.SampleApp.Chaos.CpuBurner.BurnCpu", output);
