@@ -7,6 +7,8 @@ internal static class Program
     /// <summary>Settings come from configuration: Agent__NodeName=... environment variables or --Agent:NodeName=... arguments.</summary>
     public static async Task<int> Main(string[] args)
     {
+        // The agent starts itself as a short-lived analysing process for each dump it analyses (Dumps.DumpAnalysisRunner).
+        if (args is [Dumps.DumpAnalysisCommand.Verb, .. var analyze]) return Dumps.DumpAnalysisCommand.Run(analyze);
         try
         {
             await AgentHost.Build(args).RunAsync();

@@ -95,13 +95,21 @@ public static class ActionCatalogue
     public static class DotnetDump
     {
         public static readonly ActionParameter Type = new("type", ParameterKind.Choice, "mini, heap or full.") { Default = "mini", Choices = ["mini", "heap", "full"] };
-        public static readonly ActionDefinition Definition = new("dotnet.dump", "A process dump stored as an artifact.", [Type], Group: ActionGroups.DotnetHeavy);
+        public static readonly ActionParameter Analyze = new("analyze", ParameterKind.Boolean, "Analyse the dump on the node once written (deadlocks, the heap's top types, threads, exceptions): the findings in the output, the analysis as an artifact beside the dump. A failed analysis does not fail the dump.") { Default = "true" };
+        public static readonly ActionDefinition Definition = new("dotnet.dump", "A process dump stored as an artifact, analysed on the node.", [Type, Analyze], Group: ActionGroups.DotnetHeavy);
+    }
+
+    public static class DotnetAnalyze
+    {
+        public static readonly ActionParameter Artifact = new("artifact", ParameterKind.Text, "The name of a dump artifact on the target's node, from a dotnet.dump command's status. A pod target may analyse only dumps of that pod and container.") { Required = true, Rule = ArtifactNameProblem };
+        public static readonly ActionParameter Force = new("force", ParameterKind.Boolean, "Analyse a dump larger than the agent's Agent:DumpAnalysis:MaxDumpBytes.") { Default = "false" };
+        public static readonly ActionDefinition Definition = new("dotnet.analyze", "The analysis of a dump already on the node: deadlocks, the heap by generation and type, threads with their stacks, locks and exceptions, the thread pool.", [Artifact, Force], Group: ActionGroups.DotnetHeavy);
     }
 
     public static readonly IReadOnlyList<ActionDefinition> All =
     [
         Processes, NodeInfo, FileTail.Definition, LogGrep.Definition, CheckTcp.Definition, CheckHttp.Definition, CheckProcess, ScriptRun.Definition, AgentSelfTest,
-        DotnetProcesses, DotnetStacks.Definition, DotnetCounters.Definition, DotnetTrace.Definition, DotnetGcDump.Definition, DotnetDump.Definition,
+        DotnetProcesses, DotnetStacks.Definition, DotnetCounters.Definition, DotnetTrace.Definition, DotnetGcDump.Definition, DotnetDump.Definition, DotnetAnalyze.Definition,
     ];
 
     public static ActionDefinition? Find(string name) => All.FirstOrDefault(a => a.Name == name);
@@ -118,6 +126,9 @@ public static class ActionCatalogue
             return $"is not a valid regular expression: {e.Message}";
         }
     }
+
+    private static string? ArtifactNameProblem(string name) =>
+        Regex.IsMatch(name, "^[A-Za-z0-9][A-Za-z0-9._-]{0,250}\\.dmp$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50)) ? null : $"must be the name of a .dmp artifact, not \"{name}\"";
 
     private static string? UrlProblem(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? null : $"must be an absolute http or https URL, not \"{text}\"";

@@ -8,13 +8,14 @@ using Ops.Agent.V1.Actions;
 namespace Ops.Agent.Actions;
 
 /// <summary>
-/// dotnet.dump: a process dump (<c>type</c> mini, heap or full; default mini) stored as an artifact. The
+/// dotnet.dump: a process dump (<c>type</c> mini, heap or full; default mini) stored as an artifact, and analysed on the
+/// node unless <c>analyze</c> is false (<see cref="Dumps.DumpAnalyses"/>; a failed analysis keeps the dump). The
 /// runtime writes the dump inside the target's own mount namespace, so it goes to the target's TMPDIR and
 /// is moved from there (through /proc/PID/root) into the artifact store. Refused up front when the
 /// target's disk or the artifact budget has less room than the dump is expected to take.
 /// </summary>
 public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder finder, DotnetSessions sessions, ArtifactStore artifacts, HeavyActionGate gate,
-    ILogger<DotnetDumpAction> logger) : IAgentAction
+    Dumps.DumpAnalyses analyses, ILogger<DotnetDumpAction> logger) : IAgentAction
 {
     /// <summary>How long a cut dump is still awaited so its file can be deleted: the runtime's createdump goes on when the request is abandoned.</summary>
     private static readonly TimeSpan FinishGrace = TimeSpan.FromSeconds(60);
@@ -60,7 +61,18 @@ public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder
                     await using var dump = File.OpenRead(outside);
                     await dump.CopyToAsync(output, ct);
                 }, cancellationToken);
-                return ActionOutcome.Success($"{type} dump of process {process.Pid}{ArtifactCaptures.WaitNote(waited)}\nartifact {artifact.Name}: {artifact.SizeBytes} bytes, sha256 {artifact.Sha256}\n", process.Pid, [artifact]);
+                var written = $"{type} dump of process {process.Pid}{ArtifactCaptures.WaitNote(waited)}\nartifact {artifact.Name}: {artifact.SizeBytes} bytes, sha256 {artifact.Sha256}\n";
+                if (!context.Flag(ActionCatalogue.DotnetDump.Analyze)) return ActionOutcome.Success(written, process.Pid, [artifact]);
+                try
+                {
+                    // Analysed from the store: the dump is kept whatever the analysis does.
+                    var (findings, details, analysis) = await analyses.AnalyzeAsync(context, Path.Combine(artifacts.Directory, artifact.Name), artifact.Name, cancellationToken);
+                    return ActionOutcome.Success($"{findings}{written}analysis artifact {analysis.Name}: {analysis.SizeBytes} bytes, sha256 {analysis.Sha256}\n{details}", process.Pid, [artifact, analysis]);
+                }
+                catch (ActionParameterException e)
+                {
+                    return ActionOutcome.Success($"{written}the dump was not analysed: {e.Message}\n", process.Pid, [artifact]);
+                }
             }
             catch (ServerErrorException e)
             {

@@ -104,6 +104,12 @@ public sealed class ArtifactStore(IOptions<AgentOptions> options, TimeProvider c
 
     private string Full() => $"the artifact would exceed this agent's artifact budget of {Settings.BudgetBytes / (1024 * 1024)} MiB ({UsedBytes / (1024 * 1024)} MiB in use); delete old commands' artifacts or raise Agent:Artifacts:BudgetBytes";
 
+    /// <summary>The hash of the target an artifact was made for (the second part of its name), or null for a name <see cref="NameOf"/> did not make.</summary>
+    public static string? TargetOf(string name) => name.Split('-', 3) is [_, { Length: 12 } target, _] ? target : null;
+
+    /// <summary>The file name an artifact was stored under (its name without the command and target parts).</summary>
+    public static string FileNameOf(string name) => name.Split('-', 3) is [_, { Length: 12 }, var file] ? file : name;
+
     /// <summary>A file name from the command, the target and the file, stable and safe: uid prefix, a hash of the target key, the file name.</summary>
     public static string NameOf(string commandUid, string targetKey, string fileName)
     {

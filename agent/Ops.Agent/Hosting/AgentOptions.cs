@@ -50,6 +50,9 @@ public sealed class AgentOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:10:00", "30.00:00:00")] public TimeSpan ExecutionRetention { get; set; } = TimeSpan.FromDays(2);
 
+    /// <summary>Bounds of the analysis of dumps on the node (Agent:DumpAnalysis).</summary>
+    public Dumps.DumpAnalysisOptions DumpAnalysis { get; set; } = new();
+
     /// <summary>Disk budget, TTL and concurrency of artifact captures (Agent:Artifacts).</summary>
     public Artifacts.ArtifactOptions Artifacts { get; set; } = new();
 

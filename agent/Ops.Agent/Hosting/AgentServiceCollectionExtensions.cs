@@ -43,7 +43,10 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<IAgentAction, DotnetTraceAction>();
         services.AddSingleton<Dotnet.HeapSnapshotter>();
         services.AddSingleton<IAgentAction, DotnetGcDumpAction>();
+        services.AddSingleton<Dumps.DumpAnalysisRunner>();
+        services.AddSingleton<Dumps.DumpAnalyses>();
         services.AddSingleton<IAgentAction, DotnetDumpAction>();
+        services.AddSingleton<IAgentAction, DotnetAnalyzeAction>();
         services.AddGrpc();
         services.AddGrpcHealthChecks();
         return services;

@@ -5,7 +5,7 @@ using Ops.TestSupport;
 
 namespace Ops.Agent.Tests.Dotnet;
 
-/// <summary>dotnet.dump: written by the runtime in the target's namespace, moved into the artifact store; refused when there is no room.</summary>
+/// <summary>dotnet.dump: written by the runtime in the target's namespace, moved into the artifact store; refused when there is no room (its analysis: DumpAnalysisTests).</summary>
 public sealed class DotnetDumpTests : IAsyncLifetime
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
@@ -16,7 +16,7 @@ public sealed class DotnetDumpTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _harness.DisposeAsync();
 
     private static ExecuteRequest Dump(int pid, string key, string type, ProcessSelector? process = null) =>
-        AgentHarness.Request("dotnet.dump", new Target { Pod = "checkout", Container = "api", ContainerId = $"sandbox://{pid}", Process = process }, key: key, timeout: 120, parameters: ("type", type));
+        AgentHarness.Request("dotnet.dump", new Target { Pod = "checkout", Container = "api", ContainerId = $"sandbox://{pid}", Process = process }, key: key, timeout: 120, parameters: [("type", type), ("analyze", "false")]);
 
     [Fact]
     public async Task A_mini_dump_becomes_an_artifact_and_leaves_nothing_in_the_target()

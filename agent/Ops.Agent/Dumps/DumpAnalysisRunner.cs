@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Ops.Agent.Actions;
+using Ops.Agent.Hosting;
+
+namespace Ops.Agent.Dumps;
+
+/// <summary>
+/// Runs an analysis in a process of its own — the agent's own executable with <see cref="DumpAnalysisCommand.Verb"/> —
+/// so the memory a dump's analysis takes and a reader crashing on a damaged dump never touch the agent: its managed heap
+/// capped (DOTNET_GCHeapHardLimit), its anonymous memory watched and the process stopped past the limit, its time bounded,
+/// and it is killed when the command is cancelled. Every failure is an <see cref="ActionParameterException"/> naming the bound.
+/// </summary>
+public sealed class DumpAnalysisRunner(IOptions<AgentOptions> options, TimeProvider clock)
+{
+    private DumpAnalysisOptions Settings => options.Value.DumpAnalysis;
+
+    public async Task<DumpAnalysis> AnalyzeAsync(string dump, CancellationToken cancellationToken)
+    {
+        var settings = Settings;
+        using var process = Process.Start(StartInfo(dump, settings)) ?? throw new ActionParameterException("the dump analysis process could not start");
+        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var started = clock.GetUtcNow();
+        string? stopped = null;
+        try
+        {
+            while (!process.HasExited)
+            {
+                if (AnonymousBytes(process.Id) > settings.MemoryLimitBytes)
+                {
+                    stopped = $"the analysis of {Path.GetFileName(dump)} needed more than {settings.MemoryLimitBytes >> 20} MiB (Agent:DumpAnalysis:MemoryLimitBytes) and was stopped; download the dump to analyse it elsewhere";
+                }
+                else if (clock.GetUtcNow() - started > settings.Timeout)
+                {
+                    stopped = $"the analysis of {Path.GetFileName(dump)} did not finish within {settings.Timeout.TotalSeconds:0} s (Agent:DumpAnalysis:Timeout) and was stopped";
+                }
+                if (stopped is not null) break;
+                await Task.WhenAny(process.WaitForExitAsync(cancellationToken), Task.Delay(TimeSpan.FromMilliseconds(200), clock, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+        if (stopped is not null) throw new ActionParameterException(stopped);
+        var json = await output;
+        var error = (await errors).Trim();
+        return process.ExitCode switch
+        {
+            0 => JsonSerializer.Deserialize<DumpAnalysis>(json, DumpAnalysisCommand.Json) ?? throw new ActionParameterException("the dump analysis wrote nothing"),
+            3 => throw new ActionParameterException($"{Path.GetFileName(dump)} could not be read as a .NET dump: {LastLine(error)}"),
+            _ => throw new ActionParameterException($"the dump analysis of {Path.GetFileName(dump)} failed (exit code {process.ExitCode}): {LastLine(error)}"),
+        };
+    }
+
+    private static ProcessStartInfo StartInfo(string dump, DumpAnalysisOptions settings)
+    {
+        // A published agent is its own host. Run through the dotnet host (the process runtime), or hosted by another program
+        // (the tests'), the agent's assembly is started with dotnet.
+        var agent = typeof(DumpAnalysisRunner).Assembly;
+        var ownHost = System.Reflection.Assembly.GetEntryAssembly() == agent && Path.GetFileNameWithoutExtension(Environment.ProcessPath) is { } name && name != "dotnet";
+        var start = new ProcessStartInfo(ownHost ? Environment.ProcessPath! : DotnetHost()) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (!ownHost) start.ArgumentList.Add(agent.Location);
+        foreach (var arg in new[] { DumpAnalysisCommand.Verb, dump, "--top", settings.TopTypes.ToString(CultureInfo.InvariantCulture), "--frames", settings.TopFrames.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(arg);
+        // The managed heap is capped below the limit the agent enforces, so the GC works harder before the process is stopped.
+        start.Environment["DOTNET_GCHeapHardLimit"] = "0x" + (settings.MemoryLimitBytes / 4 * 3).ToString("x", CultureInfo.InvariantCulture);
+        start.Environment["DOTNET_gcServer"] = "0";
+        return start;
+    }
+
+    /// <summary>The dotnet host that runs this process (DOTNET_HOST_PATH under the SDK), else the one on the PATH.</summary>
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path
+        : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+
+    /// <summary>The process's anonymous resident memory (its heaps: the dump's pages mapped from the file do not count).</summary>
+    private static long AnonymousBytes(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("RssAnon:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "no reason given";
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Ops.Agent.Artifacts;
+using Ops.Agent.V1;
+using Ops.TestSupport;
+
+namespace Ops.Agent.Tests.Dumps;
+
+/// <summary>
+/// Dumps analysed on the node, in a process of the agent's own, against the sample app made to deadlock, fill its heap
+/// and throw through /chaos: the findings lead the output (what a command's status keeps), the analysis is an artifact
+/// beside the dump, and what is not a readable dump is a clear per-target error that leaves no analysing process behind.
+/// </summary>
+public sealed class DumpAnalysisTests : IAsyncLifetime
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+    private readonly AgentHarness _harness = new();
+    private TestAgent _agent = null!;
+    private SampleAppProcess _app = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _agent = await _harness.StartAgentAsync();
+        _app = await SampleAppProcess.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _harness.DisposeAsync();
+    }
+
+    private Target App => new() { Pod = "checkout", Container = "api", ContainerId = $"sandbox://{_app.Pid}" };
+
+    private Task<ExecutionResult> RunAsync(string action, string key, params (string, string)[] parameters) =>
+        _harness.ExecuteAsync(_agent, AgentHarness.Request(action, App, key: key, timeout: 180, parameters: parameters), _ct);
+
+    private async Task ChaosAsync(string pathAndQuery)
+    {
+        var (status, body) = await _app.SendAsync(HttpMethod.Post, pathAndQuery, _ct);
+        Assert.True(status == HttpStatusCode.Accepted, body);
+    }
+
+    private static JsonElement AnalysisOf(string output)
+    {
+        using var json = JsonDocument.Parse(output[output.LastIndexOf("{\"runtimeVersion\"", StringComparison.Ordinal)..]);
+        return json.RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task A_deadlock_leads_the_analysis_naming_both_threads_methods_and_locks()
+    {
+        await ChaosAsync("/chaos/deadlock");
+        await Task.Delay(TimeSpan.FromMilliseconds(500), _ct);
+
+        var result = await RunAsync("dotnet.dump", "deadlock", ("type", "heap"));
+
+        Assert.True(result.Phase == ExecutionPhase.Succeeded, result.Message);
+        var output = result.Output.ToStringUtf8();
+        var first = output.Split('\n')[0];
+        Assert.StartsWith("DEADLOCK: thread ", first);
+        Assert.Contains("Ops.SampleApp.Chaos.Deadlock.LockLedgerThenInventory", first);
+        Assert.Contains("Ops.SampleApp.Chaos.Deadlock.LockInventoryThenLedger", first);
+        Assert.Contains("holds Ops.SampleApp.Chaos.Ledger and waits for Ops.SampleApp.Chaos.Inventory", first);
+        Assert.Contains("holds Ops.SampleApp.Chaos.Inventory and waits for Ops.SampleApp.Chaos.Ledger", first);
+        Assert.Equal(2, AnalysisOf(output).GetProperty("deadlocks")[0].GetProperty("threads").GetArrayLength());
+        Assert.Equal([".dmp", ".json"], result.Artifacts.Select(a => Path.GetExtension(a.Name)).Order());
+    }
+
+    [Fact]
+    public async Task Memory_held_in_OrderSnapshot_objects_is_the_largest_type_and_exceptions_being_thrown_are_named()
+    {
+        await ChaosAsync("/chaos/alloc?mb=64&seconds=120");
+        await ChaosAsync("/chaos/throw?count=1000000");
+        await Task.Delay(TimeSpan.FromSeconds(1), _ct);
+
+        var result = await RunAsync("dotnet.dump", "alloc", ("type", "heap"));
+
+        Assert.True(result.Phase == ExecutionPhase.Succeeded, result.Message);
+        var output = result.Output.ToStringUtf8();
+        Assert.Contains("; largest type Ops.SampleApp.Chaos.OrderSnapshot: ", output.Split('\n')[0]);
+        var analysis = AnalysisOf(output);
+        Assert.True(analysis.GetProperty("heap").GetProperty("topBySize")[0].GetProperty("bytes").GetInt64() >= 64L << 20);
+        var exception = analysis.GetProperty("exceptions").EnumerateArray().First(e => e.GetProperty("type").GetString() == "Ops.SampleApp.Chaos.PaymentDeclinedException");
+        Assert.StartsWith("payment declined for order ", exception.GetProperty("sampleMessage").GetString());
+        Assert.Contains("Ops.SampleApp.Chaos.PaymentDeclinedException on the heap, for example: payment declined for order ", output);
+    }
+
+    [Fact]
+    public async Task A_stored_dump_is_analysed_again_by_name_only_for_its_own_pod()
+    {
+        var dumped = await RunAsync("dotnet.dump", "mini", ("type", "mini"), ("analyze", "false"));
+        var dump = Assert.Single(dumped.Artifacts).Name;
+
+        // Another command (its own uid) for the same pod and container: the target key is the pod's, as the operator makes it.
+        var again = await _harness.ExecuteAsync(_agent, AgentHarness.Request("dotnet.analyze", App, uid: "uid-2", key: "mini", parameters: ("artifact", dump)), _ct);
+        var otherPod = await _harness.ExecuteAsync(_agent, AgentHarness.Request("dotnet.analyze", new Target { Pod = "payments", Container = "api", ContainerId = $"sandbox://{_app.Pid}" },
+            uid: "uid-3", key: "pod/shop/payments/api", parameters: ("artifact", dump)), _ct);
+
+        Assert.True(again.Phase == ExecutionPhase.Succeeded, again.Message);
+        Assert.Contains($"analysis of {dump}: .NET {Environment.Version}", again.Output.ToStringUtf8());
+        Assert.Equal(ExecutionPhase.Failed, otherPod.Phase);
+        Assert.Equal($"artifact {dump} is not a dump of pod payments container api: a pod target analyses only its own dumps", otherPod.Message);
+    }
+
+    [Fact]
+    public async Task A_truncated_dump_or_a_file_that_is_no_dump_is_a_clear_error_and_leaves_no_analysing_process()
+    {
+        var dumped = await RunAsync("dotnet.dump", "real", ("type", "mini"), ("analyze", "false"));
+        var bytes = await File.ReadAllBytesAsync(Path.Combine(_agent.DataDirectory, "artifacts", Assert.Single(dumped.Artifacts).Name), _ct);
+        var truncated = ArtifactStore.NameOf("uid-1", "truncated", "truncated.dmp");
+        var text = ArtifactStore.NameOf("uid-1", "text", "text.dmp");
+        await File.WriteAllBytesAsync(Path.Combine(_agent.DataDirectory, "artifacts", truncated), bytes[..(bytes.Length / 10)], _ct);
+        await File.WriteAllTextAsync(Path.Combine(_agent.DataDirectory, "artifacts", text), "not a dump\n", _ct);
+
+        var cut = await _harness.ExecuteAsync(_agent, AgentHarness.Request("dotnet.analyze", App, key: "truncated", parameters: ("artifact", truncated)), _ct);
+        var notDump = await _harness.ExecuteAsync(_agent, AgentHarness.Request("dotnet.analyze", App, key: "text", parameters: ("artifact", text)), _ct);
+        var still = await RunAsync("dotnet.processes", "alive");
+
+        Assert.Equal(ExecutionPhase.Failed, cut.Phase);
+        Assert.StartsWith($"{truncated} could not be read as a .NET dump: ", cut.Message);
+        Assert.Equal(ExecutionPhase.Failed, notDump.Phase);
+        Assert.StartsWith($"{text} could not be read as a .NET dump: ", notDump.Message);
+        Assert.Equal(ExecutionPhase.Succeeded, still.Phase);
+        Assert.DoesNotContain(Process.GetProcesses(), p => ProcFsCommandLine(p.Id).Contains("analyze-dump", StringComparison.Ordinal));
+    }
+
+    private static string ProcFsCommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline");
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+}
