@@ -34,8 +34,9 @@ public sealed class DotnetActionsTests(ClusterFixture cluster)
         Assert.Equal(CommandPhase.Succeeded, counters.Status!.Phase);
         Assert.Matches(@"\nworking-set\t[1-9][0-9.]* MB\t", await FullOutputAsync(counters));
         Assert.Equal(CommandPhase.Succeeded, dump.Status!.Phase);
-        var artifact = Assert.Single(dump.Status.Results![0].Artifacts!);
-        Assert.EndsWith("-mini.dmp", artifact.Name);
+        // The dump, and its analysis beside it.
+        Assert.Equal(["-mini.analysis.json", "-mini.dmp"], dump.Status.Results![0].Artifacts!.Select(a => a.Name[a.Name.LastIndexOf("-mini", StringComparison.Ordinal)..]).Order());
+        var artifact = dump.Status.Results[0].Artifacts!.Single(a => a.Name.EndsWith(".dmp", StringComparison.Ordinal));
         Assert.True(artifact.SizeBytes > 1024 * 1024, $"a mini dump of {artifact.SizeBytes} bytes");
     }
 }

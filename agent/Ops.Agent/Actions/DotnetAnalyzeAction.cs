@@ -10,7 +10,8 @@ namespace Ops.Agent.Actions;
 /// another namespace's dump by guessing its name; a node target, which only the namespaces its policies allow may use,
 /// any dump on the node. A dump over Agent:DumpAnalysis:MaxDumpBytes needs force.
 /// </summary>
-public sealed class DotnetAnalyzeAction(ArtifactStore artifacts, DumpAnalyses analyses, Microsoft.Extensions.Options.IOptions<Hosting.AgentOptions> options) : IAgentAction
+public sealed class DotnetAnalyzeAction(ArtifactStore artifacts, DumpAnalyses analyses, Processes.ProcessLocator locator, Dotnet.DotnetProcessFinder finder,
+    Microsoft.Extensions.Options.IOptions<Hosting.AgentOptions> options) : IAgentAction
 {
     public ActionDefinition Definition => ActionCatalogue.DotnetAnalyze.Definition;
 
@@ -27,7 +28,21 @@ public sealed class DotnetAnalyzeAction(ArtifactStore artifacts, DumpAnalyses an
         {
             throw new ActionParameterException($"{name} is {file.Length >> 20} MiB, over the {limit >> 20} MiB this agent analyses unasked (Agent:DumpAnalysis:MaxDumpBytes); set parameter force to true to analyse it anyway");
         }
-        var (findings, details, artifact) = await analyses.AnalyzeAsync(context, file.FullName, name, cancellationToken);
+        var (findings, details, artifact) = await analyses.AnalyzeAsync(context, file.FullName, name, DebuggingLibraryOf(context), cancellationToken);
         return ActionOutcome.Success($"{findings}analysis artifact {artifact.Name}: {artifact.SizeBytes} bytes, sha256 {artifact.Sha256}\n{details}", artifacts: [artifact]);
+    }
+
+    /// <summary>The pod's process's own debugging library while it runs (it matches the dump's runtime when the process is the one dumped); else none.</summary>
+    private string? DebuggingLibraryOf(ActionContext context)
+    {
+        if (context.Target.Node) return null;
+        try
+        {
+            return finder.DebuggingLibraryOf(locator.Select(context.Target).Pid);
+        }
+        catch (ActionParameterException)
+        {
+            return null;
+        }
     }
 }

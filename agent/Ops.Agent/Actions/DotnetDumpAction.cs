@@ -66,7 +66,7 @@ public sealed class DotnetDumpAction(ProcessLocator locator, DotnetProcessFinder
                 try
                 {
                     // Analysed from the store: the dump is kept whatever the analysis does.
-                    var (findings, details, analysis) = await analyses.AnalyzeAsync(context, Path.Combine(artifacts.Directory, artifact.Name), artifact.Name, cancellationToken);
+                    var (findings, details, analysis) = await analyses.AnalyzeAsync(context, Path.Combine(artifacts.Directory, artifact.Name), artifact.Name, finder.DebuggingLibraryOf(process.Pid), cancellationToken);
                     return ActionOutcome.Success($"{findings}{written}analysis artifact {analysis.Name}: {analysis.SizeBytes} bytes, sha256 {analysis.Sha256}\n{details}", process.Pid, [artifact, analysis]);
                 }
                 catch (ActionParameterException e)

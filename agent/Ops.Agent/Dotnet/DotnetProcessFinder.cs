@@ -69,6 +69,23 @@ public sealed class DotnetProcessFinder(ProcessLocator locator)
         return "/tmp";
     }
 
+    /// <summary>
+    /// The runtime's debugging library (libmscordaccore.so) beside the libcoreclr.so the process has loaded, as the node sees it
+    /// (through the process's root): the one library that reads this very runtime's dumps. Null when there is none.
+    /// </summary>
+    public string? DebuggingLibraryOf(int pid)
+    {
+        foreach (var line in Proc.ReadText(pid, "maps").Split('\n'))
+        {
+            var path = line.TrimEnd();
+            var start = path.IndexOf('/', StringComparison.Ordinal);
+            if (start < 0 || !path.EndsWith("/libcoreclr.so", StringComparison.Ordinal)) continue;
+            var dac = ContainerPath.Resolve(Proc.RootOf(pid), $"{Path.GetDirectoryName(path[start..])}/libmscordaccore.so");
+            return File.Exists(dac) ? dac : null;
+        }
+        return null;
+    }
+
     private string? RuntimeVersionOf(int pid)
     {
         foreach (var line in Proc.ReadText(pid, "maps").Split('\n'))

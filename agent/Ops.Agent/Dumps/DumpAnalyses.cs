@@ -12,9 +12,9 @@ namespace Ops.Agent.Dumps;
 /// </summary>
 public sealed class DumpAnalyses(DumpAnalysisRunner runner, ArtifactStore artifacts)
 {
-    public async Task<(string Findings, string Details, ArtifactInfo Artifact)> AnalyzeAsync(ActionContext context, string dumpPath, string dumpName, CancellationToken cancellationToken)
+    public async Task<(string Findings, string Details, ArtifactInfo Artifact)> AnalyzeAsync(ActionContext context, string dumpPath, string dumpName, string? debuggingLibrary, CancellationToken cancellationToken)
     {
-        var analysis = await runner.AnalyzeAsync(dumpPath, cancellationToken);
+        var analysis = await runner.AnalyzeAsync(dumpPath, debuggingLibrary, cancellationToken);
         var json = JsonSerializer.Serialize(analysis, DumpAnalysisCommand.Json);
         var name = $"{Path.GetFileNameWithoutExtension(ArtifactStore.FileNameOf(dumpName))}.analysis.json";
         var artifact = await artifacts.CreateAsync(context.CommandUid, context.TargetKey, name, "application/json",

@@ -4,13 +4,15 @@ using System.Text.Json;
 namespace Ops.Agent.Dumps;
 
 /// <summary>
-/// The agent's second entry point, <c>analyze-dump DUMP --top N --frames N</c>: analyses one dump and writes the analysis
+/// The agent's second entry point, <c>analyze-dump DUMP --top N --frames N [--dac PATH]</c>: analyses one dump and writes the analysis
 /// as JSON on standard output. The agent starts it as a process of its own (<see cref="DumpAnalysisRunner"/>).
-/// Exit codes: 0 analysed; 3 not a readable .NET dump (the reason on standard error); 2 bad usage.
+/// Exit codes: 0 analysed; 3 not a readable .NET dump (the reason on standard error); 4 out of its memory; 2 bad usage.
 /// </summary>
 public static class DumpAnalysisCommand
 {
     public const string Verb = "analyze-dump";
+
+    public const int OutOfMemory = 4;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -18,7 +20,7 @@ public static class DumpAnalysisCommand
     {
         if (args is not [var path, ..] || !File.Exists(path))
         {
-            Console.Error.WriteLine($"usage: {Verb} DUMP [--top N] [--frames N]{(args.Length > 0 ? $" (no file {args[0]})" : "")}");
+            Console.Error.WriteLine($"usage: {Verb} DUMP [--top N] [--frames N] [--dac PATH]{(args.Length > 0 ? $" (no file {args[0]})" : "")}");
             return 2;
         }
         // Should the container's memory run out while it analyses, the kernel stops this process, not the agent beside it.
@@ -32,7 +34,7 @@ public static class DumpAnalysisCommand
         int Option(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v && int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : fallback;
         try
         {
-            var analysis = DumpAnalyzer.Analyze(path, Option("--top", 15), Option("--frames", 12));
+            var analysis = DumpAnalyzer.Analyze(path, Option("--top", 15), Option("--frames", 12), args.SkipWhile(a => a != "--dac").Skip(1).FirstOrDefault());
             Console.Out.Write(JsonSerializer.Serialize(analysis, Json));
             return 0;
         }
@@ -41,6 +43,11 @@ public static class DumpAnalysisCommand
             // A file that is not a dump, a truncated one, a runtime whose debugging library is missing: said, not thrown.
             Console.Error.WriteLine(e.Message);
             return 3;
+        }
+        catch (OutOfMemoryException)
+        {
+            // Its heap is capped (DOTNET_GCHeapHardLimit) below the limit the agent watches: the same bound, said the same way.
+            return OutOfMemory;
         }
     }
 }

@@ -9,7 +9,7 @@ public sealed class DumpAnalysisOptions
     /// Anonymous memory the analysing process may use; past it, it is stopped and the analysis fails with the reason. It runs
     /// in the agent's container: the agent (about 130 MiB after captures) and this must fit the container's limit (the chart's 512Mi).
     /// </summary>
-    [Range(64L * 1024 * 1024, long.MaxValue)] public long MemoryLimitBytes { get; set; } = 256L * 1024 * 1024;
+    [Range(8L * 1024 * 1024, long.MaxValue)] public long MemoryLimitBytes { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>How long an analysis may take.</summary>
     [Range(typeof(TimeSpan), "00:00:05", "01:00:00")] public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(3);

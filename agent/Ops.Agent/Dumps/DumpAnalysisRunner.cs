@@ -17,10 +17,11 @@ public sealed class DumpAnalysisRunner(IOptions<AgentOptions> options, TimeProvi
 {
     private DumpAnalysisOptions Settings => options.Value.DumpAnalysis;
 
-    public async Task<DumpAnalysis> AnalyzeAsync(string dump, CancellationToken cancellationToken)
+    /// <summary>Analyses the dump, read with <paramref name="debuggingLibrary"/> when given (the target process's own, which matches its runtime exactly).</summary>
+    public async Task<DumpAnalysis> AnalyzeAsync(string dump, string? debuggingLibrary, CancellationToken cancellationToken)
     {
         var settings = Settings;
-        using var process = Process.Start(StartInfo(dump, settings)) ?? throw new ActionParameterException("the dump analysis process could not start");
+        using var process = Process.Start(StartInfo(dump, debuggingLibrary, settings)) ?? throw new ActionParameterException("the dump analysis process could not start");
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
         var started = clock.GetUtcNow();
@@ -29,16 +30,13 @@ public sealed class DumpAnalysisRunner(IOptions<AgentOptions> options, TimeProvi
         {
             while (!process.HasExited)
             {
-                if (AnonymousBytes(process.Id) > settings.MemoryLimitBytes)
-                {
-                    stopped = $"the analysis of {Path.GetFileName(dump)} needed more than {settings.MemoryLimitBytes >> 20} MiB (Agent:DumpAnalysis:MemoryLimitBytes) and was stopped; download the dump to analyse it elsewhere";
-                }
+                if (AnonymousBytes(process.Id) > settings.MemoryLimitBytes) stopped = OverMemory(dump, settings);
                 else if (clock.GetUtcNow() - started > settings.Timeout)
                 {
                     stopped = $"the analysis of {Path.GetFileName(dump)} did not finish within {settings.Timeout.TotalSeconds:0} s (Agent:DumpAnalysis:Timeout) and was stopped";
                 }
                 if (stopped is not null) break;
-                await Task.WhenAny(process.WaitForExitAsync(cancellationToken), Task.Delay(TimeSpan.FromMilliseconds(200), clock, cancellationToken));
+                await Task.WhenAny(process.WaitForExitAsync(cancellationToken), Task.Delay(TimeSpan.FromMilliseconds(50), clock, cancellationToken));
                 cancellationToken.ThrowIfCancellationRequested();
             }
         }
@@ -57,11 +55,15 @@ public sealed class DumpAnalysisRunner(IOptions<AgentOptions> options, TimeProvi
         {
             0 => JsonSerializer.Deserialize<DumpAnalysis>(json, DumpAnalysisCommand.Json) ?? throw new ActionParameterException("the dump analysis wrote nothing"),
             3 => throw new ActionParameterException($"{Path.GetFileName(dump)} could not be read as a .NET dump: {LastLine(error)}"),
+            DumpAnalysisCommand.OutOfMemory => throw new ActionParameterException(OverMemory(dump, settings)),
             _ => throw new ActionParameterException($"the dump analysis of {Path.GetFileName(dump)} failed (exit code {process.ExitCode}): {LastLine(error)}"),
         };
     }
 
-    private static ProcessStartInfo StartInfo(string dump, DumpAnalysisOptions settings)
+    private static string OverMemory(string dump, DumpAnalysisOptions settings) =>
+        $"the analysis of {Path.GetFileName(dump)} needed more than {settings.MemoryLimitBytes >> 20} MiB (Agent:DumpAnalysis:MemoryLimitBytes) and was stopped; download the dump to analyse it elsewhere";
+
+    private static ProcessStartInfo StartInfo(string dump, string? debuggingLibrary, DumpAnalysisOptions settings)
     {
         // A published agent is its own host. Run through the dotnet host (the process runtime), or hosted by another program
         // (the tests'), the agent's assembly is started with dotnet.
@@ -72,6 +74,11 @@ public sealed class DumpAnalysisRunner(IOptions<AgentOptions> options, TimeProvi
         foreach (var arg in new[] { DumpAnalysisCommand.Verb, dump, "--top", settings.TopTypes.ToString(CultureInfo.InvariantCulture), "--frames", settings.TopFrames.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(arg);
         // The managed heap is capped below the limit the agent enforces, so the GC works harder before the process is stopped.
         start.Environment["DOTNET_GCHeapHardLimit"] = "0x" + (settings.MemoryLimitBytes / 4 * 3).ToString("x", CultureInfo.InvariantCulture);
+        if (debuggingLibrary is not null)
+        {
+            start.ArgumentList.Add("--dac");
+            start.ArgumentList.Add(debuggingLibrary);
+        }
         start.Environment["DOTNET_gcServer"] = "0";
         return start;
     }

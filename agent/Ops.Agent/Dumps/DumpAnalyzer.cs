@@ -8,11 +8,11 @@ namespace Ops.Agent.Dumps;
 /// </summary>
 public static class DumpAnalyzer
 {
-    public static DumpAnalysis Analyze(string path, int topTypes, int topFrames)
+    public static DumpAnalysis Analyze(string path, int topTypes, int topFrames, string? debuggingLibrary = null)
     {
         using var target = DataTarget.LoadDump(path);
         var clr = target.ClrVersions.FirstOrDefault() ?? throw new InvalidDataException("the dump holds no .NET runtime");
-        using var runtime = clr.CreateRuntime();
+        using var runtime = Open(clr, debuggingLibrary);
         var heap = runtime.Heap;
         var warnings = new List<string>();
         if (!heap.CanWalkHeap) warnings.Add("the dump was taken during a garbage collection: the heap may be read only in part");
@@ -53,6 +53,33 @@ public static class DumpAnalyzer
                 tp.ActiveWorkerThreads >= tp.MaxThreads ? $"thread pool starvation: all {tp.MaxThreads} workers are busy" : null)
             : null;
         return new DumpAnalysis(VersionOf(clr), heap.IsServer ? "server" : "workstation", summary, threads, Deadlocks.Find(waits, holders), pool, exceptions, warnings);
+    }
+
+    /// <summary>
+    /// The runtime, read through its debugging library: the one taken from the target process (it matches exactly), else the
+    /// one where the dump says the runtime was (a node running the same runtime), else this agent's own runtime's (the same
+    /// version when the app was built with the same SDK; the dump's own version is not readable from an ELF dump).
+    /// </summary>
+    private static ClrRuntime Open(ClrInfo clr, string? debuggingLibrary)
+    {
+        var own = Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "libmscordaccore.so");
+        var attempts = new List<Func<ClrRuntime>>();
+        if (debuggingLibrary is not null) attempts.Add(() => clr.CreateRuntime(debuggingLibrary, ignoreMismatch: true));
+        attempts.Add(() => clr.CreateRuntime());
+        attempts.Add(() => File.Exists(own) ? clr.CreateRuntime(own, ignoreMismatch: true) : throw new FileNotFoundException($"no {own}"));
+        var failures = new List<string>();
+        foreach (var attempt in attempts)
+        {
+            try
+            {
+                return attempt();
+            }
+            catch (Exception e) when (e is FileNotFoundException or ClrDiagnosticsException or InvalidOperationException or DllNotFoundException)
+            {
+                failures.Add(e.Message);
+            }
+        }
+        throw new InvalidDataException($"no debugging library (libmscordaccore.so) of the dump's .NET runtime could read it: {string.Join("; ", failures)}");
     }
 
     /// <summary>The runtime's version: its module's, else the directory it was loaded from (a shared runtime's is named after it).</summary>

@@ -126,6 +126,20 @@ public sealed class DumpAnalysisTests : IAsyncLifetime
         Assert.DoesNotContain(Process.GetProcesses(), p => ProcFsCommandLine(p.Id).Contains("analyze-dump", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task An_analysis_over_its_memory_limit_is_stopped_with_the_setting_named_and_the_dump_is_kept()
+    {
+        var small = await _harness.StartAgentAsync(settings: new Dictionary<string, string?> { ["Agent:DumpAnalysis:MemoryLimitBytes"] = (8L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await ChaosAsync("/chaos/alloc?mb=64&seconds=120");
+
+        var result = await _harness.ExecuteAsync(small, AgentHarness.Request("dotnet.dump", App, key: "small", timeout: 180, parameters: ("type", "heap")), _ct);
+
+        Assert.True(result.Phase == ExecutionPhase.Succeeded, result.Message);
+        var dump = Assert.Single(result.Artifacts);
+        Assert.EndsWith(".dmp", dump.Name);
+        Assert.Contains($"the dump was not analysed: the analysis of {dump.Name} needed more than 8 MiB (Agent:DumpAnalysis:MemoryLimitBytes) and was stopped", result.Output.ToStringUtf8());
+    }
+
     private static string ProcFsCommandLine(int pid)
     {
         try
