@@ -13,7 +13,8 @@ namespace Ops.Bench;
 /// through the agent, and a 5 s cpu-sampling trace through the agent against the official dotnet-trace
 /// tool on the same process. Prints a Markdown table for the README. With "rollout", measures an
 /// AgentVersion rollout instead (200 nodes of real agents, or 5,000 simulated ones with --simulated: <see cref="RolloutBench"/>);
-/// with "watches", what DiagnosticTrigger counter watches cost the agent and the watched apps (<see cref="WatchesBench"/>).
+/// with "watches", what DiagnosticTrigger counter watches cost the agent and the watched apps (<see cref="WatchesBench"/>); with "dumps",
+/// what analysing mini, heap and full dumps on the node costs (<see cref="DumpAnalysisBench"/>).
 /// </summary>
 internal static class Program
 {
@@ -34,6 +35,11 @@ internal static class Program
                 Pairs(scale, "--operator-env"),
                 Value("--profile"),
                 Pairs(scale, "--set")));
+        }
+        if (args is ["dumps", .. var dumps])
+        {
+            string? Value(string name) => dumps.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+            return await DumpAnalysisBench.RunAsync(int.Parse(Value("--heap-mb") ?? "100", CultureInfo.InvariantCulture), int.Parse(Value("--runs") ?? "3", CultureInfo.InvariantCulture));
         }
         if (args is ["watches", .. var watches])
         {

@@ -59,6 +59,9 @@ public sealed class RealNodeTests(ImagesFixture images, RealNodeCluster real) : 
             Assert.Contains(expected, result.Summary ?? "");
             if (action.StartsWith("dotnet.", StringComparison.Ordinal) || action is "log.grep" or "file.tail") Assert.Equal(appPid, result.Target.Pid);
         }
+        // The dump was analysed in the agent's container, with the debugging library of the app's own runtime read through its root.
+        var dumped = Assert.Single((await Commands.FinishedAsync(cluster.Client, ns, "rn-dump")).Status!.Results!);
+        Assert.True(dumped.Artifacts!.Any(a => a.Name.EndsWith("-mini.analysis.json", StringComparison.Ordinal)), dumped.Summary);
         Assert.StartsWith("containerd://", containerId);
         Assert.NotEqual(HostProcesses.Namespace(agentPid, "pid"), HostProcesses.Namespace(appPid, "pid"));
         Assert.NotEqual(HostProcesses.Namespace(agentPid, "mnt"), HostProcesses.Namespace(appPid, "mnt"));
