@@ -97,7 +97,7 @@ internal static class Program
               kubectl get dcmd -n {DemoCluster.ShopNamespace} checkout-errors -o jsonpath='{requestedBy}'
             A trigger: the stacks of a checkout pod that burns CPU, taken by itself (docs/triggers.md):
               kubectl apply -n {DemoCluster.ShopNamespace} -f samples/diagnostictrigger-checkout-cpu.yaml
-              curl -X POST "http://$(kubectl get pod -n {DemoCluster.ShopNamespace} -l app=checkout -o jsonpath='{podIp}'):8080/chaos/cpu?seconds=60"
+              curl -X POST "http://$(kubectl get pod -n {DemoCluster.ShopNamespace} -l app=checkout -o jsonpath='{podIp}'):8080/chaos/cpu?seconds=60&threads=2"
               kubectl get dtrig -n {DemoCluster.ShopNamespace} -w
             Metrics (the command above is counted and timed):
               curl -s http://$(kubectl get pod -n {DemoCluster.OpsNamespace} -l app.kubernetes.io/name=ops-operator -o jsonpath='{podIp}'):{cluster.OperatorPort}/metrics | grep ops_command

@@ -23,6 +23,8 @@ public sealed class OperatorMetrics
     public Counter Commands { get; }
     public Histogram CommandDuration { get; }
     public Counter CommandsRefusedByPolicy { get; }
+    public Counter TriggerFired { get; }
+    public Counter TriggerWithheld { get; }
     public Histogram AgentRpcDuration { get; }
     public Gauge Leader { get; }
 
@@ -36,6 +38,8 @@ public sealed class OperatorMetrics
         Commands = factory.CreateCounter("ops_commands_total", "DiagnosticCommands finished, by action and final phase.", new CounterConfiguration { LabelNames = ["action", "phase"] });
         CommandDuration = factory.CreateHistogram("ops_command_duration_seconds", "Time from a DiagnosticCommand's start to its final phase.", new HistogramConfiguration { LabelNames = ["action"], Buckets = DurationBuckets });
         CommandsRefusedByPolicy = factory.CreateCounter("ops_commands_refused_by_policy_total", "DiagnosticCommands a DiagnosticPolicy refused, by the rule that refused them.", new CounterConfiguration { LabelNames = ["rule"] });
+        TriggerFired = factory.CreateCounter("ops_trigger_fired_total", "Commands DiagnosticTriggers started, by condition kind.", new CounterConfiguration { LabelNames = ["condition"] });
+        TriggerWithheld = factory.CreateCounter("ops_trigger_withheld_total", "Crossings a DiagnosticTrigger's limits held back, by the limit (Cooldown, MaxActionsPerPod, MaxActions, OperatorBudget).", new CounterConfiguration { LabelNames = ["reason"] });
         AgentRpcDuration = factory.CreateHistogram("ops_agent_rpc_duration_seconds", "Calls to agents, by gRPC method and status code.", new HistogramConfiguration { LabelNames = ["method", "code"], Buckets = DurationBuckets });
         Leader = factory.CreateGauge("ops_leader", "1 while this replica leads (runs the controllers), else 0.");
         // The process's memory, CPU, threads and GC (process_*, dotnet_*): what a memory limit and the scale figures are judged by.

@@ -12,8 +12,11 @@ internal static class ChaosEndpoints
     public static void MapChaos(this WebApplication app)
     {
         var chaos = app.MapGroup("/chaos");
-        chaos.MapPost("/cpu", (string? seconds) => WithNumber("seconds", seconds, 1, 600, n =>
-            Accepted($"burning a core in BurnCpu for {n} s", () => CpuBurner.BurnCpu(TimeSpan.FromSeconds(n)))));
+        chaos.MapPost("/cpu", (string? seconds, string? threads) => WithNumber("seconds", seconds, 1, 600, n => WithNumber("threads", threads ?? "1", 1, 64, t =>
+        {
+            for (var i = 1; i < t; i++) Accepted("", () => CpuBurner.BurnCpu(TimeSpan.FromSeconds(n)));
+            return Accepted($"burning {t} core{(t == 1 ? "" : "s")} in BurnCpu for {n} s", () => CpuBurner.BurnCpu(TimeSpan.FromSeconds(n)));
+        })));
         chaos.MapPost("/alloc", (string? mb, string? seconds) => WithNumber("mb", mb, 1, 4096, size => WithNumber("seconds", seconds, 1, 3600, n =>
             Accepted($"holding {size} MiB in OrderSnapshot objects for {n} s", () => MemoryHog.Hold(size, TimeSpan.FromSeconds(n))))));
         chaos.MapPost("/throw", (string? count) => WithNumber("count", count, 1, 1_000_000, n =>

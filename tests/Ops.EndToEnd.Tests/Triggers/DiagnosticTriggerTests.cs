@@ -107,7 +107,7 @@ public sealed class DiagnosticTriggerTests(ClusterFixture cluster)
     }
 
     [Fact]
-    public async Task A_trigger_its_namespace_may_not_run_or_with_two_conditions_is_refused_at_apply_and_without_the_webhook_by_its_status()
+    public async Task Hostile_triggers_are_refused_at_apply_naming_the_field_and_without_the_webhook_by_their_status()
     {
         var team = await TriggerNamespace.CreateAsync(cluster, "bad", _ct);
 
@@ -120,6 +120,21 @@ public sealed class DiagnosticTriggerTests(ClusterFixture cluster)
             target: {selector: {matchLabels: {app: shop}}}
             condition: {containerRestarted: {}, readinessLost: {}}
             action: {action: dotnet.stacks}
+            """);
+        var unknownCounter = await team.ApplyAsync("typo", """
+            target: {selector: {matchLabels: {app: shop}}}
+            condition: {counter: {name: cpu_usage, threshold: 50}}
+            action: {action: dotnet.stacks}
+            """);
+        var negativeWindow = await team.ApplyAsync("negative", """
+            target: {selector: {matchLabels: {app: shop}}}
+            condition: {containerRestarted: {}}
+            action: {action: dotnet.stacks}
+            limits: {windowSeconds: -5}
+            """);
+        var noAction = await team.ApplyAsync("idle", """
+            target: {selector: {matchLabels: {app: shop}}}
+            condition: {containerRestarted: {}}
             """);
         // A namespace the webhooks do not check stands for a cluster whose webhook is down: the controller refuses it.
         var open = await cluster.CreateNamespaceAsync("nohook");
@@ -137,6 +152,12 @@ public sealed class DiagnosticTriggerTests(ClusterFixture cluster)
         Assert.Equal(1, dump.ExitCode);
         Assert.Contains($"admission webhook \"policy.ops.dev\" denied the request: spec.action.action: DiagnosticPolicy {team.Name}-team does not allow dotnet.dump (group dotnet-heavy) in namespace {team.Name}", dump.Stderr);
         Assert.Contains("denied the request: spec.condition: set exactly one of counter, containerRestarted and readinessLost", both.Stderr);
+        // The schema refuses these at create, naming the field.
+        Assert.Contains("spec.condition.counter.name", unknownCounter.Stderr);
+        Assert.Contains("cpu_usage", unknownCounter.Stderr);
+        Assert.Contains("spec.limits.windowSeconds", negativeWindow.Stderr);
+        Assert.Contains("spec.action", noAction.Stderr);
+        Assert.Equal((1, 1, 1), (unknownCounter.ExitCode, negativeWindow.ExitCode, noAction.ExitCode));
         var ready = refused.Status!.Conditions!.Single(c => c.Type == TriggerConditions.Ready);
         Assert.Equal(("False", "InvalidCondition", "spec.condition: set exactly one of counter, containerRestarted and readinessLost"), (ready.Status, ready.Reason, ready.Message));
         Assert.Empty(await new TriggerNamespace(cluster, open, "").CommandsOfAsync("both", _ct));
@@ -147,15 +168,15 @@ public sealed class DiagnosticTriggerTests(ClusterFixture cluster)
     {
         var kubectl = new Kubectl(cluster.KubeconfigPath);
         var samples = Directory.GetFiles(RepositoryPaths.Samples, "diagnostictrigger-*.yaml").Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(2, samples.Count);
+        Assert.Equal(3, samples.Count);
         var shop = new TriggerNamespace(cluster, DemoCluster.ShopNamespace, "");
         try
         {
             foreach (var sample in samples) await kubectl.OkAsync($"apply -n {DemoCluster.ShopNamespace} -f {sample}");
 
-            foreach (var name in new[] { "checkout-hot", "checkout-crash" })
+            foreach (var name in new[] { "checkout-hot", "checkout-crash", "checkout-heap" })
             {
-                var watching = await shop.StatusAsync(name, s => s.Pods is { Count: 3 } pods && pods.All(p => p.State == TriggerPodStates.Watching && (name != "checkout-hot" || p.Value is not null)),
+                var watching = await shop.StatusAsync(name, s => s.Pods is { Count: 3 } pods && pods.All(p => p.State == TriggerPodStates.Watching && (name == "checkout-crash" || p.Value is not null)),
                     $"{name} to watch the three checkout pods", _ct);
                 Assert.Equal("True", watching.Status!.Conditions!.Single(c => c.Type == TriggerConditions.Ready).Status);
                 Assert.Empty(await shop.CommandsOfAsync(name, _ct));
@@ -163,7 +184,7 @@ public sealed class DiagnosticTriggerTests(ClusterFixture cluster)
         }
         finally
         {
-            await kubectl.RunAsync($"delete dtrig -n {DemoCluster.ShopNamespace} checkout-hot checkout-crash");
+            await kubectl.RunAsync($"delete dtrig -n {DemoCluster.ShopNamespace} checkout-hot checkout-crash checkout-heap");
         }
     }
 }

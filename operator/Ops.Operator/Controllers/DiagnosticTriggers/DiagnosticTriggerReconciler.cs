@@ -29,6 +29,7 @@ public sealed class DiagnosticTriggerReconciler(
     CounterWatchBook watches,
     IKubernetes client,
     EventRecorder events,
+    Metrics.OperatorMetrics metrics,
     IOptions<OperatorOptions> options,
     TimeProvider clock,
     ILogger<DiagnosticTriggerReconciler> logger) : IReconciler<V1Alpha1DiagnosticTrigger>, IControllerSetup<V1Alpha1DiagnosticTrigger>
@@ -91,11 +92,13 @@ public sealed class DiagnosticTriggerReconciler(
         foreach (var crossing in outcome.Fire)
         {
             var command = await StartAsync(trigger, crossing, cancellationToken);
+            metrics.TriggerFired.WithLabels(ConditionKind(trigger.Spec.Condition)).Inc();
             recorded.Add((EventRecorder.Normal, "Fired", $"pod {crossing.Pod}: {crossing.Message}; started DiagnosticCommand {command}"));
         }
-        foreach (var held in outcome.Withheld)
+        foreach (var (held, reason) in outcome.Withheld)
         {
             TriggerLog.Withheld(logger, trigger.Metadata.NamespaceProperty, trigger.Metadata.Name, held.Pod, held.Message ?? "");
+            metrics.TriggerWithheld.WithLabels(reason).Inc();
             recorded.Add((EventRecorder.Warning, "LimitReached", held.Message ?? ""));
         }
         var wasExpired = Conditions.Find(trigger.Status?.Conditions, TriggerConditions.Active)?.Reason == "Expired";
@@ -127,6 +130,9 @@ public sealed class DiagnosticTriggerReconciler(
         var wake = outcome.Wake is { } w && w < PodPollInterval ? w : PodPollInterval;
         return ReconcileResult.After(wake < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : wake);
     }
+
+    private static string ConditionKind(V1Alpha1DiagnosticTrigger.TriggerCondition condition) =>
+        condition.Counter is not null ? "counter" : condition.ContainerRestarted is not null ? "containerRestarted" : "readinessLost";
 
     /// <summary>How often a counter's value alone is written to the status: values move at every report, states seldom.</summary>
     public static readonly TimeSpan ValueRefresh = TimeSpan.FromSeconds(30);

@@ -37,7 +37,7 @@ public static class TriggerEvaluation
         var known = firings.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
         var totals = new TriggerTotals { Pods = input.Pods.Count, Fired = input.Status?.Totals?.Fired ?? 0, Withheld = input.Status?.Totals?.Withheld ?? 0 };
         var fire = new List<Crossing>();
-        var withheld = new List<Firing>();
+        var withheld = new List<(Firing, string)>();
         var states = new List<PodState>();
         (string Reason, string Message)? limit = null;
         TimeSpan? wake = null;
@@ -72,7 +72,7 @@ public static class TriggerEvaluation
                 {
                     var record = new Firing { Pod = crossing.Pod, Key = crossing.Key, Time = Conditions.Truncate(now), Outcome = TriggerFiringOutcomes.Withheld, Message = h.Message };
                     firings.Add(record);
-                    withheld.Add(record);
+                    withheld.Add((record, h.Reason));
                     totals.Withheld++;
                     limit ??= h;
                     continue;

@@ -9,7 +9,7 @@ namespace Ops.Operator.Controllers.DiagnosticTriggers;
 /// </summary>
 public sealed record TriggerOutcome(
     IReadOnlyList<Crossing> Fire,
-    IReadOnlyList<V1Alpha1DiagnosticTrigger.Firing> Withheld,
+    IReadOnlyList<(V1Alpha1DiagnosticTrigger.Firing Firing, string Reason)> Withheld,
     List<V1Alpha1DiagnosticTrigger.Firing> Firings,
     List<V1Alpha1DiagnosticTrigger.PodState> Pods,
     V1Alpha1DiagnosticTrigger.TriggerTotals Totals,

@@ -31,6 +31,7 @@ public sealed class DiagnosticTriggerReconcilerTests : IAsyncLifetime
     private Kubernetes _client = null!;
     private NamespacePolicies _policies = null!;
     private ResourceInformer<V1Alpha1DiagnosticCommand> _commands = null!;
+    private readonly Metrics.OperatorMetrics _metrics = new();
     private const string Ns = "default";
 
     public async ValueTask InitializeAsync()
@@ -59,7 +60,7 @@ public sealed class DiagnosticTriggerReconcilerTests : IAsyncLifetime
 
     private DiagnosticTriggerReconciler Reconciler(int budget = 20) => new(new CustomResourceClient<V1Alpha1DiagnosticTrigger>(_client), new CustomResourceClient<V1Alpha1DiagnosticCommand>(_client),
         _commands, new TriggerSpecCheck(new CommandSpecCheck(new CommandPolicy(), new TargetResolver(), _policies)), new CounterWatchBook(), _client,
-        new EventRecorder(_client, new EventRecorderOptions("ops-operator"), _clock, NullLogger<EventRecorder>.Instance),
+        new EventRecorder(_client, new EventRecorderOptions("ops-operator"), _clock, NullLogger<EventRecorder>.Instance), _metrics,
         Options.Create(new OperatorOptions { MaxRunningTriggeredCommands = budget }), _clock, NullLogger<DiagnosticTriggerReconciler>.Instance);
 
     private Task<ReconcileResult> ReconcileAsync(string name, int budget = 20) => Reconciler(budget).ReconcileAsync(new NamespacedName(Ns, name), _ct);
@@ -168,5 +169,6 @@ public sealed class DiagnosticTriggerReconcilerTests : IAsyncLifetime
         var limit = (await TriggerAsync("second")).Status!.Conditions!.Single(c => c.Type == TriggerConditions.LimitReached);
         Assert.Equal(("True", "OperatorBudget"), (limit.Status, limit.Reason));
         Assert.EndsWith("held back: 1 triggered commands are running in the cluster, the operator's limit (Operator:MaxRunningTriggeredCommands)", limit.Message);
+        Assert.Equal((1, 1), (_metrics.TriggerFired.WithLabels("containerRestarted").Value, _metrics.TriggerWithheld.WithLabels("OperatorBudget").Value));
     }
 }

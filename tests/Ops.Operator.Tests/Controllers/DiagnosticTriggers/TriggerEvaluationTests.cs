@@ -74,7 +74,7 @@ public sealed class TriggerEvaluationTests
 
         Assert.Single(first.Fire);
         Assert.Empty(second.Fire);
-        var held = Assert.Single(second.Withheld);
+        var held = Assert.Single(second.Withheld).Firing;
         Assert.Equal(TriggerFiringOutcomes.Withheld, held.Outcome);
         Assert.Equal("container api restarted (restart 2, Error, exit code 134), held back: pod checkout-1 fired at 2026-12-01T10:01:00Z and cools down for 600 s (limits.cooldownSeconds)", held.Message);
         Assert.Equal("Cooldown", second.Limit!.Value.Reason);
@@ -97,7 +97,7 @@ public sealed class TriggerEvaluationTests
         var later = Evaluate(spec, at.AddMinutes(61), StatusAfter(burst), pods: [.. pods.Take(3), Restarted("checkout-4", 1, at.AddMinutes(61).AddSeconds(-1))]);
 
         Assert.Equal(["checkout-1", "checkout-2"], burst.Fire.Select(f => f.Pod));
-        Assert.Equal("container api restarted (restart 1, Error, exit code 134), held back: the trigger started 2 commands in the last 3600 s (limits.maxActions is 2)", Assert.Single(burst.Withheld).Message);
+        Assert.Equal("container api restarted (restart 1, Error, exit code 134), held back: the trigger started 2 commands in the last 3600 s (limits.maxActions is 2)", Assert.Single(burst.Withheld).Firing.Message);
         Assert.Equal(("MaxActions", TriggerPodStates.LimitReached), (burst.Limit!.Value.Reason, burst.Pods.Single(p => p.Pod == "checkout-3").State));
         Assert.Equal(2, burst.Totals.FiredInWindow);
         Assert.Equal("checkout-4", Assert.Single(later.Fire).Pod);
@@ -140,7 +140,7 @@ public sealed class TriggerEvaluationTests
 
         Assert.Empty(outcome.Fire);
         Assert.Equal("OperatorBudget", outcome.Limit!.Value.Reason);
-        Assert.Contains("Operator:MaxRunningTriggeredCommands", Assert.Single(outcome.Withheld).Message);
+        Assert.Contains("Operator:MaxRunningTriggeredCommands", Assert.Single(outcome.Withheld).Firing.Message);
     }
 
     [Fact]
