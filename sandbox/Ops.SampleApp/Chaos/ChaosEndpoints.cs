@@ -18,7 +18,10 @@ internal static class ChaosEndpoints
             return Accepted($"burning {t} core{(t == 1 ? "" : "s")} in BurnCpu for {n} s", () => CpuBurner.BurnCpu(TimeSpan.FromSeconds(n)));
         })));
         chaos.MapPost("/alloc", (string? mb, string? seconds) => WithNumber("mb", mb, 1, 4096, size => WithNumber("seconds", seconds, 1, 3600, n =>
-            Accepted($"holding {size} MiB in OrderSnapshot objects for {n} s", () => MemoryHog.Hold(size, TimeSpan.FromSeconds(n))))));
+        {
+            var snapshots = MemoryHog.Allocate(size);
+            return Accepted($"holding {size} MiB in OrderSnapshot objects for {n} s", () => MemoryHog.Hold(snapshots, TimeSpan.FromSeconds(n)));
+        })));
         chaos.MapPost("/throw", (string? count) => WithNumber("count", count, 1, 1_000_000, n =>
             Accepted($"throwing and catching {n} PaymentDeclinedException", () => ExceptionBurst.Throw(n))));
         chaos.MapPost("/deadlock", () => Accepted("deadlocking LockLedgerThenInventory and LockInventoryThenLedger", Deadlock.Start));

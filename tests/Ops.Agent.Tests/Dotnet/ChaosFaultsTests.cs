@@ -9,37 +9,14 @@ namespace Ops.Agent.Tests.Dotnet;
 /// The sample app's /chaos faults, each seen by the agent's own diagnostics as a user would look for it: the hot
 /// method, the deadlocked threads, the type that fills the heap, the exceptions counted, the crash, the failing probe.
 /// </summary>
-public sealed class ChaosFaultsTests : IAsyncLifetime
+public sealed class ChaosFaultsTests : AgentAndSampleApp
 {
-    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
-    private readonly AgentHarness _harness = new();
-    private TestAgent _agent = null!;
-    private SampleAppProcess _app = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _agent = await _harness.StartAgentAsync();
-        _app = await SampleAppProcess.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _harness.DisposeAsync();
-    }
-
     private async Task<string> RunAsync(string action, string key, params (string, string)[] parameters)
     {
-        var result = await _harness.ExecuteAsync(_agent, AgentHarness.Request(action, new Target { Pod = "checkout", Container = "api", ContainerId = $"sandbox://{_app.Pid}" },
-            key: key, parameters: parameters), _ct);
+        var result = await Harness.ExecuteAsync(Agent, AgentHarness.Request(action, new Target { Pod = "checkout", Container = "api", ContainerId = $"sandbox://{App.Pid}" },
+            key: key, parameters: parameters), Ct);
         Assert.True(result.Phase == ExecutionPhase.Succeeded, result.Message);
         return result.Output.ToStringUtf8();
-    }
-
-    private async Task ChaosAsync(string pathAndQuery)
-    {
-        var (status, body) = await _app.SendAsync(HttpMethod.Post, pathAndQuery, _ct);
-        Assert.True(status == HttpStatusCode.Accepted, $"{pathAndQuery}: {(int)status} {body}");
     }
 
     private static JsonElement JsonOf(string output)
@@ -62,7 +39,7 @@ public sealed class ChaosFaultsTests : IAsyncLifetime
     public async Task A_deadlock_shows_both_threads_waiting_in_their_methods()
     {
         await ChaosAsync("/chaos/deadlock");
-        await Task.Delay(TimeSpan.FromMilliseconds(300), _ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(300), Ct);
 
         var stacks = await RunAsync("dotnet.stacks", "deadlock", ("format", "text"));
 
@@ -77,7 +54,7 @@ public sealed class ChaosFaultsTests : IAsyncLifetime
     public async Task Memory_held_in_OrderSnapshot_objects_is_the_top_type_by_size_in_a_heap_snapshot()
     {
         await ChaosAsync("/chaos/alloc?mb=64&seconds=60");
-        await Task.Delay(TimeSpan.FromSeconds(1), _ct);
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
 
         var json = JsonOf(await RunAsync("dotnet.gcdump", "alloc", ("top", "5")));
 
@@ -93,7 +70,7 @@ public sealed class ChaosFaultsTests : IAsyncLifetime
         Assert.Equal(0, before.GetProperty("counters").GetProperty("exception-count").GetDouble());
 
         var counting = RunAsync("dotnet.counters", "throwing", ("duration", "3s"));
-        await Task.Delay(TimeSpan.FromMilliseconds(500), _ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(500), Ct);
         await ChaosAsync("/chaos/throw?count=5000");
 
         var after = JsonOf(await counting);
@@ -104,26 +81,26 @@ public sealed class ChaosFaultsTests : IAsyncLifetime
     public async Task A_crash_ends_the_process_as_a_fatal_error_does_and_a_failing_probe_fails_for_its_time()
     {
         await ChaosAsync("/chaos/unready?seconds=2");
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _app.SendAsync(HttpMethod.Get, "/healthz", _ct)).Status);
-        await Eventually.True(async () => (await _app.SendAsync(HttpMethod.Get, "/healthz", _ct)).Status == HttpStatusCode.OK, "/healthz to answer 200 again");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await App.SendAsync(HttpMethod.Get, "/healthz", Ct)).Status);
+        await Eventually.True(async () => (await App.SendAsync(HttpMethod.Get, "/healthz", Ct)).Status == HttpStatusCode.OK, "/healthz to answer 200 again");
 
         await ChaosAsync("/chaos/crash");
-        await _app.WaitForExitAsync(_ct).WaitAsync(TimeSpan.FromSeconds(10), _ct);
+        await App.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
         // Environment.FailFast aborts: SIGABRT, 128 + 6.
-        Assert.Equal(134, _app.ExitCode);
+        Assert.Equal(134, App.ExitCode);
     }
 
     [Fact]
     public async Task A_bad_or_missing_parameter_is_a_400_naming_it_and_does_no_harm()
     {
-        var (status, body) = await _app.SendAsync(HttpMethod.Post, "/chaos/alloc?mb=99999&seconds=5", _ct);
-        var (missingStatus, missingBody) = await _app.SendAsync(HttpMethod.Post, "/chaos/cpu", _ct);
+        var (status, body) = await App.SendAsync(HttpMethod.Post, "/chaos/alloc?mb=99999&seconds=5", Ct);
+        var (missingStatus, missingBody) = await App.SendAsync(HttpMethod.Post, "/chaos/cpu", Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("query parameter mb must be a whole number from 1 to 4096, not '99999'\n", body);
         Assert.Equal(HttpStatusCode.BadRequest, missingStatus);
         Assert.Equal("query parameter seconds must be a whole number from 1 to 600\n", missingBody);
-        Assert.Equal(HttpStatusCode.OK, (await _app.SendAsync(HttpMethod.Get, "/healthz", _ct)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await App.SendAsync(HttpMethod.Get, "/healthz", Ct)).Status);
     }
 }

@@ -12,35 +12,12 @@ namespace Ops.Agent.Tests.Dumps;
 /// and throw through /chaos: the findings lead the output (what a command's status keeps), the analysis is an artifact
 /// beside the dump, and what is not a readable dump is a clear per-target error that leaves no analysing process behind.
 /// </summary>
-public sealed class DumpAnalysisTests : IAsyncLifetime
+public sealed class DumpAnalysisTests : AgentAndSampleApp
 {
-    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
-    private readonly AgentHarness _harness = new();
-    private TestAgent _agent = null!;
-    private SampleAppProcess _app = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _agent = await _harness.StartAgentAsync();
-        _app = await SampleAppProcess.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _harness.DisposeAsync();
-    }
-
-    private Target App => new() { Pod = "checkout", Container = "api", ContainerId = $"sandbox://{_app.Pid}" };
+    private Target AppTarget => new() { Pod = "checkout", Container = "api", ContainerId = $"sandbox://{App.Pid}" };
 
     private Task<ExecutionResult> RunAsync(string action, string key, params (string, string)[] parameters) =>
-        _harness.ExecuteAsync(_agent, AgentHarness.Request(action, App, key: key, timeout: 180, parameters: parameters), _ct);
-
-    private async Task ChaosAsync(string pathAndQuery)
-    {
-        var (status, body) = await _app.SendAsync(HttpMethod.Post, pathAndQuery, _ct);
-        Assert.True(status == HttpStatusCode.Accepted, body);
-    }
+        Harness.ExecuteAsync(Agent, AgentHarness.Request(action, AppTarget, key: key, timeout: 180, parameters: parameters), Ct);
 
     private static JsonElement AnalysisOf(string output)
     {
@@ -52,7 +29,7 @@ public sealed class DumpAnalysisTests : IAsyncLifetime
     public async Task A_deadlock_leads_the_analysis_naming_both_threads_methods_and_locks()
     {
         await ChaosAsync("/chaos/deadlock");
-        await Task.Delay(TimeSpan.FromMilliseconds(500), _ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(500), Ct);
 
         var result = await RunAsync("dotnet.dump", "deadlock", ("type", "heap"));
 
@@ -73,7 +50,7 @@ public sealed class DumpAnalysisTests : IAsyncLifetime
     {
         await ChaosAsync("/chaos/alloc?mb=64&seconds=120");
         await ChaosAsync("/chaos/throw?count=1000000");
-        await Task.Delay(TimeSpan.FromSeconds(1), _ct);
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
 
         var result = await RunAsync("dotnet.dump", "alloc", ("type", "heap"));
 
@@ -94,9 +71,9 @@ public sealed class DumpAnalysisTests : IAsyncLifetime
         var dump = Assert.Single(dumped.Artifacts).Name;
 
         // Another command (its own uid) for the same pod and container: the target key is the pod's, as the operator makes it.
-        var again = await _harness.ExecuteAsync(_agent, AgentHarness.Request("dotnet.analyze", App, uid: "uid-2", key: "mini", parameters: ("artifact", dump)), _ct);
-        var otherPod = await _harness.ExecuteAsync(_agent, AgentHarness.Request("dotnet.analyze", new Target { Pod = "payments", Container = "api", ContainerId = $"sandbox://{_app.Pid}" },
-            uid: "uid-3", key: "pod/shop/payments/api", parameters: ("artifact", dump)), _ct);
+        var again = await Harness.ExecuteAsync(Agent, AgentHarness.Request("dotnet.analyze", AppTarget, uid: "uid-2", key: "mini", parameters: ("artifact", dump)), Ct);
+        var otherPod = await Harness.ExecuteAsync(Agent, AgentHarness.Request("dotnet.analyze", new Target { Pod = "payments", Container = "api", ContainerId = $"sandbox://{App.Pid}" },
+            uid: "uid-3", key: "pod/shop/payments/api", parameters: ("artifact", dump)), Ct);
 
         Assert.True(again.Phase == ExecutionPhase.Succeeded, again.Message);
         Assert.Contains($"analysis of {dump}: .NET {Environment.Version}", again.Output.ToStringUtf8());
@@ -108,14 +85,14 @@ public sealed class DumpAnalysisTests : IAsyncLifetime
     public async Task A_truncated_dump_or_a_file_that_is_no_dump_is_a_clear_error_and_leaves_no_analysing_process()
     {
         var dumped = await RunAsync("dotnet.dump", "real", ("type", "mini"), ("analyze", "false"));
-        var bytes = await File.ReadAllBytesAsync(Path.Combine(_agent.DataDirectory, "artifacts", Assert.Single(dumped.Artifacts).Name), _ct);
+        var bytes = await File.ReadAllBytesAsync(Path.Combine(Agent.DataDirectory, "artifacts", Assert.Single(dumped.Artifacts).Name), Ct);
         var truncated = ArtifactStore.NameOf("uid-1", "truncated", "truncated.dmp");
         var text = ArtifactStore.NameOf("uid-1", "text", "text.dmp");
-        await File.WriteAllBytesAsync(Path.Combine(_agent.DataDirectory, "artifacts", truncated), bytes[..(bytes.Length / 10)], _ct);
-        await File.WriteAllTextAsync(Path.Combine(_agent.DataDirectory, "artifacts", text), "not a dump\n", _ct);
+        await File.WriteAllBytesAsync(Path.Combine(Agent.DataDirectory, "artifacts", truncated), bytes[..(bytes.Length / 10)], Ct);
+        await File.WriteAllTextAsync(Path.Combine(Agent.DataDirectory, "artifacts", text), "not a dump\n", Ct);
 
-        var cut = await _harness.ExecuteAsync(_agent, AgentHarness.Request("dotnet.analyze", App, key: "truncated", parameters: ("artifact", truncated)), _ct);
-        var notDump = await _harness.ExecuteAsync(_agent, AgentHarness.Request("dotnet.analyze", App, key: "text", parameters: ("artifact", text)), _ct);
+        var cut = await Harness.ExecuteAsync(Agent, AgentHarness.Request("dotnet.analyze", AppTarget, key: "truncated", parameters: ("artifact", truncated)), Ct);
+        var notDump = await Harness.ExecuteAsync(Agent, AgentHarness.Request("dotnet.analyze", AppTarget, key: "text", parameters: ("artifact", text)), Ct);
         var still = await RunAsync("dotnet.processes", "alive");
 
         Assert.Equal(ExecutionPhase.Failed, cut.Phase);
@@ -129,10 +106,10 @@ public sealed class DumpAnalysisTests : IAsyncLifetime
     [Fact]
     public async Task An_analysis_over_its_memory_limit_is_stopped_with_the_setting_named_and_the_dump_is_kept()
     {
-        var small = await _harness.StartAgentAsync(settings: new Dictionary<string, string?> { ["Agent:DumpAnalysis:MemoryLimitBytes"] = (8L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var small = await Harness.StartAgentAsync(settings: new Dictionary<string, string?> { ["Agent:DumpAnalysis:MemoryLimitBytes"] = (8L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture) });
         await ChaosAsync("/chaos/alloc?mb=64&seconds=120");
 
-        var result = await _harness.ExecuteAsync(small, AgentHarness.Request("dotnet.dump", App, key: "small", timeout: 180, parameters: ("type", "heap")), _ct);
+        var result = await Harness.ExecuteAsync(small, AgentHarness.Request("dotnet.dump", AppTarget, key: "small", timeout: 180, parameters: ("type", "heap")), Ct);
 
         Assert.True(result.Phase == ExecutionPhase.Succeeded, result.Message);
         var dump = Assert.Single(result.Artifacts);
