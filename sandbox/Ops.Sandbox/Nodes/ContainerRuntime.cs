@@ -24,6 +24,9 @@ internal sealed class ContainerRuntime(string name, string image)
     /// <summary>When the container last became ready: the Ready condition's transition time (minReadySeconds counts from it).</summary>
     public DateTimeOffset? ReadySince { get; private set; }
 
+    /// <summary>When the container last became not ready (its probe failed, it restarted or exited): the not-Ready condition's transition time.</summary>
+    public DateTimeOffset? UnreadySince { get; private set; }
+
     public void BecameReady(DateTimeOffset now)
     {
         lock (_lock)
@@ -32,10 +35,18 @@ internal sealed class ContainerRuntime(string name, string image)
             ReadySince = now;
         }
     }
+
     /// <summary>Its readiness probe failed enough times in a row.</summary>
-    public void BecameUnready()
+    public void BecameUnready(DateTimeOffset now)
     {
-        lock (_lock) Ready = false;
+        lock (_lock) NotReady(now);
+    }
+
+    /// <summary>Not ready from now on: the moment is kept only when it was ready, as a condition's transition time is.</summary>
+    private void NotReady(DateTimeOffset now)
+    {
+        if (Ready) UnreadySince = now;
+        Ready = false;
     }
 
     public DateTimeOffset? StartedAt { get; private set; }
@@ -59,7 +70,7 @@ internal sealed class ContainerRuntime(string name, string image)
             StartedAt = now;
             Waiting = null;
             Terminated = null;
-            Ready = false;
+            NotReady(now);
         }
         gone?.Dispose();
     }
@@ -69,7 +80,7 @@ internal sealed class ContainerRuntime(string name, string image)
         lock (_lock)
         {
             Terminated = (exitCode, reason, now);
-            Ready = false;
+            NotReady(now);
         }
     }
 

@@ -172,7 +172,10 @@ internal sealed class PodRuntime : IAsyncDisposable
             : _containers.Any(c => c.Process is not null && c.Waiting is null && c.Terminated is null) || _containers.Any(c => c.RestartCount > 0) ? "Running"
             : "Pending";
         var time = Timestamps.Format(StartTime);
-        var readyTime = allReady && _containers.Max(c => c.ReadySince) is { } since ? Timestamps.Format(since) : time;
+        // As a kubelet reports it: Ready's transition time is when the pod last became ready, or last stopped being ready.
+        var readyTime = allReady && _containers.Max(c => c.ReadySince) is { } since ? Timestamps.Format(since)
+            : _containers.Where(c => !c.Ready).Max(c => c.UnreadySince) is { } lost ? Timestamps.Format(lost)
+            : time;
         return new JsonObject
         {
             ["phase"] = phase,

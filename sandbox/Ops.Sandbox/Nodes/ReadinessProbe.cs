@@ -43,7 +43,7 @@ internal sealed class ReadinessProbe(JsonObject? probe, string podIp, TimeProvid
                 }
                 else if (was && ++failures >= failureThreshold)
                 {
-                    container.BecameUnready();
+                    container.BecameUnready(clock.GetUtcNow());
                 }
                 if (was != container.Ready) changed();
                 await Task.Delay(readyOnce ? period : UntilReady, clock, cancellationToken);

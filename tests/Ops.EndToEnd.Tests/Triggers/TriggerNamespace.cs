@@ -67,8 +67,18 @@ internal sealed class TriggerNamespace(ClusterFixture cluster, string ns, string
     public async Task<V1Alpha1DiagnosticTrigger> GetAsync(string name, CancellationToken cancellationToken) =>
         await cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync<V1Alpha1DiagnosticTrigger>(ApiGroup.Name, ApiGroup.Version, ns, V1Alpha1DiagnosticTrigger.Plural, name, cancellationToken);
 
-    public Task<V1Alpha1DiagnosticTrigger> StatusAsync(string name, Func<V1Alpha1DiagnosticTrigger.TriggerStatus, bool> condition, string what, CancellationToken cancellationToken) =>
-        Eventually.Get(async () => await GetAsync(name, cancellationToken) is { Status: { } s } t && condition(s) ? t : null, what, Timeouts.SlowCommand);
+    /// <summary>The trigger once its status satisfies the condition; on a timeout, the status it had last, to say why.</summary>
+    public async Task<V1Alpha1DiagnosticTrigger> StatusAsync(string name, Func<V1Alpha1DiagnosticTrigger.TriggerStatus, bool> condition, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Eventually.Get(async () => await GetAsync(name, cancellationToken) is { Status: { } s } t && condition(s) ? t : null, what, Timeouts.SlowCommand);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; the trigger's status: {k8s.KubernetesJson.Serialize((await GetAsync(name, cancellationToken)).Status)}", e);
+        }
+    }
 
     public async Task<IList<V1Alpha1DiagnosticCommand>> CommandsOfAsync(string trigger, CancellationToken cancellationToken) =>
         (await cluster.Client.CustomObjects.ListNamespacedCustomObjectAsync<CustomResourceList<V1Alpha1DiagnosticCommand>>(ApiGroup.Name, ApiGroup.Version, ns,

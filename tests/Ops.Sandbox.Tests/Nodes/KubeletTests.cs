@@ -213,9 +213,16 @@ public sealed class KubeletTests : IAsyncLifetime
         await PodAsync("probed", p => p.Status.ContainerStatuses.Single().Ready == true, "ready on 200");
         Assert.Equal("/ready", answers.LastPath);
 
+        var ready = await PodAsync("probed", p => p.Status.Conditions.Single(c => c.Type == "Ready").Status == "True", "the Ready condition");
+        var becameReady = ready.Status.Conditions.Single(c => c.Type == "Ready").LastTransitionTime!.Value;
+        await Task.Delay(TimeSpan.FromSeconds(1.5), _ct);
+        var failing = DateTime.UtcNow;
         answers.Status = 500;
         var unready = await PodAsync("probed", p => p.Status.ContainerStatuses.Single().Ready == false, "unready after two failures");
-        Assert.Equal("False", unready.Status.Conditions.Single(c => c.Type == "Ready").Status);
+        var condition = unready.Status.Conditions.Single(c => c.Type == "Ready");
+        Assert.Equal("False", condition.Status);
+        // As a kubelet reports it: the condition's transition time is when readiness was lost, not when the pod started.
+        Assert.True(condition.LastTransitionTime > becameReady && condition.LastTransitionTime >= failing.AddSeconds(-1), $"Ready=False since {condition.LastTransitionTime:O}, ready since {becameReady:O}");
     }
 
     /// <summary>A tiny HTTP server on one address that answers every request with <see cref="Status"/>.</summary>

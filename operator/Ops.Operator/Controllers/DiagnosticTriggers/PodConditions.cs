@@ -12,7 +12,7 @@ namespace Ops.Operator.Controllers.DiagnosticTriggers;
 /// </summary>
 public static class PodConditions
 {
-    public static PodObservation Observe(V1Alpha1DiagnosticTrigger.TriggerCondition condition, string? container, V1Pod pod, DateTimeOffset now, CounterReadings counters)
+    public static PodObservation Observe(V1Alpha1DiagnosticTrigger.TriggerCondition condition, string? container, V1Pod pod, DateTimeOffset now, CounterReadings counters, DateTimeOffset watchingSince)
     {
         var name = pod.Metadata.Name;
         var statuses = (pod.Status?.ContainerStatuses ?? []).Where(c => container is null || c.Name == container).ToList();
@@ -22,7 +22,7 @@ public static class PodConditions
         }
         if (condition.ContainerRestarted is { } restarted) return Restarts(name, pod.Metadata.Uid, restarted.Reason, statuses);
         if (condition.Counter is { } counter) return pod.Status?.Phase == "Running" ? counters.Observe(counter, name, pod.Metadata.Uid, statuses) : NotWatchable(name, $"the pod is {pod.Status?.Phase ?? "not started"}, not Running");
-        return Readiness(name, pod, condition.ReadinessLost!.ForSecondsOrDefault(), now);
+        return Readiness(name, pod, condition.ReadinessLost!.ForSecondsOrDefault(), now, watchingSince);
     }
 
     private static PodObservation Restarts(string pod, string uid, string? reason, List<V1ContainerStatus> statuses)
@@ -64,13 +64,14 @@ public static class PodConditions
         return new PodObservation(pod, waitingSince is null ? TriggerPodStates.Watching : TriggerPodStates.Holding, string.Join("; ", notes), waitingSince, crossings, null);
     }
 
-    private static PodObservation Readiness(string pod, V1Pod status, int forSeconds, DateTimeOffset now)
+    private static PodObservation Readiness(string pod, V1Pod status, int forSeconds, DateTimeOffset now, DateTimeOffset watchingSince)
     {
         if (status.Status?.Phase != "Running") return NotWatchable(pod, $"the pod is {status.Status?.Phase ?? "not started"}, not Running");
         var ready = status.Status.Conditions?.FirstOrDefault(c => c.Type == "Ready");
         if (ready?.Status == "True") return new PodObservation(pod, TriggerPodStates.Watching, "Ready", null, [], null);
         var since = ready?.LastTransitionTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : now;
-        var crossAt = since.AddSeconds(forSeconds);
+        // A pod already unready when the trigger was made counts from then: it fires forSeconds later if still unready.
+        var crossAt = (since > watchingSince ? since : watchingSince).AddSeconds(forSeconds);
         if (now < crossAt)
         {
             return new PodObservation(pod, TriggerPodStates.Holding, $"not Ready since {Format(since)}: fires at {Format(crossAt)} if still not Ready (forSeconds {forSeconds})", since, [], crossAt - now);

@@ -45,7 +45,7 @@ public static class TriggerEvaluation
 
         foreach (var pod in input.Pods.OrderBy(p => p.Metadata.Name, StringComparer.Ordinal))
         {
-            var seen = PodConditions.Observe(input.Spec.Condition, input.Spec.Target.Container, pod, now, input.Counters ?? CounterReadings.None);
+            var seen = PodConditions.Observe(input.Spec.Condition, input.Spec.Target.Container, pod, now, input.Counters ?? CounterReadings.None, input.CreatedAt);
             wake = Min(wake, seen.LookAgainIn);
             var message = seen.Message;
             foreach (var crossing in seen.Crossings.OrderBy(c => c.At))

@@ -208,4 +208,17 @@ public sealed class TriggerEvaluationTests
         Assert.Equal((TriggerPodStates.Holding, "api ended at 2026-12-01T10:03:00Z (Error, restart 1): fires once it runs again"), (state.State, state.Message));
         Assert.Single(running.Fire);
     }
+
+    [Fact]
+    public void A_pod_unready_since_before_the_trigger_fires_forSeconds_after_the_trigger_was_made()
+    {
+        var pod = Running("checkout-1", ready: false, readySince: Created.AddMinutes(-30));
+
+        var early = Evaluate(Unready(30), Created.AddSeconds(10), pods: pod);
+        var due = Evaluate(Unready(30), Created.AddSeconds(31), StatusAfter(early), pods: pod);
+
+        Assert.Empty(early.Fire);
+        Assert.Equal("not Ready since 2026-12-01T09:30:00Z: fires at 2026-12-01T10:00:30Z if still not Ready (forSeconds 30)", Assert.Single(early.Pods).Message);
+        Assert.Single(due.Fire);
+    }
 }
