@@ -1,3 +1,6 @@
+using k8s;
+using k8s.Models;
+
 namespace Ops.ControllerRuntime.Client;
 
 /// <summary>Reads a list in pages: a large namespace or cluster comes as several bounded responses, not one.</summary>
@@ -20,4 +23,12 @@ public static class ListPages
         while (!string.IsNullOrEmpty(next));
         return items;
     }
+
+    /// <summary>Every pod of a namespace the label selector matches (all of them when it is null), in pages.</summary>
+    public static Task<List<V1Pod>> PodsAsync(IKubernetes client, string ns, string? labelSelector, CancellationToken cancellationToken) =>
+        AllAsync<V1Pod>(async next =>
+        {
+            var page = await client.CoreV1.ListNamespacedPodAsync(ns, continueParameter: next, labelSelector: labelSelector, limit: Size, cancellationToken: cancellationToken);
+            return (page.Items, page.Metadata.ContinueProperty);
+        });
 }

@@ -62,11 +62,7 @@ public sealed class TargetLister(IKubernetes client, TargetResolver resolver)
             }
             return named;
         }
-        return await ListPages.AllAsync<V1Pod>(async next =>
-        {
-            var page = await client.CoreV1.ListNamespacedPodAsync(command.Metadata.NamespaceProperty, continueParameter: next, labelSelector: selector, limit: ListPages.Size, cancellationToken: cancellationToken);
-            return (page.Items, page.Metadata.ContinueProperty);
-        });
+        return await ListPages.PodsAsync(client, command.Metadata.NamespaceProperty, selector, cancellationToken);
     }
 
     /// <summary>

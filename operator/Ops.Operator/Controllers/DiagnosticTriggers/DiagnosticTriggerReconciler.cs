@@ -154,12 +154,7 @@ public sealed class DiagnosticTriggerReconciler(
     /// <summary>The pods of the trigger's namespace its selector matches, read from the API (paged), those being deleted left out.</summary>
     private async Task<List<V1Pod>> PodsAsync(V1Alpha1DiagnosticTrigger trigger, CancellationToken cancellationToken)
     {
-        var selector = LabelSelectors.ToQuery(trigger.Spec.Target.Selector);
-        var pods = await ListPages.AllAsync<V1Pod>(async next =>
-        {
-            var page = await client.CoreV1.ListNamespacedPodAsync(trigger.Metadata.NamespaceProperty, continueParameter: next, labelSelector: selector, limit: ListPages.Size, cancellationToken: cancellationToken);
-            return (page.Items, page.Metadata.ContinueProperty);
-        });
+        var pods = await ListPages.PodsAsync(client, trigger.Metadata.NamespaceProperty, LabelSelectors.ToQuery(trigger.Spec.Target.Selector), cancellationToken);
         return [.. pods.Where(p => p.Metadata.DeletionTimestamp is null)];
     }
 
