@@ -49,6 +49,7 @@ public sealed class AdmissionValidator(CommandSpecCheck check, TriggerSpecCheck 
     private AdmissionRefusal? TaskRefusal(V1Alpha1ScheduledTask task)
     {
         if (TaskSchedule.Parse(task.Spec.Schedule, task.Spec.TimeZone, out var problem) is null) return new(422, "InvalidSchedule", problem!);
+        if (ScheduledTaskReconciler.NameProblem(task.Metadata.Name) is { } badName) return new(422, "InvalidName", badName);
         var template = new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { NamespaceProperty = task.Metadata.NamespaceProperty }, Spec = task.Spec.Template.Spec };
         return Of(check.Refusal(template), "spec.template.");
     }

@@ -20,6 +20,11 @@ public sealed class TargetResolver
     /// </summary>
     public TargetPlan? SpecProblem(V1Alpha1DiagnosticCommand command)
     {
+        // A longer name fits no label value, and the result ConfigMaps carry it in ops.dev/command: the command would never finish.
+        if (command.Metadata?.Name is { Length: > MaxNameLength } name)
+        {
+            return TargetPlan.Invalid("InvalidName", $"metadata.name: at most {MaxNameLength} characters, not {name.Length}: the command's result ConfigMaps carry it in the ops.dev/command label");
+        }
         var target = command.Spec.Target;
         if ((target.Pods is null) == (target.Nodes is null))
         {
@@ -40,6 +45,9 @@ public sealed class TargetResolver
         }
         return LabelSelectors.Problem(target.Nodes.Selector) is { } nodeProblem ? TargetPlan.Invalid("InvalidSelector", $"spec.target.nodes.selector: {nodeProblem}") : null;
     }
+
+    /// <summary>The longest command name: a label value's limit.</summary>
+    public const int MaxNameLength = 63;
 
     /// <summary>A DNS-1123 subdomain: what node and pod names are.</summary>
     private static bool IsObjectName(string? name) =>

@@ -49,6 +49,7 @@ public sealed class ScheduledTaskReconciler(
         // A template every run would fail with (an unknown action, a bad parameter or target, what the namespace's policies forbid) starts no run.
         var template = new V1Alpha1DiagnosticCommand { Metadata = new V1ObjectMeta { NamespaceProperty = task.Metadata.NamespaceProperty }, Spec = task.Spec.Template.Spec };
         var invalid = schedule is null ? ("InvalidSchedule", problem!)
+            : NameProblem(task.Metadata.Name) is { } badName ? ("InvalidName", badName)
             : check.Refusal(template) is { } refused ? (refused.Reason, $"spec.template: {refused.Message}")
             : ((string Reason, string Message)?)null;
         if (schedule is null || invalid is not null)
@@ -157,6 +158,14 @@ public sealed class ScheduledTaskReconciler(
             return null;
         }
     }
+
+    /// <summary>The longest task name: its runs' names (the name, a dash and 8 digits of minutes) must fit a command's 63 characters.</summary>
+    public const int MaxNameLength = TargetResolver.MaxNameLength - 9;
+
+    /// <summary>Why the task's name cannot name its runs, or null.</summary>
+    public static string? NameProblem(string? name) => name is { Length: > MaxNameLength }
+        ? $"metadata.name: at most {MaxNameLength} characters, not {name.Length}: each run is a DiagnosticCommand named TASK-MINUTES, at most {TargetResolver.MaxNameLength} characters"
+        : null;
 
     /// <summary>The run's command name: the task's name and the scheduled time in minutes since the epoch, as CronJob names Jobs.</summary>
     public static string RunName(string task, DateTimeOffset scheduled) => $"{task}-{scheduled.ToUnixTimeSeconds() / 60}";

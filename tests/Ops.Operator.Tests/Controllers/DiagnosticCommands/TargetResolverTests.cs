@@ -135,4 +135,17 @@ public sealed class TargetResolverTests
         Assert.Equal("InvalidSample", Resolver.Resolve(PodCommand("shop", App("web"), sample: new V1Alpha1DiagnosticCommand.SampleSpec { Mode = "percent", Value = 0 }), Pods, []).Reason);
         Assert.Equal("unknown nodes: ghost", Resolver.Resolve(unknownNode, [], [Node("node-a")]).Message);
     }
+
+    [Fact]
+    public void A_command_name_longer_than_a_label_value_is_refused_naming_the_field()
+    {
+        var command = PodCommand("shop", App("web"));
+        command.Metadata.Name = new string('a', 64);
+
+        var plan = new TargetResolver().Resolve(command, Pods, []);
+
+        Assert.Equal(("InvalidName", "metadata.name: at most 63 characters, not 64: the command's result ConfigMaps carry it in the ops.dev/command label"), (plan.Reason, plan.Message));
+        command.Metadata.Name = new string('a', 63);
+        Assert.Null(new TargetResolver().SpecProblem(command));
+    }
 }

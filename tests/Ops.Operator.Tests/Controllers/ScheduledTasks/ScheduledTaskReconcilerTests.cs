@@ -254,4 +254,19 @@ public sealed class ScheduledTaskReconcilerTests : IAsyncLifetime
         Assert.StartsWith(message, condition.Message);
         Assert.Empty(await RunsAsync("doomed"));
     }
+
+    [Fact]
+    public async Task A_name_too_long_for_its_runs_is_a_condition_and_creates_nothing()
+    {
+        var name = new string('t', ScheduledTaskReconciler.MaxNameLength + 1);
+        await CreateAsync(name);
+        NextMinute();
+
+        await ReconcileAsync(name);
+
+        var condition = (await TaskAsync(name)).Status!.Conditions!.Single(c => c.Type == TaskConditions.Scheduled);
+        Assert.Equal(("False", "InvalidName"), (condition.Status, condition.Reason));
+        Assert.Equal("metadata.name: at most 54 characters, not 55: each run is a DiagnosticCommand named TASK-MINUTES, at most 63 characters", condition.Message);
+        Assert.Empty(await RunsAsync(name));
+    }
 }
