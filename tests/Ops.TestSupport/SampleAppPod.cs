@@ -5,7 +5,8 @@ namespace Ops.TestSupport;
 
 /// <summary>
 /// A pod of the sample .NET app in a test's namespace, serving on its pod IP with a readiness probe every second (so a
-/// /chaos/unready fault shows within a second), returned once Ready: its runtime and diagnostics port are up, not only its process.
+/// /chaos/unready fault shows within a second) and the runtime's crash dumps (mini, for speed) written to an emptyDir at
+/// /crashdumps, which outlives a crash; returned once Ready: its runtime and diagnostics port are up, not only its process.
 /// </summary>
 public static class SampleAppPod
 {
@@ -28,10 +29,18 @@ public static class SampleAppPod
                       valueFrom:
                         fieldRef: {fieldPath: status.podIP}
                     - {name: PORT, value: "8080"}
+                    - {name: DOTNET_DbgEnableMiniDump, value: "1"}
+                    - {name: DOTNET_DbgMiniDumpType, value: "1"}
+                    - {name: DOTNET_DbgMiniDumpName, value: /crashdumps/%e.%p.%t.dmp}
                   readinessProbe:
                     httpGet: {path: /healthz, port: 8080}
                     periodSeconds: 1
                     failureThreshold: 1
+                  volumeMounts:
+                    - {name: crashdumps, mountPath: /crashdumps}
+              volumes:
+                - name: crashdumps
+                  emptyDir: {}
             """));
         return await ReadyAsync(cluster.Client, ns, name, cancellationToken);
     }

@@ -106,10 +106,19 @@ public static class ActionCatalogue
         public static readonly ActionDefinition Definition = new("dotnet.analyze", "The analysis of a dump already on the node: deadlocks, the heap by generation and type, threads with their stacks, locks and exceptions, the thread pool.", [Artifact, Force], Group: ActionGroups.DotnetHeavy);
     }
 
+    public static class DotnetCrashDumps
+    {
+        public static readonly ActionParameter Directory = new("directory", ParameterKind.Text, "Where the container's runtime writes crash dumps, as the container sees it. When not given, the directory of DOTNET_DbgMiniDumpName in the environment of the container's .NET process.") { Rule = v => v.StartsWith('/') ? null : $"must be an absolute path, not \"{v}\"" };
+        public static readonly ActionParameter Analyze = new("analyze", ParameterKind.Boolean, "Analyse the newest crash dump once kept (a dump over the agent's Agent:DumpAnalysis:MaxDumpBytes is kept, not analysed: run dotnet.analyze with force).") { Default = "true" };
+        public static readonly ActionParameter Remove = new("remove", ParameterKind.Boolean, "Delete each crash dump from the container's volume once it is kept as an artifact, freeing the pod's storage.") { Default = "false" };
+        public static readonly ActionDefinition Definition = new("dotnet.crashdumps", "The crash dumps the runtime wrote when the target container's .NET process died (DOTNET_DbgEnableMiniDump into a volume that outlives the container), each kept as an artifact of the pod, and the analysis of the newest.", [Directory, Analyze, Remove], Group: ActionGroups.DotnetHeavy);
+    }
+
     public static readonly IReadOnlyList<ActionDefinition> All =
     [
         Processes, NodeInfo, FileTail.Definition, LogGrep.Definition, CheckTcp.Definition, CheckHttp.Definition, CheckProcess, ScriptRun.Definition, AgentSelfTest,
         DotnetProcesses, DotnetStacks.Definition, DotnetCounters.Definition, DotnetTrace.Definition, DotnetGcDump.Definition, DotnetDump.Definition, DotnetAnalyze.Definition,
+        DotnetCrashDumps.Definition,
     ];
 
     public static ActionDefinition? Find(string name) => All.FirstOrDefault(a => a.Name == name);

@@ -56,11 +56,9 @@ public sealed class ArtifactStore(IOptions<AgentOptions> options, TimeProvider c
                 await write(budgeted, cancellationToken);
             }
             File.Move(partial, path, overwrite: true);
-            var info = new FileInfo(path);
-            await using var read = info.OpenRead();
-            var sha = Convert.ToHexString(await SHA256.HashDataAsync(read, cancellationToken)).ToLowerInvariant();
-            AgentLog.ArtifactStored(logger, name, info.Length);
-            return new ArtifactInfo { Name = name, SizeBytes = info.Length, Sha256 = sha, ContentType = contentType };
+            var info = await DescribeAsync(new FileInfo(path), contentType, cancellationToken);
+            AgentLog.ArtifactStored(logger, name, info.SizeBytes);
+            return info;
         }
         catch
         {
@@ -79,6 +77,14 @@ public sealed class ArtifactStore(IOptions<AgentOptions> options, TimeProvider c
         if (name.Length == 0 || name.Contains('/') || name.Contains('\\') || name.StartsWith('.') || name.EndsWith(".partial", StringComparison.Ordinal)) return null;
         var file = new FileInfo(Path.Combine(Directory, name));
         return file.Exists ? file : null;
+    }
+
+    /// <summary>A stored artifact as a command's status lists it: name, size, sha256 (read again from the disk).</summary>
+    public static async Task<ArtifactInfo> DescribeAsync(FileInfo file, string contentType, CancellationToken cancellationToken)
+    {
+        await using var read = file.OpenRead();
+        var sha = Convert.ToHexString(await SHA256.HashDataAsync(read, cancellationToken)).ToLowerInvariant();
+        return new ArtifactInfo { Name = file.Name, SizeBytes = read.Length, Sha256 = sha, ContentType = contentType };
     }
 
     /// <summary>Removes what a capture stored when the capture as a whole failed (a process that exited mid-trace).</summary>

@@ -59,15 +59,8 @@ public sealed class DotnetProcessFinder(ProcessLocator locator)
     }
 
     /// <summary>The process's temporary directory as it sees it (TMPDIR, or /tmp).</summary>
-    public string TempDirectoryOf(int pid)
-    {
-        var environ = Proc.ReadText(pid, "environ");
-        foreach (var variable in environ.Split('\0'))
-        {
-            if (variable.StartsWith("TMPDIR=/", StringComparison.Ordinal)) return variable["TMPDIR=".Length..];
-        }
-        return "/tmp";
-    }
+    public string TempDirectoryOf(int pid) =>
+        Proc.EnvironmentOf(pid).TryGetValue("TMPDIR", out var tmp) && tmp.StartsWith('/') ? tmp : "/tmp";
 
     /// <summary>
     /// The runtime's debugging library (libmscordaccore.so) beside the libcoreclr.so the process has loaded, as the node sees it

@@ -52,11 +52,22 @@ public static class DumpAnalysisText
             yield return "DEADLOCK: " + string.Join("; ", deadlock.Threads.Select(t =>
                 $"thread {t.ManagedId} (OS {t.OsId}) in {t.Method} holds {t.Holds} and waits for {t.WaitsFor}"));
         }
+        // A process ended by Environment.FailFast (its crash dump) shows the runtime's ExecutionEngineException on the
+        // thread: the caller says more.
+        var failFast = new HashSet<int>();
+        foreach (var thread in analysis.Threads)
+        {
+            var at = thread.Frames.ToList().FindIndex(IsFailFast);
+            if (at < 0) continue;
+            failFast.Add(thread.ManagedId);
+            var caller = thread.Frames.Skip(at).FirstOrDefault(f => !IsFailFast(f));
+            yield return $"CRASH: thread {thread.ManagedId} (OS {thread.OsId}) called Environment.FailFast{(caller is null ? "" : $" from {caller}")}";
+        }
         if (analysis.Heap.TopBySize is [var top, ..])
         {
             yield return string.Create(CultureInfo.InvariantCulture, $"heap {MiB(analysis.Heap.TotalBytes)}; largest type {top.Type}: {MiB(top.Bytes)} in {top.Count} objects");
         }
-        foreach (var thread in analysis.Threads.Where(t => t.Exception is not null))
+        foreach (var thread in analysis.Threads.Where(t => t.Exception is not null && !failFast.Contains(t.ManagedId)))
         {
             yield return $"thread {thread.ManagedId} is handling {thread.Exception!.Type}: {thread.Exception.Message}";
         }
@@ -66,6 +77,8 @@ public static class DumpAnalysisText
         }
         if (analysis.ThreadPool?.Hint is { } hint) yield return hint;
     }
+
+    private static bool IsFailFast(string frame) => frame.StartsWith("System.Environment.FailFast(", StringComparison.Ordinal);
 
     private static string MiB(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0:0.0} MiB");
 }

@@ -47,6 +47,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<Dumps.DumpAnalyses>();
         services.AddSingleton<IAgentAction, DotnetDumpAction>();
         services.AddSingleton<IAgentAction, DotnetAnalyzeAction>();
+        services.AddSingleton<IAgentAction, DotnetCrashDumpsAction>();
         services.AddGrpc();
         services.AddGrpcHealthChecks();
         return services;

@@ -71,6 +71,18 @@ public sealed class ProcFs(string root)
         }
     }
 
+    /// <summary>The process's environment as it was started (/proc/PID/environ); empty when it cannot be read.</summary>
+    public IReadOnlyDictionary<string, string> EnvironmentOf(int pid)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var variable in ReadText(pid, "environ").Split('\0'))
+        {
+            var equals = variable.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0) variables.TryAdd(variable[..equals], variable[(equals + 1)..]);
+        }
+        return variables;
+    }
+
     /// <summary>The process's view of the file system (its mount namespace's root).</summary>
     public string RootOf(int pid) => Path.Combine(root, pid.ToString(CultureInfo.InvariantCulture), "root");
 

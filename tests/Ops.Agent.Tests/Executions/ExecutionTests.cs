@@ -118,7 +118,7 @@ public sealed class ExecutionTests : IAsyncLifetime
         var notFound = await Assert.ThrowsAsync<RpcException>(() => client.GetExecutionAsync(new GetExecutionRequest { CommandUid = "nope", TargetKey = "nope" }, cancellationToken: _ct).ResponseAsync);
 
         Assert.Equal(ExecutionPhase.Failed, unknown.Phase);
-        Assert.Equal("unknown action \"rm.rf\"; this agent runs: agent.selftest, check.http, check.process, check.tcp, dotnet.analyze, dotnet.counters, dotnet.dump, dotnet.gcdump, dotnet.processes, dotnet.stacks, dotnet.trace, file.tail, log.grep, node.info, processes, script.run", unknown.Message);
+        Assert.Equal("unknown action \"rm.rf\"; this agent runs: agent.selftest, check.http, check.process, check.tcp, dotnet.analyze, dotnet.counters, dotnet.crashdumps, dotnet.dump, dotnet.gcdump, dotnet.processes, dotnet.stacks, dotnet.trace, file.tail, log.grep, node.info, processes, script.run", unknown.Message);
         Assert.Equal("parameter \"port\" must be a whole number from 1 to 65535, not \"eighty\"", badPort.Message);
         Assert.Equal(StatusCode.InvalidArgument, missing.StatusCode);
         Assert.Equal(StatusCode.NotFound, notFound.StatusCode);

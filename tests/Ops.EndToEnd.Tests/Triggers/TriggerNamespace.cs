@@ -9,7 +9,7 @@ namespace Ops.EndToEnd.Tests.Triggers;
 
 /// <summary>
 /// A team's namespace for trigger tests: checked by the admission webhooks, a DiagnosticPolicy allowing read-only and
-/// light .NET actions, a user allowed triggers and commands there only, and one sample-app pod (<see cref="SampleAppPod"/>),
+/// light .NET actions (or the groups given), a user allowed triggers and commands there only, and one sample-app pod (<see cref="SampleAppPod"/>),
 /// reached at its pod IP for its /chaos faults.
 /// </summary>
 internal sealed class TriggerNamespace(ClusterFixture cluster, string ns, string user)
@@ -19,11 +19,11 @@ internal sealed class TriggerNamespace(ClusterFixture cluster, string ns, string
     public string Name => ns;
     public string User => user;
 
-    public static async Task<TriggerNamespace> CreateAsync(ClusterFixture cluster, string prefix, CancellationToken cancellationToken)
+    public static async Task<TriggerNamespace> CreateAsync(ClusterFixture cluster, string prefix, CancellationToken cancellationToken, string[]? actionGroups = null)
     {
         var ns = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
         await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns, Labels = new Dictionary<string, string> { [ClusterFixture.AdmissionLabel] = ClusterFixture.AdmissionChecked } } }, cancellationToken: cancellationToken);
-        await TestPolicies.ForNamespaceAsync(cluster.Client, $"{ns}-team", ns, s => s.ActionGroups = ["read-only", "dotnet-light"], cancellationToken);
+        await TestPolicies.ForNamespaceAsync(cluster.Client, $"{ns}-team", ns, s => s.ActionGroups = [.. actionGroups ?? ["read-only", "dotnet-light"]], cancellationToken);
         var user = $"dev-{ns}";
         await cluster.Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role
         {

@@ -127,6 +127,36 @@ public sealed class RealNodeTests(ImagesFixture images, RealNodeCluster real) : 
         Assert.Equal(3, ends.Count);
     }
 
+    [Fact]
+    public async Task A_crash_dump_written_by_the_apps_own_runtime_as_uid_1654_is_kept_and_analysed_through_the_restarted_container()
+    {
+        var cluster = await real.StartAsync(images);
+        var ns = DemoCluster.ShopNamespace;
+        // The last pod: the first is the one the every-action test labels.
+        var pod = (await cluster.Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "app=checkout", cancellationToken: _ct)).Items.OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).Last();
+        var restarts = pod.Status.ContainerStatuses.Single().RestartCount;
+        using (var http = new HttpClient())
+        {
+            using var response = await http.PostAsync($"http://{pod.Status.PodIP}:{DemoCluster.AppPort}/chaos/crash", null, _ct);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        }
+        await Eventually.True(async () => (await cluster.Client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, ns, cancellationToken: _ct)).Status.ContainerStatuses.Single() is { Ready: true } status
+            && status.RestartCount > restarts, "the crashed container to run again", Timeouts.SlowCommand);
+
+        var spec = Commands.OnPods("dotnet.crashdumps", null, "checkout", "api");
+        spec.Target.Pods!.Names = [pod.Metadata.Name];
+        await Commands.CreateAsync(cluster.Client, ns, "rn-crashdumps", spec);
+        var done = await Commands.FinishedAsync(cluster.Client, ns, "rn-crashdumps", Timeouts.SlowCommand);
+
+        var result = Assert.Single(done.Status!.Results!);
+        Assert.True(result.Phase == "Succeeded", $"{result.Phase} {result.Message} {result.Summary}");
+        Assert.StartsWith("CRASH: thread ", result.Summary);
+        Assert.Contains("Ops.SampleApp.Chaos.Crash.Soon()", result.Summary);
+        Assert.Contains("crash dumps in /crashdumps (DOTNET_DbgMiniDumpName=/crashdumps/%e.%p.%t.dmp, heap dumps): 1", result.Summary);
+        Assert.Single(result.Artifacts!, a => a.Name.StartsWith("crash-", StringComparison.Ordinal) && a.Name.EndsWith(".dmp", StringComparison.Ordinal));
+        Assert.Single(result.Artifacts!, a => a.Name.EndsWith(".analysis.json", StringComparison.Ordinal));
+    }
+
     private static V1Pod SampleAppPod(string name, string image, long? user) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app"] = "uid-test" } },
