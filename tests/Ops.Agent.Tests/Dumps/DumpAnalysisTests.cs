@@ -117,6 +117,27 @@ public sealed class DumpAnalysisTests : AgentAndSampleApp
         Assert.Contains($"the dump was not analysed: the analysis of {dump.Name} needed more than 8 MiB (Agent:DumpAnalysis:MemoryLimitBytes) and was stopped", result.Output.ToStringUtf8());
     }
 
+    [Fact]
+    public async Task An_analysis_past_its_time_limit_is_stopped_with_the_setting_named_and_no_analysing_process_is_left()
+    {
+        var quick = await Harness.StartAgentAsync(settings: new Dictionary<string, string?> { ["Agent:DumpAnalysis:Timeout"] = "00:00:05" });
+        // A FIFO with no writer: the analysing process blocks opening it, as a reader stuck on a damaged dump would.
+        var stuck = ArtifactStore.NameOf("uid-1", "stuck", "stuck.dmp");
+        Directory.CreateDirectory(Path.Combine(quick.DataDirectory, "artifacts"));
+        Assert.Equal(0, Mkfifo(Path.Combine(quick.DataDirectory, "artifacts", stuck), 0b110_000_000));
+        var started = Stopwatch.StartNew();
+
+        var result = await Harness.ExecuteAsync(quick, AgentHarness.Request("dotnet.analyze", AppTarget, key: "stuck", timeout: 60, parameters: ("artifact", stuck)), Ct);
+
+        Assert.Equal(ExecutionPhase.Failed, result.Phase);
+        Assert.Equal($"the analysis of {stuck} did not finish within 5 s (Agent:DumpAnalysis:Timeout) and was stopped", result.Message);
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+        await Eventually.True(() => Task.FromResult(!Process.GetProcesses().Any(p => ProcFsCommandLine(p.Id).Contains(stuck, StringComparison.Ordinal))), "the analysing process to be gone");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int Mkfifo([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, uint mode);
+
     private static string ProcFsCommandLine(int pid)
     {
         try
