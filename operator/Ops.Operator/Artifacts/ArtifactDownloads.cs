@@ -15,7 +15,7 @@ namespace Ops.Operator.Artifacts;
 /// GET /artifacts/NAMESPACE/COMMAND/ARTIFACT streams an artifact from the agent of the node that keeps
 /// it. The caller is who their bearer token says (TokenReview) and must be allowed to get
 /// <c>diagnosticcommands/artifacts</c> on that command (SubjectAccessReview), as kubectl logs needs
-/// <c>pods/log</c>; the operator's own credentials never decide what a user may read.
+/// <c>pods/log</c>; the operator's own credentials never decide what a user may read. A cut download resumes with Range: bytes=N-.
 /// </summary>
 public sealed class ArtifactDownloads(IKubernetes client, CustomResourceClient<V1Alpha1DiagnosticCommand> commands, AgentRegistry agents, Func<AgentChannels> channels, ILogger<ArtifactDownloads> logger)
 {
@@ -61,7 +61,20 @@ public sealed class ArtifactDownloads(IKubernetes client, CustomResourceClient<V
             return;
         }
 
-        using var call = channels().For(agent.Address).DownloadArtifact(new ArtifactRequest { Name = name }, cancellationToken: cancellationToken);
+        // A download cut short resumes where it stopped: Range: bytes=N- (the one form a resuming client sends).
+        long offset = 0;
+        if (http.Request.Headers.Range.ToString() is { Length: > 0 } range)
+        {
+            if (!range.StartsWith("bytes=", StringComparison.Ordinal) || !range.EndsWith('-')
+                || !long.TryParse(range["bytes=".Length..^1], NumberStyles.None, CultureInfo.InvariantCulture, out offset) || offset > (artifact.SizeBytes ?? long.MaxValue))
+            {
+                http.Response.Headers.ContentRange = $"bytes */{artifact.SizeBytes}";
+                await ProblemAsync(http, StatusCodes.Status416RangeNotSatisfiable, $"Range \"{range}\" is not bytes=N- within the artifact's {artifact.SizeBytes} bytes");
+                return;
+            }
+        }
+
+        using var call = channels().For(agent.Address).DownloadArtifact(new ArtifactRequest { Name = name, Offset = offset }, cancellationToken: cancellationToken);
         try
         {
             var started = false;
@@ -71,7 +84,16 @@ public sealed class ArtifactDownloads(IKubernetes client, CustomResourceClient<V
                 {
                     started = true;
                     http.Response.ContentType = "application/octet-stream";
-                    if (artifact.SizeBytes is { } size) http.Response.ContentLength = size;
+                    http.Response.Headers.AcceptRanges = "bytes";
+                    if (artifact.SizeBytes is { } size)
+                    {
+                        http.Response.ContentLength = size - offset;
+                        if (offset > 0)
+                        {
+                            http.Response.StatusCode = StatusCodes.Status206PartialContent;
+                            http.Response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {offset}-{size - 1}/{size}");
+                        }
+                    }
                     http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
                     if (artifact.Sha256 is { } sha) http.Response.Headers["X-Checksum-Sha256"] = sha;
                 }
