@@ -18,8 +18,8 @@ public sealed class ArtifactDownloader(KubeSession session, Api api)
 {
     public const int MaxAttempts = 5;
 
-    /// <summary>Downloads into <paramref name="path"/>; <paramref name="progress"/> hears the bytes held so far.</summary>
-    public async Task DownloadAsync(string command, V1Alpha1DiagnosticCommand.ArtifactRef artifact, string path, Action<long> progress, Action<string> note, CancellationToken cancellationToken)
+    /// <summary>Downloads into <paramref name="path"/>; <paramref name="progress"/> hears the bytes held so far. Returns the bytes received (less than the file when resumed).</summary>
+    public async Task<long> DownloadAsync(string command, V1Alpha1DiagnosticCommand.ArtifactRef artifact, string path, Action<long> progress, Action<string> note, CancellationToken cancellationToken)
     {
         var token = await session.BearerTokenAsync(cancellationToken);
         var ca = await api.GetConfigMapAsync(session.OpsNamespace, "ops-ca", cancellationToken);
@@ -28,6 +28,8 @@ public sealed class ArtifactDownloader(KubeSession session, Api api)
         await using var tunnel = await OperatorTunnel.OpenAsync(session, api, cancellationToken);
         using var http = Client(trusted, tunnel.LocalPort);
         var uri = $"artifacts/{Uri.EscapeDataString(session.Namespace)}/{Uri.EscapeDataString(command)}/{Uri.EscapeDataString(artifact.Name)}";
+        if (File.Exists(partial) && new FileInfo(partial).Length is > 0 and var before) note($"resuming {artifact.Name} at byte {before} (from {partial})");
+        long received = 0;
         for (var attempt = 1; ; attempt++)
         {
             var held = File.Exists(partial) ? new FileInfo(partial).Length : 0;
@@ -50,6 +52,7 @@ public sealed class ArtifactDownloader(KubeSession session, Api api)
                 while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
                 {
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    received += read;
                     progress(file.Position);
                 }
                 if (artifact.SizeBytes is null || file.Position == artifact.SizeBytes) break;
@@ -69,6 +72,7 @@ public sealed class ArtifactDownloader(KubeSession session, Api api)
         }
         await VerifyAsync(artifact, partial, cancellationToken);
         File.Move(partial, path, overwrite: true);
+        return received;
     }
 
     private static async Task VerifyAsync(V1Alpha1DiagnosticCommand.ArtifactRef artifact, string partial, CancellationToken cancellationToken)

@@ -18,13 +18,18 @@ public sealed class CommandFollower(Api api, Terminal terminal)
         ? "resolving targets"
         : $"{counts.Succeeded + counts.Failed}/{counts.Total} done: {counts.Succeeded} succeeded, {counts.Failed} failed, {counts.Running} running, {counts.Pending} pending";
 
+    /// <summary>The bar's label, short enough for an 80-column terminal beside the bar (the name was printed above it).</summary>
+    public static string Short(V1Alpha1DiagnosticCommand command) => command.Status?.Targets is { } c
+        ? $"{command.Status.Phase ?? CommandPhase.Pending} {c.Succeeded + c.Failed}/{c.Total} done: {c.Failed} failed, {c.Running} running"
+        : $"{command.Status?.Phase ?? CommandPhase.Pending}: resolving targets";
+
     public async Task<V1Alpha1DiagnosticCommand> FollowAsync(string name, CancellationToken cancellationToken)
     {
         if (!terminal.Interactive) return await FollowPlainAsync(name, cancellationToken);
         V1Alpha1DiagnosticCommand? last = null;
         await terminal.Console().Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async progress =>
             {
                 var bar = progress.AddTask(name, maxValue: 1);
@@ -34,7 +39,7 @@ public sealed class CommandFollower(Api api, Terminal terminal)
                     var counts = last.Status?.Targets;
                     bar.MaxValue = Math.Max(1, counts?.Total ?? 1);
                     bar.Value = (counts?.Succeeded ?? 0) + (counts?.Failed ?? 0);
-                    bar.Description = Markup.Escape($"{name}  {last.Status?.Phase ?? CommandPhase.Pending}  {Counts(counts)}");
+                    bar.Description = Markup.Escape(Short(last));
                     if (IsFinal(last))
                     {
                         bar.Value = bar.MaxValue;

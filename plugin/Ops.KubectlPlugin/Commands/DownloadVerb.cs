@@ -33,6 +33,7 @@ public static class DownloadVerb
             var downloader = new ArtifactDownloader(session, api);
             var watch = Stopwatch.StartNew();
             var terminal = context.Terminal;
+            long received = 0;
             if (terminal.Interactive)
             {
                 await terminal.Console().Progress()
@@ -40,16 +41,16 @@ public static class DownloadVerb
                     .StartAsync(async progress =>
                     {
                         var bar = progress.AddTask(Markup.Escape(artifact.Name), maxValue: Math.Max(1, artifact.SizeBytes ?? 1));
-                        await downloader.DownloadAsync(found.Metadata.Name, artifact, target, held => bar.Value = held, line => terminal.Error.WriteLine(line), token);
+                        received = await downloader.DownloadAsync(found.Metadata.Name, artifact, target, held => bar.Value = held, line => terminal.Error.WriteLine(line), token);
                     });
             }
             else
             {
-                await downloader.DownloadAsync(found.Metadata.Name, artifact, target, _ => { }, line => terminal.Error.WriteLine(line), token);
+                received = await downloader.DownloadAsync(found.Metadata.Name, artifact, target, _ => { }, line => terminal.Error.WriteLine(line), token);
             }
             var bytes = new FileInfo(target).Length;
             await terminal.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{artifact.Name}: {bytes} bytes in {watch.Elapsed.TotalSeconds:0.0} s ({bytes / 1048576.0 / Math.Max(0.001, watch.Elapsed.TotalSeconds):0.0} MiB/s), sha256 {artifact.Sha256 ?? "(none given)"} verified"));
+                $"{artifact.Name}: {bytes} bytes ({received} received) in {watch.Elapsed.TotalSeconds:0.0} s ({received / 1048576.0 / Math.Max(0.001, watch.Elapsed.TotalSeconds):0.0} MiB/s), sha256 {artifact.Sha256 ?? "(none given)"} verified"));
             await terminal.Output.WriteLineAsync(target);
             return ExitCodes.Success;
         }, ct));

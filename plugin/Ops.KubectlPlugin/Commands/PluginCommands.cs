@@ -21,6 +21,8 @@ public static class PluginCommands
         root.Subcommands.Add(CancelVerb.Create(context));
         root.Subcommands.Add(ArtifactsVerb.Create(context));
         root.Subcommands.Add(DownloadVerb.Create(context));
+        root.Subcommands.Add(RolloutVerb.Create(context));
+        root.Subcommands.Add(TriggersVerb.Create(context));
         return root;
     }
 }

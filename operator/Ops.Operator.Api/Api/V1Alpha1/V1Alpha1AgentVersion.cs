@@ -22,6 +22,9 @@ public sealed class V1Alpha1AgentVersion() : CustomResource<V1Alpha1AgentVersion
     public const string KindName = "AgentVersion";
     public const string Plural = "agentversions";
 
+    /// <summary>Set to a step's number to let the rollout go on after that step's pause (kubectl ops rollout approve sets it).</summary>
+    public const string ApprovedStepAnnotation = "ops.dev/approved-step";
+
     /// <summary>The agent version to roll out over the fleet, and how: canary steps, health gate, rollback.</summary>
     public sealed class VersionSpec
     {

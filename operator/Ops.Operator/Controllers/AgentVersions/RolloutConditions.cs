@@ -15,7 +15,7 @@ public static class RolloutConditions
     public const string Active = "Active";
 
     /// <summary>Set to a step's number to let the rollout go on after that step's approval pause.</summary>
-    public const string ApprovedStepAnnotation = "ops.dev/approved-step";
+    public const string ApprovedStepAnnotation = Api.V1Alpha1.V1Alpha1AgentVersion.ApprovedStepAnnotation;
 
     /// <summary>Active=True: this AgentVersion is the newest and owns the fleet.</summary>
     public static void SetActive(List<k8s.Models.V1Condition> conditions, long? generation, DateTimeOffset now) =>
