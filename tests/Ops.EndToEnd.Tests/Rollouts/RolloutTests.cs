@@ -213,8 +213,23 @@ public sealed class RolloutTests : IAsyncLifetime
         Assert.Equal(second.Status.StepHistory!.Select(s => (s.Step, s.StartedAt, s.CompletedAt)), resumed.Status.StepHistory!.Select(s => (s.Step, s.StartedAt, s.CompletedAt)));
         Assert.Equal(updated, (await AgentPodsAsync()).Values.Where(p => VersionOf(p) == "1.3.0").Select(p => p.Metadata.Uid).ToHashSet());
 
-        (await _kubectl.RunAsync("annotate agentversion agent-1-3-0 ops.dev/approved-step=2 --overwrite")).EnsureSuccess();
+        // The second approval through the kubectl plugin: its status says where the rollout waits, pause and resume set
+        // spec.paused, approve names the step it approves, and status follows the rollout to its end.
+        var ops = new KubectlOps(_cluster.Server.KubeconfigPath);
+        var waiting = await ops.RunAsync("rollout", "status", "agent-1-3-0", "--no-follow");
+        var pause = await ops.RunAsync("rollout", "pause", "agent-1-3-0");
+        var pausedSpec = (await GetAsync("agent-1-3-0")).Spec.Paused;
+        var resume = await ops.RunAsync("rollout", "resume", "agent-1-3-0");
+        var approved = await ops.RunAsync("rollout", "approve", "agent-1-3-0");
+        var followed = await ops.RunAsync(["rollout", "status", "agent-1-3-0"], null, RolloutTimeout);
         var done = await PhaseAsync("agent-1-3-0", RolloutPhase.Succeeded);
+
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(waiting.Stdout, @"^agent-1-3-0 1\.3\.0: Paused, step 2/3, 5/10 nodes updated, [0-9]+ ready \(step 2 of 3 is complete .* approve the next step with: kubectl annotate agentversion agent-1-3-0 ops\.dev/approved-step=2 --overwrite\)\n$"), waiting.Stdout);
+        Assert.Equal((0, 0, true, false), (pause.ExitCode, resume.ExitCode, pausedSpec, (await GetAsync("agent-1-3-0")).Spec.Paused));
+        Assert.Equal("agentversion.ops.dev/agent-1-3-0: step 2 approved; the rollout goes on\n", approved.Stdout);
+        Assert.True(followed.ExitCode == 0, followed.Stdout + followed.Stderr);
+        var last = followed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        Assert.True(last.StartsWith("agent-1-3-0 1.3.0: Succeeded, step 3/3, 10/10 nodes updated, ", StringComparison.Ordinal), followed.Stdout);
         Assert.Equal(10, done.Status!.UpdatedNodes);
         Assert.Equal([1, 2, 3], done.Status.StepHistory!.Select(s => s.Step));
     }
