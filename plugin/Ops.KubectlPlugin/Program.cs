@@ -15,6 +15,7 @@ internal static class Program
     {
         var context = new PluginContext(Terminal.FromEnvironment());
         var root = PluginCommands.Create(context);
+        if (args is ["__complete", .. var words]) return Completions.Write(root, words, Console.Out);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

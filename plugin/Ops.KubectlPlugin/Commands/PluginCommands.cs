@@ -23,6 +23,7 @@ public static class PluginCommands
         root.Subcommands.Add(DownloadVerb.Create(context));
         root.Subcommands.Add(RolloutVerb.Create(context));
         root.Subcommands.Add(TriggersVerb.Create(context));
+        root.Subcommands.Add(CompletionVerb.Create(context));
         return root;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ops.Agent.V1.Actions;
 using Ops.KubectlPlugin.Cli;
 using Ops.KubectlPlugin.Output;
 using Ops.Operator.Api.V1Alpha1;
@@ -14,6 +15,7 @@ public static class RunVerb
     public static Command Create(PluginContext context)
     {
         var action = new Argument<string>("ACTION") { Description = "The action (kubectl ops run --help lists them; an unknown one is answered with the list)." };
+        action.CompletionSources.Add(_ => ActionCatalogue.All.Select(a => new System.CommandLine.Completions.CompletionItem(a.Name, detail: a.Description)));
         var names = new Argument<string[]>("NAME") { Description = "Pods by name (or nodes by name, with --nodes).", Arity = ArgumentArity.ZeroOrMore };
         var selector = new Option<string?>("--selector", "-l") { Description = "A label selector, as kubectl takes it: app=checkout,tier!=cache." };
         var nodes = new Option<bool>("--nodes") { Description = "Run on nodes (names, or -l selecting nodes) instead of pods." };

@@ -142,6 +142,22 @@ public sealed class KubectlPluginTests(ClusterFixture cluster)
         Assert.Equal(0, triggers.ExitCode);
     }
 
+    [Fact]
+    public async Task Kubectl_completes_the_plugins_verbs_and_actions_through_kubectl_complete_ops()
+    {
+        var start = Kubectl.StartInfo(cluster.KubeconfigPath, ["__complete", "ops", "run", "dotnet.c"]);
+        start.Environment["PATH"] = $"{KubectlOps.PluginDirectory}:{Environment.GetEnvironmentVariable("PATH")}";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync(_ct);
+        await process.WaitForExitAsync(_ct);
+        var script = await _ops.RunAsync("completion");
+        var verbs = await _ops.RunAsync("__complete", "ro");
+
+        Assert.Equal(["dotnet.counters", "dotnet.crashdumps", ":4"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[0]));
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(KubectlOps.PluginDirectory, "kubectl_complete-ops"), _ct), script.Stdout);
+        Assert.StartsWith("rollout\t", verbs.Stdout);
+    }
+
     private async Task<string> UnreachableKubeconfigAsync()
     {
         var path = Path.Combine(TestWorkspace.CreateDirectory("unreachable-"), "kubeconfig");
