@@ -24,7 +24,7 @@ public sealed class ChartInstallTests
         [
             "priorityclasses.scheduling.k8s.io/ops-agent", "serviceaccounts/ops-agent", "serviceaccounts/ops-operator", "configmaps/ops-dashboard",
             "clusterroles.rbac.authorization.k8s.io/ops-operator", "clusterrolebindings.rbac.authorization.k8s.io/ops-operator",
-            "roles.rbac.authorization.k8s.io/ops-operator", "rolebindings.rbac.authorization.k8s.io/ops-operator", "services/ops-operator",
+            "roles.rbac.authorization.k8s.io/ops-artifact-download", "roles.rbac.authorization.k8s.io/ops-operator", "rolebindings.rbac.authorization.k8s.io/ops-operator", "services/ops-operator",
             "daemonsets.apps/ops-agent", "deployments.apps/ops-operator",
             "servicemonitors.monitoring.coreos.com/ops-operator", "podmonitors.monitoring.coreos.com/ops-agent", "prometheusrules.monitoring.coreos.com/ops-alerts",
             "diagnosticpolicies.ops.dev/ops-platform",

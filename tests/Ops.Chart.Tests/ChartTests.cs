@@ -34,7 +34,7 @@ public sealed class ChartTests
             Assert.True(d.Document.ContainsKey("apiVersion") && d.Document.ContainsKey("kind"), $"{d.Template}: a document without apiVersion or kind");
             Assert.NotNull(((Dictionary<object, object>)d.Document["metadata"])["name"]);
         });
-        Assert.Equal(["ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet", "Deployment", "DiagnosticPolicy", "MutatingWebhookConfiguration", "PriorityClass", "Role", "RoleBinding", "Service", "ServiceAccount", "ServiceAccount", "ValidatingWebhookConfiguration"],
+        Assert.Equal(["ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet", "Deployment", "DiagnosticPolicy", "MutatingWebhookConfiguration", "PriorityClass", "Role", "Role", "RoleBinding", "Service", "ServiceAccount", "ServiceAccount", "ValidatingWebhookConfiguration"],
             documents.Select(d => (string)d.Document["kind"]).Order(StringComparer.Ordinal));
     }
 

@@ -118,6 +118,49 @@ public sealed class KubectlPluginTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task A_team_member_downloads_with_their_own_token_once_bound_to_the_charts_artifact_download_role()
+    {
+        var run = await _ops.RunAsync("run", "dotnet.gcdump", "-n", Shop, "-l", "app=checkout", "--sample", "one", "-o", "json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var name = KubernetesJson.Deserialize<Ops.Operator.Api.V1Alpha1.V1Alpha1DiagnosticCommand>(run.Stdout).Metadata.Name;
+        var user = $"downloader-{Guid.NewGuid().ToString("N")[..6]}";
+        var kubeconfig = Path.Combine(TestWorkspace.CreateDirectory("downloader-"), "kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, (await File.ReadAllTextAsync(cluster.KubeconfigPath, _ct)).Replace(cluster.Cluster.Server.Token, cluster.Cluster.Server.AddUser(user), StringComparison.Ordinal), _ct);
+        await BindAsync(Shop, user, new k8s.Models.V1Role
+        {
+            Metadata = new() { Name = user },
+            Rules = [new() { ApiGroups = [Ops.Operator.Api.V1Alpha1.ApiGroup.Name], Resources = ["diagnosticcommands", "diagnosticcommands/artifacts"], Verbs = ["get"] }],
+        });
+        var asUser = new Dictionary<string, string> { ["KUBECONFIG"] = kubeconfig };
+        var directory = TestWorkspace.CreateDirectory("downloaded-");
+
+        var unbound = await _ops.RunAsync(["download", "-n", Shop, name, "-o", directory], asUser);
+        await cluster.Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new k8s.Models.V1RoleBinding
+        {
+            Metadata = new() { Name = user },
+            RoleRef = new() { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "ops-artifact-download" },
+            Subjects = [new() { Kind = "User", Name = user, ApiGroup = "rbac.authorization.k8s.io" }],
+        }, DemoCluster.OpsNamespace, cancellationToken: _ct);
+        var bound = await Eventually.Get(async () => await _ops.RunAsync(["download", "-n", Shop, name, "-o", directory], asUser) is { ExitCode: 0 } ok ? ok : null, "the download to be allowed once bound");
+
+        Assert.Equal(3, unbound.ExitCode);
+        Assert.Contains("forbidden", unbound.Stderr);
+        Assert.Contains("verified", bound.Stderr);
+        Assert.True(Directory.GetFiles(directory).Length == 1, string.Join(", ", Directory.GetFiles(directory)) + bound.Stdout + bound.Stderr);
+    }
+
+    private async Task BindAsync(string ns, string user, k8s.Models.V1Role role)
+    {
+        await cluster.Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(role, ns, cancellationToken: _ct);
+        await cluster.Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new k8s.Models.V1RoleBinding
+        {
+            Metadata = new() { Name = role.Metadata.Name },
+            RoleRef = new() { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = role.Metadata.Name },
+            Subjects = [new() { Kind = "User", Name = user, ApiGroup = "rbac.authorization.k8s.io" }],
+        }, ns, cancellationToken: _ct);
+    }
+
+    [Fact]
     public async Task Get_results_cancel_and_triggers_show_what_the_status_holds()
     {
         var run = await _ops.RunAsync("run", "processes", "-n", Shop, "-l", "app=checkout", "--no-wait");
