@@ -23,7 +23,10 @@ public sealed class KubectlOps(string kubeconfigPath)
     }
 
     /// <summary>kubectl ops ARGS in a pseudo-terminal (script -qec), as a person at a terminal sees it: what script recorded.</summary>
-    public async Task<KubectlResult> RunInTerminalAsync(params string[] arguments)
+    public Task<KubectlResult> RunInTerminalAsync(params string[] arguments) => RunInTerminalAsync(arguments, null);
+
+    /// <summary>As <see cref="RunInTerminalAsync(string[])"/>, with variables added (NO_COLOR, say).</summary>
+    public async Task<KubectlResult> RunInTerminalAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
         var line = string.Join(' ', new[] { Kubectl.FindExecutable()!, "ops" }.Concat(arguments).Select(a => $"'{a.Replace("'", "'\\''", StringComparison.Ordinal)}'"));
         var start = new ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -32,7 +35,7 @@ public sealed class KubectlOps(string kubeconfigPath)
         start.Environment["TERM"] = "xterm-256color";
         start.Environment["COLUMNS"] = "160";
         start.Environment.Remove("NO_COLOR");
-        Prepare(start, null);
+        Prepare(start, environment);
         return await RunAsync(start, Timeouts.SlowCommand);
     }
 

@@ -19,9 +19,9 @@ public static class RolloutVerb
               kubectl ops rollout resume agent-1.3.0
             """);
         rollout.Subcommands.Add(Status(context));
-        rollout.Subcommands.Add(Patch(context, "approve", "Let the rollout go on after the step it paused at (sets the ops.dev/approved-step annotation to that step).", approve: true));
-        rollout.Subcommands.Add(Patch(context, "pause", "Hold the rollout where it is (spec.paused: true).", paused: true));
-        rollout.Subcommands.Add(Patch(context, "resume", "Let a held rollout go on (spec.paused: false).", paused: false));
+        rollout.Subcommands.Add(Patch(context, "approve", "Let the rollout go on after the step it paused at (sets the ops.dev/approved-step annotation to that step).\n\nExample:\n  kubectl ops rollout approve agent-1.3.0", approve: true));
+        rollout.Subcommands.Add(Patch(context, "pause", "Hold the rollout where it is (spec.paused: true).\n\nExample:\n  kubectl ops rollout pause agent-1.3.0", paused: true));
+        rollout.Subcommands.Add(Patch(context, "resume", "Let a held rollout go on (spec.paused: false).\n\nExample:\n  kubectl ops rollout resume agent-1.3.0", paused: false));
         return rollout;
     }
 
@@ -29,7 +29,7 @@ public static class RolloutVerb
     {
         var name = new Argument<string>("NAME") { Description = "The AgentVersion." };
         var once = new Option<bool>("--no-follow") { Description = "Print the status once instead of following it." };
-        var command = new Command("status", "Follow the rollout: its step, updated, ready and failed nodes, until it ends or waits for approval. Exits 0 when it succeeded or waits, 1 when it failed or rolled back.") { name, once };
+        var command = new Command("status", "Follow the rollout: its step, updated, ready and failed nodes, until it ends or waits for approval. Exits 0 when it succeeded or waits, 1 when it failed or rolled back.\n\nExamples:\n  kubectl ops rollout status agent-1.3.0\n  kubectl ops rollout status agent-1.3.0 --no-follow") { name, once };
         command.SetAction((parsed, ct) => context.RunAsync(parsed, async (_, api, token) =>
         {
             string? said = null;

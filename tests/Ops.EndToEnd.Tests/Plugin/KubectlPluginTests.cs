@@ -44,6 +44,13 @@ public sealed class KubectlPluginTests(ClusterFixture cluster)
         Assert.Contains("Succeeded 3/3 done: 0 failed, 0 running", run.Stdout);
         var table = run.Stdout.IndexOf("TARGET", StringComparison.Ordinal);
         Assert.True(table > run.Stdout.IndexOf("100%", StringComparison.Ordinal), "the table follows the bar");
+
+        // Phases are coloured on a terminal, and not with NO_COLOR set.
+        var coloured = await _ops.RunInTerminalAsync("get", "-n", Shop);
+        var plain = await _ops.RunInTerminalAsync(["get", "-n", Shop], new Dictionary<string, string> { ["NO_COLOR"] = "1" });
+        Assert.Contains("\u001b[32mSucceeded\u001b[0m", coloured.Stdout);
+        Assert.Contains(" Succeeded ", plain.Stdout);
+        Assert.DoesNotContain("\u001b[32m", plain.Stdout);
     }
 
     [Fact]
