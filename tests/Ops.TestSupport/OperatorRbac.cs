@@ -28,13 +28,15 @@ public static class OperatorRbac
         ("", "secrets", "update"),
     ];
 
-    /// <summary>Each rule as (group, resource, verb, namespace the grant holds in; null: everywhere).</summary>
+    /// <summary>Each rule of the operator's roles as (group, resource, verb, namespace the grant holds in; null: everywhere).</summary>
     public static List<(string Group, string Resource, string Verb, string? Namespace)> Grants()
     {
         var grants = new List<(string, string, string, string?)>();
         foreach (var yaml in new ChartRenderer(RepositoryPaths.Chart, releaseNamespace: ReleaseNamespace).RenderAll().Values.SelectMany(t => t.Split("\n---")))
         {
             if (ChartRenderer.LoadYaml(yaml) is not Dictionary<object, object> doc || (string)doc["kind"] is not ("ClusterRole" or "Role")) continue;
+            // The operator's own roles (RELEASE-operator), not those the chart grants people (RELEASE-artifact-download).
+            if (((Dictionary<object, object>)doc["metadata"])["name"] is not string name || !name.EndsWith("-operator", StringComparison.Ordinal)) continue;
             var ns = (string)doc["kind"] == "Role" ? ReleaseNamespace : null;
             foreach (Dictionary<object, object> rule in (List<object>)doc["rules"])
             {

@@ -122,7 +122,7 @@ public sealed class DotnetCrashDumpsAction(ProcessLocator locator, DotnetProcess
             {
                 artifact = await artifacts.CreateAsync(ArtifactOwner, context.TargetKey, ArtifactStore.FileNameOf(name), ContentType, async (output, ct) =>
                 {
-                    await using var input = new FileStream(dump.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    await using var input = RegularFiles.OpenRead(dump.FullName) ?? throw new ActionParameterException($"{dump.Name} is no longer a regular file");
                     await input.CopyToAsync(output, ct);
                 }, cancellationToken);
                 note = $"kept as {name}";

@@ -22,7 +22,7 @@ public sealed class TargetFiles(ProcessLocator locator)
     {
         if (Directory.Exists(hostPath)) throw new ActionParameterException($"{shownPath} is a directory");
         if (!File.Exists(hostPath)) throw new ActionParameterException($"{shownPath} does not exist in the target");
-        await using var stream = new FileStream(hostPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        await using var stream = RegularFiles.OpenRead(hostPath) ?? throw new ActionParameterException($"{shownPath} is not a regular file (a FIFO, socket or device): only files are read");
         if (stream.Length > MaxReadBytes) stream.Seek(-MaxReadBytes, SeekOrigin.End);
         using var reader = new StreamReader(stream);
         var lines = new List<string>();

@@ -38,7 +38,8 @@ public static class CrashDumpDirectory
     {
         try
         {
-            using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var stream = Processes.RegularFiles.OpenRead(file.FullName);
+            if (stream is null) return false;
             Span<byte> magic = stackalloc byte[4];
             return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual("\u007fELF"u8);
         }
