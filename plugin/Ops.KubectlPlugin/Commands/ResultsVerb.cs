@@ -29,7 +29,7 @@ public static class ResultsVerb
             if (only is not null && results.Count == 0) throw PluginException.Usage($"{found.Metadata.Name} has no result for {only} (its targets: {string.Join(", ", (found.Status?.Results ?? []).Select(r => r.Target.Pod ?? r.Target.Node))})");
             if (!parsed.GetValue(full))
             {
-                found.Status!.Results = results;
+                if (found.Status is { } status) status.Results = results;
                 await RunVerb.WriteOutcomeAsync(terminal, found);
                 return ExitCodes.Success;
             }

@@ -24,8 +24,7 @@ public static class FullOutputs
     {
         if (result.ResultRef is not { } reference) return result.Summary ?? "(no output)";
         if (!shards.TryGetValue(reference, out var shard)) shards[reference] = shard = await api.GetConfigMapAsync(ns, reference, cancellationToken);
-        // The operator's key of a target: pod/NS/POD/CONTAINER or node/NODE, with '/' as '_'.
-        var key = (result.Target.Pod is { } pod ? $"pod/{ns}/{pod}/{result.Target.Container}" : $"node/{result.Target.Node}").Replace('/', '_');
+        var key = TargetKeys.OutputKey(ns, result.Target);
         if (shard.Data?.TryGetValue(key, out var text) == true) return text.TrimEnd('\n') + (result.Truncated == true ? "\n(cut at the output's size cap)" : "");
         if (shard.BinaryData?.TryGetValue(key, out var bytes) == true) return $"({bytes.Length} bytes of binary output: kubectl get cm -n {ns} {reference} -o jsonpath='{{.binaryData.{key}}}' | base64 -d)";
         return result.Summary ?? "(no output)";

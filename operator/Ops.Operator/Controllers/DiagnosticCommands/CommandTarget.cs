@@ -9,5 +9,5 @@ public sealed record CommandTarget(string Key, string Node, string? Namespace = 
 {
     public bool IsNode => Pod is null;
 
-    public static CommandTarget ForNode(string node) => new($"node/{node}", node);
+    public static CommandTarget ForNode(string node) => new(Api.V1Alpha1.TargetKeys.ForNode(node), node);
 }

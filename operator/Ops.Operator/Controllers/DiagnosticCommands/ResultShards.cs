@@ -16,7 +16,7 @@ public static class ResultShards
     public const int ShardBytes = 900 * 1024;
 
     /// <summary>The ConfigMap key of a target: its key with '/' as '_' ('_' cannot occur in the names it joins).</summary>
-    public static string KeyOf(CommandTarget target) => target.Key.Replace('/', '_');
+    public static string KeyOf(CommandTarget target) => TargetKeys.OutputKey(target.Key);
 
     public static string NameOf(string command, int shard) => $"{command}-results-{shard}";
 

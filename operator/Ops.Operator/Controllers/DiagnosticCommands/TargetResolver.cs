@@ -98,7 +98,7 @@ public sealed class TargetResolver
         {
             if (container is not null && status.Name != container) continue;
             if (string.IsNullOrEmpty(status.ContainerID) || status.State?.Running is null) continue;
-            yield return new CommandTarget($"pod/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{status.Name}", pod.Spec.NodeName,
+            yield return new CommandTarget(TargetKeys.ForPod(pod.Metadata.NamespaceProperty, pod.Metadata.Name, status.Name), pod.Spec.NodeName,
                 pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.Uid, status.Name, status.ContainerID, pod.Status.PodIP);
         }
     }
