@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Ops.Agent.Dumps;
 
 /// <summary>
-/// The agent's second entry point, <c>analyze-dump DUMP --top N --frames N [--dac PATH]</c>: analyses one dump and writes the analysis
+/// The agent's second entry point, <c>analyze-dump DUMP --top N --frames N [--dac PATH] [--no-stacks]</c>: analyses one dump and writes the analysis
 /// as JSON on standard output. The agent starts it as a process of its own (<see cref="DumpAnalysisRunner"/>).
 /// Exit codes: 0 analysed; 3 not a readable .NET dump (the reason on standard error); 4 out of its memory; 2 bad usage.
 /// </summary>
@@ -14,13 +14,16 @@ public static class DumpAnalysisCommand
 
     public const int OutOfMemory = 4;
 
+    /// <summary>Reads no thread's stack: the runner's second try when the runtime's debugging library crashed walking one.</summary>
+    public const string NoStacks = "--no-stacks";
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static int Run(string[] args)
     {
         if (args is not [var path, ..] || !File.Exists(path))
         {
-            Console.Error.WriteLine($"usage: {Verb} DUMP [--top N] [--frames N] [--dac PATH]{(args.Length > 0 ? $" (no file {args[0]})" : "")}");
+            Console.Error.WriteLine($"usage: {Verb} DUMP [--top N] [--frames N] [--dac PATH] [{NoStacks}]{(args.Length > 0 ? $" (no file {args[0]})" : "")}");
             return 2;
         }
         // Should the container's memory run out while it analyses, the kernel stops this process, not the agent beside it.
@@ -34,7 +37,7 @@ public static class DumpAnalysisCommand
         int Option(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v && int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : fallback;
         try
         {
-            var analysis = DumpAnalyzer.Analyze(path, Option("--top", 15), Option("--frames", 12), args.SkipWhile(a => a != "--dac").Skip(1).FirstOrDefault());
+            var analysis = DumpAnalyzer.Analyze(path, Option("--top", 15), Option("--frames", 12), args.SkipWhile(a => a != "--dac").Skip(1).FirstOrDefault(), stacks: !args.Contains(NoStacks));
             Console.Out.Write(JsonSerializer.Serialize(analysis, Json));
             return 0;
         }

@@ -17,11 +17,34 @@ public sealed class DumpAnalysisRunner(IOptions<AgentOptions> options, TimeProvi
 {
     private DumpAnalysisOptions Settings => options.Value.DumpAnalysis;
 
-    /// <summary>Analyses the dump, read with <paramref name="debuggingLibrary"/> when given (the target process's own, which matches its runtime exactly).</summary>
+    /// <summary>
+    /// Analyses the dump, read with <paramref name="debuggingLibrary"/> when given (the target process's own, which matches
+    /// its runtime exactly). Should the reader crash (the runtime's debugging library did, walking the stack of a thread
+    /// caught mid-throw), it is run once more without reading any thread's stack, so the heap's findings are not lost.
+    /// </summary>
     public async Task<DumpAnalysis> AnalyzeAsync(string dump, string? debuggingLibrary, CancellationToken cancellationToken)
     {
+        var (exitCode, json, error) = await RunAsync(dump, debuggingLibrary, stacks: true, cancellationToken);
+        if (exitCode is not (0 or 3 or DumpAnalysisCommand.OutOfMemory))
+        {
+            var crash = $"the reader crashed walking the threads' stacks (exit code {exitCode}: {LastLine(error)}) and was run again without them";
+            (exitCode, json, error) = await RunAsync(dump, debuggingLibrary, stacks: false, cancellationToken);
+            if (exitCode == 0 && JsonSerializer.Deserialize<DumpAnalysis>(json, DumpAnalysisCommand.Json) is { } partial) return partial with { Warnings = [.. partial.Warnings, crash] };
+        }
+        return exitCode switch
+        {
+            0 => JsonSerializer.Deserialize<DumpAnalysis>(json, DumpAnalysisCommand.Json) ?? throw new ActionParameterException("the dump analysis wrote nothing"),
+            3 => throw new ActionParameterException($"{Path.GetFileName(dump)} could not be read as a .NET dump: {LastLine(error)}"),
+            DumpAnalysisCommand.OutOfMemory => throw new ActionParameterException(OverMemory(dump, Settings)),
+            _ => throw new ActionParameterException($"the dump analysis of {Path.GetFileName(dump)} failed (exit code {exitCode}): {LastLine(error)}"),
+        };
+    }
+
+    /// <summary>One analysing process: its exit code, what it wrote and what it said; stopped (and said) past its memory or time.</summary>
+    private async Task<(int ExitCode, string Json, string Error)> RunAsync(string dump, string? debuggingLibrary, bool stacks, CancellationToken cancellationToken)
+    {
         var settings = Settings;
-        using var process = Process.Start(StartInfo(dump, debuggingLibrary, settings)) ?? throw new ActionParameterException("the dump analysis process could not start");
+        using var process = Process.Start(StartInfo(dump, debuggingLibrary, settings, stacks)) ?? throw new ActionParameterException("the dump analysis process could not start");
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
         var started = clock.GetUtcNow();
@@ -49,21 +72,13 @@ public sealed class DumpAnalysisRunner(IOptions<AgentOptions> options, TimeProvi
             }
         }
         if (stopped is not null) throw new ActionParameterException(stopped);
-        var json = await output;
-        var error = (await errors).Trim();
-        return process.ExitCode switch
-        {
-            0 => JsonSerializer.Deserialize<DumpAnalysis>(json, DumpAnalysisCommand.Json) ?? throw new ActionParameterException("the dump analysis wrote nothing"),
-            3 => throw new ActionParameterException($"{Path.GetFileName(dump)} could not be read as a .NET dump: {LastLine(error)}"),
-            DumpAnalysisCommand.OutOfMemory => throw new ActionParameterException(OverMemory(dump, settings)),
-            _ => throw new ActionParameterException($"the dump analysis of {Path.GetFileName(dump)} failed (exit code {process.ExitCode}): {LastLine(error)}"),
-        };
+        return (process.ExitCode, await output, (await errors).Trim());
     }
 
     private static string OverMemory(string dump, DumpAnalysisOptions settings) =>
         $"the analysis of {Path.GetFileName(dump)} needed more than {settings.MemoryLimitBytes >> 20} MiB (Agent:DumpAnalysis:MemoryLimitBytes) and was stopped; download the dump to analyse it elsewhere";
 
-    private static ProcessStartInfo StartInfo(string dump, string? debuggingLibrary, DumpAnalysisOptions settings)
+    private static ProcessStartInfo StartInfo(string dump, string? debuggingLibrary, DumpAnalysisOptions settings, bool stacks)
     {
         // A published agent is its own host. Run through the dotnet host (the process runtime), or hosted by another program
         // (the tests'), the agent's assembly is started with dotnet.
@@ -72,6 +87,7 @@ public sealed class DumpAnalysisRunner(IOptions<AgentOptions> options, TimeProvi
         var start = new ProcessStartInfo(ownHost ? Environment.ProcessPath! : DotnetHost()) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         if (!ownHost) start.ArgumentList.Add(agent.Location);
         foreach (var arg in new[] { DumpAnalysisCommand.Verb, dump, "--top", settings.TopTypes.ToString(CultureInfo.InvariantCulture), "--frames", settings.TopFrames.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(arg);
+        if (!stacks) start.ArgumentList.Add(DumpAnalysisCommand.NoStacks);
         // The managed heap is capped below the limit the agent enforces, so the GC works harder before the process is stopped.
         start.Environment["DOTNET_GCHeapHardLimit"] = "0x" + (settings.MemoryLimitBytes / 4 * 3).ToString("x", CultureInfo.InvariantCulture);
         if (debuggingLibrary is not null)

@@ -8,7 +8,8 @@ namespace Ops.Agent.Dumps;
 /// </summary>
 public static class DumpAnalyzer
 {
-    public static DumpAnalysis Analyze(string path, int topTypes, int topFrames, string? debuggingLibrary = null)
+    /// <summary>The analysis; without <paramref name="stacks"/>, no thread's stack, roots or exception is read (the runner's second try after a crash there).</summary>
+    public static DumpAnalysis Analyze(string path, int topTypes, int topFrames, string? debuggingLibrary = null, bool stacks = true)
     {
         using var target = DataTarget.LoadDump(path);
         var clr = target.ClrVersions.FirstOrDefault() ?? throw new InvalidDataException("the dump holds no .NET runtime");
@@ -16,6 +17,7 @@ public static class DumpAnalyzer
         var heap = runtime.Heap;
         var warnings = new List<string>();
         if (!heap.CanWalkHeap) warnings.Add("the dump was taken during a garbage collection: the heap may be read only in part");
+        if (!stacks) warnings.Add("the threads' stacks, locks waited for and exceptions were not read");
 
         // Monitors held, from the heap's sync blocks: walking every thread's stack roots crashed the runtime's debugging
         // library on a thread in the middle of throwing (a segmentation fault, in this process and not the agent's).
@@ -31,7 +33,7 @@ public static class DumpAnalyzer
         foreach (var thread in runtime.Threads.Where(t => t.IsAlive))
         {
             // Managed frames only: the runtime's transition frames ([InlinedCallFrame] ...) say nothing to a reader.
-            var frames = thread.EnumerateStackTrace().Where(f => f.Method is not null).Take(Math.Max(topFrames, 16)).Select(f => f.Method!.Signature ?? f.Method.Name ?? "?").ToList();
+            var frames = stacks ? thread.EnumerateStackTrace().Where(f => f.Method is not null).Take(Math.Max(topFrames, 16)).Select(f => f.Method!.Signature ?? f.Method.Name ?? "?").ToList() : [];
             var locks = held.Where(h => h.Value.Holder == thread.Address).Select(h => h.Value.Type).Distinct(StringComparer.Ordinal).ToList();
             string? waitingFor = null;
             // Only a thread blocked entering a monitor has its stack roots read: the monitor it waits for is among them, held by another thread.
@@ -45,7 +47,7 @@ public static class DumpAnalyzer
                     break;
                 }
             }
-            var exception = thread.CurrentException is { } e ? new ExceptionSummary(e.Type?.Name ?? "?", e.Message ?? "", [.. e.StackTrace.Take(topFrames).Select(f => f.Method?.Signature ?? "?")]) : null;
+            var exception = stacks && thread.CurrentException is { } e ? new ExceptionSummary(e.Type?.Name ?? "?", e.Message ?? "", [.. e.StackTrace.Take(topFrames).Select(f => f.Method?.Signature ?? "?")]) : null;
             threads.Add(new ThreadSummary(thread.ManagedThreadId, thread.OSThreadId, [.. frames.Take(topFrames)], exception, locks, waitingFor));
         }
         var pool = runtime.ThreadPool is { } tp
