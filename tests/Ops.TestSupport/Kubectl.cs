@@ -39,7 +39,12 @@ public sealed class Kubectl(string kubeconfigPath)
 
     public async Task<KubectlResult> RunAsync(string arguments, string? stdin = null)
     {
-        var start = StartInfo(kubeconfigPath, arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        return await RunAsync(StartInfo(kubeconfigPath, arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)), Timeouts.Kubectl, stdin);
+    }
+
+    /// <summary>Runs a prepared kubectl (or kubectl ops, or script) to its end: its exit code and output; killed, and said, past the timeout.</summary>
+    public static async Task<KubectlResult> RunAsync(ProcessStartInfo start, TimeSpan timeout, string? stdin = null)
+    {
         start.RedirectStandardInput = stdin is not null;
         using var process = Process.Start(start)!;
         if (stdin is not null)
@@ -49,15 +54,15 @@ public sealed class Kubectl(string kubeconfigPath)
         }
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Timeouts.Kubectl);
+        using var limit = new CancellationTokenSource(timeout);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await process.WaitForExitAsync(limit.Token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kubectl {arguments} did not finish in {Timeouts.Kubectl}");
+            throw new TimeoutException($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not finish in {timeout}: {await stdout} {await stderr}");
         }
         return new KubectlResult(process.ExitCode, await stdout, await stderr);
     }

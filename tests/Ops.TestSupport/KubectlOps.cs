@@ -19,7 +19,7 @@ public sealed class KubectlOps(string kubeconfigPath)
     {
         var start = Kubectl.StartInfo(kubeconfigPath, ["ops", .. arguments]);
         Prepare(start, environment);
-        return await RunAsync(start, timeout ?? Timeouts.SlowCommand);
+        return await Kubectl.RunAsync(start, timeout ?? Timeouts.SlowCommand);
     }
 
     /// <summary>kubectl ops ARGS in a pseudo-terminal (script -qec), as a person at a terminal sees it: what script recorded.</summary>
@@ -36,30 +36,12 @@ public sealed class KubectlOps(string kubeconfigPath)
         start.Environment["COLUMNS"] = "160";
         start.Environment.Remove("NO_COLOR");
         Prepare(start, environment);
-        return await RunAsync(start, Timeouts.SlowCommand);
+        return await Kubectl.RunAsync(start, Timeouts.SlowCommand);
     }
 
     private static void Prepare(ProcessStartInfo start, IReadOnlyDictionary<string, string>? environment)
     {
         start.Environment["PATH"] = $"{PluginDirectory}:{Environment.GetEnvironmentVariable("PATH")}";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-    }
-
-    private static async Task<KubectlResult> RunAsync(ProcessStartInfo start, TimeSpan timeout)
-    {
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not finish in {timeout}: {await stdout} {await stderr}");
-        }
-        return new KubectlResult(process.ExitCode, await stdout, await stderr);
     }
 }

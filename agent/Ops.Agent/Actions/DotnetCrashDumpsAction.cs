@@ -67,7 +67,7 @@ public sealed class DotnetCrashDumpsAction(ProcessLocator locator, DotnetProcess
         }
         try
         {
-            var (findings, details, analysis) = await analyses.AnalyzeAsync(context, Path.Combine(artifacts.Directory, newestKept.Name), newestKept.Name, DebuggingLibraryOf(selected.Pid), cancellationToken);
+            var (findings, details, analysis) = await analyses.AnalyzeAsync(context, Path.Combine(artifacts.Directory, newestKept.Name), newestKept.Name, finder.DebuggingLibraryOf(selected.Pid), cancellationToken);
             return ActionOutcome.Success($"{findings}{output}analysis of {newest.Name}: artifact {analysis.Name}: {analysis.SizeBytes} bytes, sha256 {analysis.Sha256}\n{details}", selected.Pid, [.. kept, analysis]);
         }
         catch (ActionParameterException e)
@@ -145,17 +145,5 @@ public sealed class DotnetCrashDumpsAction(ProcessLocator locator, DotnetProcess
     {
         var safe = new string([.. dump.Name.Take(180).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_')]).TrimStart('.', '-');
         return ArtifactStore.NameOf(ArtifactOwner, context.TargetKey, safe.EndsWith(".dmp", StringComparison.Ordinal) ? safe : safe + ".dmp");
-    }
-
-    private string? DebuggingLibraryOf(int pid)
-    {
-        try
-        {
-            return finder.DebuggingLibraryOf(pid);
-        }
-        catch (ActionParameterException)
-        {
-            return null;
-        }
     }
 }
